@@ -1,0 +1,205 @@
+"""The default answerer: the one to three source sentences that best answer the question, each
+followed by a ``[n]`` marker mapping to the cited passage. Nothing but the source's own words."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.models import Passage
+from index.settings import Settings
+
+from .query import Query
+from .retrieval import Retrieval, Retriever
+from .text import stem, stems
+
+_ANAPHOR = re.compile(r"^(?:this|these|those|that|their|they|them|it|its|he|his|she|her|such|however|therefore|instead|"
+                      r"thus|but|so|also|both|the coalition|the plan)\b", re.I)
+LIST_KINDS = {"list"}
+
+
+@dataclass
+class Pick:
+    passage: int
+    sentence: int
+    score: float
+    sim: float
+    coverage: float
+
+
+@dataclass
+class Extract:
+    picks: list[Pick]  # in answer order
+    coverage: float  # share of the question's weighted terms found in the cited passages
+    top_sim: float
+
+
+def word_count(text: str) -> int:
+    return len(re.findall(r"\S+", text))
+
+
+def _coverage(retriever: Retriever, q: Query, text_stems: set[str]) -> float:
+    total, got = 0.0, 0.0
+    exp = [stem(w) for e in q.expansions for w in e.split()]
+    for t in q.terms:
+        s = stem(t)
+        w = retriever.idf(s)
+        total += w
+        if s in text_stems:
+            got += w
+        elif any(x in text_stems for x in exp):
+            got += 0.6 * w
+    return got / total if total else 0.0
+
+
+def select(retriever: Retriever, q: Query, r: Retrieval, settings: Settings) -> Extract:
+    snap = retriever.snap
+    top = r.ranked[: settings.top_k]
+    if not top:
+        return Extract([], 0.0, 0.0)
+    best_fused = top[0].score or 1.0
+    qterms = q.terms + [w for e in q.expansions for w in e.split()]
+    qstems = {stem(t) for t in qterms}
+    weights = {stem(t): retriever.idf(stem(t)) * (1.0 if t in q.terms else 0.5) for t in qterms}
+    wsum = sum(weights[stem(t)] for t in q.terms) or 1.0
+    cands: list[Pick] = []
+    for rk in top:
+        p = snap.passages[rk.index]
+        section_stems = stems(p.section)
+        for si, sent in enumerate(p.sentences):
+            row = _row(retriever, rk.index, si)
+            sim = float(r.sentence_sims[row]) if row is not None else 0.0
+            if p.kind == "faq" and si == 0:
+                continue  # the FAQ question itself is not an answer
+            ss = stems(sent.text)
+            lex = sum(weights[s] for s in qstems if s in ss) / wsum
+            head = sum(weights[s] for s in qstems if s in section_stems and s not in ss) / wsum
+            score = sim + 0.35 * min(lex, 1.0) + 0.1 * min(head, 1.0) + 0.25 * (rk.score / best_fused)
+            cands.append(Pick(rk.index, si, score, sim, lex))
+    cands.sort(key=lambda c: -c.score)
+    chosen: list[Pick] = [cands[0]]
+    words = _words(snap, chosen)
+    for c in cands[1:]:
+        if len(chosen) >= settings.max_sentences:
+            break
+        if c.score < chosen[0].score - 0.12:
+            break
+        if any(c.passage == x.passage and c.sentence == x.sentence for x in chosen):
+            continue
+        if _redundant(snap, c, chosen):
+            continue
+        trial = chosen + [c]
+        if _words(snap, trial) > settings.max_answer_words:
+            continue
+        chosen = trial
+    chosen = _with_context(snap, chosen, settings)
+    chosen = _body_before_faq(snap, retriever, chosen)
+    cited_stems: set[str] = set()
+    for pi in {c.passage for c in chosen}:
+        p = snap.passages[pi]
+        cited_stems |= stems(p.section + " " + p.text)
+    return Extract(chosen, _coverage(retriever, q, cited_stems), max(c.sim for c in chosen))
+
+
+def _row(retriever: Retriever, pi: int, si: int):
+    return retriever.sentence_row.get((pi, si))
+
+
+def _words(snap, picks: list[Pick]) -> int:
+    seen = set()
+    n = 0
+    for c in picks:
+        p = snap.passages[c.passage]
+        if p.kind in LIST_KINDS:
+            if c.passage in seen:
+                continue
+            seen.add(c.passage)
+            n += sum(word_count(s.text) for s in p.sentences) // 2  # lists are rendered compactly; count half
+        else:
+            n += word_count(p.sentences[c.sentence].text)
+    return n
+
+
+def _redundant(snap, c: Pick, chosen: list[Pick]) -> bool:
+    a = stems(snap.passages[c.passage].sentences[c.sentence].text)
+    for x in chosen:
+        if snap.passages[x.passage].kind in LIST_KINDS and x.passage == c.passage:
+            return True  # the whole list is rendered already
+        b = stems(snap.passages[x.passage].sentences[x.sentence].text)
+        if a and len(a & b) / len(a) > 0.7:
+            return True
+    return False
+
+
+def _with_context(snap, chosen: list[Pick], settings: Settings) -> list[Pick]:
+    """A sentence opening with a pronoun or connective gets the sentence before it, when the budget allows."""
+    out: list[Pick] = []
+    for c in chosen:
+        p = snap.passages[c.passage]
+        s = p.sentences[c.sentence]
+        prev = c.sentence - 1
+        if (p.kind not in LIST_KINDS and prev >= 0 and _ANAPHOR.match(s.text) and not (p.kind == "faq" and prev == 0)
+                and not any(x.passage == c.passage and x.sentence == prev for x in chosen + out)):
+            ctx = Pick(c.passage, prev, c.score, c.sim, c.coverage)
+            if _words(snap, out + [ctx, c] + [x for x in chosen if x not in out and x is not c]) <= settings.max_answer_words:
+                out.append(ctx)
+        out.append(c)
+    return out
+
+
+def _body_before_faq(snap, retriever: Retriever, chosen: list[Pick]) -> list[Pick]:
+    """When an FAQ answer and the body passage it summarises are both cited, the body comes first."""
+    faq = [c for c in chosen if snap.passages[c.passage].kind == "faq"]
+    if not faq:
+        return chosen
+    bodies = {retriever.faq_body.get(c.passage) for c in faq}
+    first_body = [c for c in chosen if c.passage in bodies]
+    if not first_body:
+        return chosen
+    return first_body + [c for c in chosen if c not in first_body]
+
+
+def render(snap, picks: list[Pick]) -> tuple[str, list[int]]:
+    """Answer text with markers, and the passage index of each marker number (1-based order)."""
+    order: list[int] = []
+    parts: list[str] = []
+    rendered_lists: set[int] = set()
+    for c in picks:
+        if c.passage not in order:
+            order.append(c.passage)
+        n = order.index(c.passage) + 1
+        p: Passage = snap.passages[c.passage]
+        if p.kind in LIST_KINDS:
+            if c.passage in rendered_lists:
+                continue
+            rendered_lists.add(c.passage)
+            parts.append(_render_list(p) + f" [{n}]")
+        else:
+            text = p.sentences[c.sentence].text
+            if parts and parts[-1].endswith(f"[{n}]") and _same_passage_run(picks, c):
+                parts[-1] = parts[-1][: -len(f" [{n}]")] + " " + text + f" [{n}]"
+            else:
+                parts.append(f"{text} [{n}]")
+    return " ".join(parts), order
+
+
+def _same_passage_run(picks: list[Pick], c: Pick) -> bool:
+    i = picks.index(c)
+    return i > 0 and picks[i - 1].passage == c.passage and picks[i - 1].sentence == c.sentence - 1
+
+
+def _render_list(p: Passage) -> str:
+    intro = [s.text for s in p.sentences if not _is_item(p, s)]
+    items = [s.text.rstrip(".;") for s in p.sentences if _is_item(p, s)]
+    lead = " ".join(intro)
+    body = "; ".join(items)
+    if lead:
+        return f"{lead} {body}." if lead.endswith(":") else f"{lead}: {body}."
+    return body + "."
+
+
+def _is_item(p: Passage, s) -> bool:
+    before = p.text[: s.start - p.start]
+    line_start = before.rfind("\n") + 1
+    return bool(re.match(r"\s*(?:[-*+]|\d+[.)])\s+$", before[line_start:]))

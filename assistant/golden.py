@@ -1,0 +1,132 @@
+"""Golden-answer files (format: tests/golden/README.md): strict loading and the matching rules.
+
+Matching is case-insensitive substring matching after folding typographic quotes and dashes and
+collapsing white space. A row is *correct* when it is answerable, not refused, every ``key_facts``
+group matches and no ``must_not`` string appears; an unanswerable row is correct when refused.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.errors import GoldenFileError
+
+from .text import fold
+
+FIELDS = {"id": str, "question": str, "history": list, "answerable": bool, "key_facts": list, "must_cite": list,
+          "must_not": list, "tags": list}
+REQUIRED = ("id", "question", "answerable")
+
+
+@dataclass(frozen=True)
+class GoldenRow:
+    id: str
+    question: str
+    answerable: bool
+    history: list = field(default_factory=list)
+    key_facts: list = field(default_factory=list)
+    must_cite: list = field(default_factory=list)
+    must_not: list = field(default_factory=list)
+    tags: list = field(default_factory=list)
+    file: str = ""
+    line: int = 0
+
+
+def _err(path, line, msg) -> GoldenFileError:
+    return GoldenFileError(f"{path}:{line}: {msg}")
+
+
+def load(path: str | Path) -> list[GoldenRow]:
+    """All rows of one file, or :class:`GoldenFileError` ``FILE:LINE: what is wrong`` for the first problem."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise GoldenFileError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise GoldenFileError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    rows: list[GoldenRow] = []
+    seen: dict[str, int] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as exc:
+            raise _err(path, n, f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+        rows.append(_row(obj, path, n, seen))
+    if not rows:
+        raise GoldenFileError(f"{path}: no rows (one JSON object per line expected)")
+    return rows
+
+
+def _row(obj, path, n, seen) -> GoldenRow:
+    if not isinstance(obj, dict):
+        raise _err(path, n, "each line must be a JSON object")
+    unknown = sorted(set(obj) - set(FIELDS))
+    if unknown:
+        raise _err(path, n, f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(FIELDS)}")
+    for name in REQUIRED:
+        if name not in obj:
+            raise _err(path, n, f"missing field {name!r}")
+    for name, typ in FIELDS.items():
+        if name in obj and not isinstance(obj[name], typ):
+            raise _err(path, n, f"field {name!r} must be a {typ.__name__}, not {type(obj[name]).__name__}")
+    if not obj["id"].strip():
+        raise _err(path, n, "field 'id' is empty")
+    if obj["id"] in seen:
+        raise _err(path, n, f"duplicate id {obj['id']!r} (first on line {seen[obj['id']]})")
+    seen[obj["id"]] = n
+    if not obj["question"].strip():
+        raise _err(path, n, "field 'question' is empty")
+    for i, turn in enumerate(obj.get("history", [])):
+        if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant") or not isinstance(turn.get("content"), str) or set(turn) - {"role", "content"}:
+            raise _err(path, n, f"history[{i}] must be {{\"role\": \"user\"|\"assistant\", \"content\": str}}")
+    for i, group in enumerate(obj.get("key_facts", [])):
+        if not isinstance(group, list) or not group or not all(isinstance(x, str) and x.strip() for x in group):
+            raise _err(path, n, f"key_facts[{i}] must be a non-empty list of non-empty strings")
+    for name in ("must_cite", "must_not", "tags"):
+        if not all(isinstance(x, str) and x.strip() for x in obj.get(name, [])):
+            raise _err(path, n, f"field {name!r} must be a list of non-empty strings")
+    if not obj["answerable"] and obj.get("key_facts"):
+        raise _err(path, n, "an unanswerable row cannot have key_facts")
+    return GoldenRow(**{k: obj[k] for k in obj}, file=str(path), line=n)
+
+
+# -- matching ------------------------------------------------------------------------------------
+
+def contains(haystack: str, needle: str) -> bool:
+    return fold(needle) in fold(haystack)
+
+
+def missing_facts(row: GoldenRow, answer: str) -> list[list[str]]:
+    return [g for g in row.key_facts if not any(contains(answer, alt) for alt in g)]
+
+
+def must_not_hits(row: GoldenRow, answer: str) -> list[str]:
+    return [m for m in row.must_not if contains(answer, m)]
+
+
+def citation_hit(row: GoldenRow, texts: list[str]) -> tuple[bool, bool]:
+    """(some citation contains evidence, the first one does); both True when nothing is required."""
+    if not row.must_cite:
+        return True, True
+    hits = [any(contains(t, m) for m in row.must_cite) for t in texts]
+    return any(hits), bool(hits and hits[0])
+
+
+def evidence_rank(row: GoldenRow, ranked_texts: list[str]) -> int | None:
+    """1-based rank of the first passage holding evidence, or None."""
+    for i, t in enumerate(ranked_texts, 1):
+        if any(contains(t, m) for m in row.must_cite):
+            return i
+    return None
+
+
+def is_correct(row: GoldenRow, answer: str, refused: bool) -> bool:
+    if not row.answerable:
+        return refused
+    return not refused and not missing_facts(row, answer) and not must_not_hits(row, answer)

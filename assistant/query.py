@@ -1,0 +1,75 @@
+"""What the user typed → what we search for: cleaned, instructions stripped, names canonicalised, words expanded."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .lexicon import ALIASES, CASE_SENSITIVE_ALIASES, SYNONYMS
+from .text import clean, content_terms, names, stem
+
+_MARKUP = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<[^>]{0,200}>", re.I | re.S)
+# Instructions aimed at the assistant. They are removed from what is searched and never obeyed.
+_INJECTION = re.compile(
+    r"(?:\b(?:please\s+)?(?:ignore|disregard|forget|override|bypass)\b[^.?!]*?\b(?:instructions?|prompts?|rules?|"
+    r"guidelines|above|context|system)\b[^.?!]*?(?:[.?!]|\band\b|$)"
+    r"|\byou are now\b[^.?!]*[.?!]?|\bact as\b[^.?!]*[.?!]?|\bpretend (?:to be|you)\b[^.?!]*[.?!]?"
+    r"|\b(?:system|developer)\s*prompt\b[^.?!]*[.?!]?|\bjailbreak\b[^.?!]*[.?!]?)",
+    re.I,
+)
+_FALSE_PREMISE = re.compile(r"^\s*(?:the article|it|the text|the author)\s+(?:says|said|states|claims|mentions|reports)\s+(?:that\s+)?", re.I)
+_ALIAS_RE = re.compile(r"(?<![\w.])(" + "|".join(sorted((re.escape(k) for k in ALIASES), key=len, reverse=True)) + r")(?![\w])", re.I)
+
+
+@dataclass
+class Query:
+    typed: str  # as typed, cleaned
+    text: str  # what is shown as the searched query (follow-ups resolved)
+    search: str  # canonical text used for embedding and BM25
+    terms: list[str] = field(default_factory=list)  # content words of `search`
+    expansions: list[str] = field(default_factory=list)  # extra article words from SYNONYMS
+    names: list[str] = field(default_factory=list)  # capitalised names in `text` (after aliasing)
+    injected: bool = False
+    premise: str = ""  # a "the article says X" claim, never repeated as fact
+
+
+def strip_markup(text: str) -> str:
+    return _MARKUP.sub(" ", text)
+
+
+def strip_instructions(text: str) -> tuple[str, bool]:
+    out, n = _INJECTION.subn(" ", text)
+    return clean(out), n > 0
+
+
+def canonicalise(text: str) -> str:
+    def repl(m: re.Match) -> str:
+        key = m.group(1).lower()
+        if key in CASE_SENSITIVE_ALIASES and not m.group(1)[0].isupper():
+            return m.group(1)
+        return ALIASES[key]
+
+    return _ALIAS_RE.sub(repl, text)
+
+
+def expansions(terms: list[str]) -> list[str]:
+    out: list[str] = []
+    for t in terms:
+        for cand in (t, stem(t)):
+            for extra in SYNONYMS.get(cand, ()):
+                if extra not in out and extra not in terms:
+                    out.append(extra)
+    return out
+
+
+def prepare(text: str, shown: str | None = None) -> Query:
+    """Build the search query for ``text`` (already resolved against history); ``shown`` defaults to it."""
+    typed = clean(text)
+    body, injected = strip_instructions(strip_markup(typed))
+    premise = ""
+    m = _FALSE_PREMISE.match(body)
+    if m:
+        premise = body
+    search = canonicalise(body)
+    terms = content_terms(search)
+    return Query(typed=typed, text=clean(shown) if shown else body, search=search, terms=terms,
+                 expansions=expansions(terms), names=names(search), injected=injected, premise=premise)

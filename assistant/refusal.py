@@ -1,0 +1,86 @@
+"""Does the article answer this? One support score, compared with a threshold calibrated on golden
+data by ``assistant calibrate`` (stored in ``calibration.json`` beside this module)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .query import Query
+from .retrieval import Retriever
+from .text import stem
+
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+DEFAULT_THRESHOLD = 0.55
+
+
+@dataclass
+class Support:
+    score: float
+    top_sim: float
+    coverage: float
+    oov: float
+    unknown_names: list[str]
+
+
+def unknown_names(retriever: Retriever, q: Query) -> list[str]:
+    out = []
+    for name in q.names:
+        words = [w for w in name.replace("-", " ").split() if w.lower() not in {"of", "the", "and", "for", "de"}]
+        if words and any(retriever.vocab.get(stem(w), 0) == 0 for w in words):
+            out.append(name)
+    return out
+
+
+def oov_share(retriever: Retriever, q: Query) -> float:
+    exp = {stem(w) for e in q.expansions for w in e.split()}
+    total = missing = 0.0
+    for t in q.terms:
+        s = stem(t)
+        w = retriever.idf(s)
+        total += w
+        if retriever.vocab.get(s, 0) == 0 and not any(retriever.vocab.get(x, 0) for x in exp):
+            missing += w
+    return missing / total if total else 1.0
+
+
+def support(retriever: Retriever, q: Query, top_sim: float, coverage: float) -> Support:
+    names = unknown_names(retriever, q)
+    oov = oov_share(retriever, q)
+    score = top_sim + 0.5 * coverage - 0.4 * oov - (0.6 if names else 0.0)
+    if not q.terms:
+        score -= 1.0
+    return Support(score, top_sim, coverage, oov, names)
+
+
+def threshold(override: float | None = None) -> float:
+    if override is not None:
+        return override
+    try:
+        return float(json.loads(CALIBRATION_FILE.read_text())["threshold"])
+    except (OSError, ValueError, KeyError):
+        return DEFAULT_THRESHOLD
+
+
+def calibrate(scores: list[tuple[float, bool]]) -> dict:
+    """Threshold that best separates answerable (True) from unanswerable rows: maximise balanced
+    accuracy; among equals take the middle of the widest gap. Deterministic."""
+    pts = sorted(scores)
+    if not pts:
+        raise ValueError("no rows to calibrate on")
+    cands = [pts[0][0] - 0.01] + [(a[0] + b[0]) / 2 for a, b in zip(pts, pts[1:])] + [pts[-1][0] + 0.01]
+    pos = sum(1 for _, y in pts if y) or 1
+    neg = sum(1 for _, y in pts if not y) or 1
+    best = None
+    for t in cands:
+        tp = sum(1 for s, y in pts if y and s >= t)
+        tn = sum(1 for s, y in pts if not y and s < t)
+        bal = (tp / pos + tn / neg) / 2
+        lo = max([s for s, _ in pts if s < t], default=t)
+        hi = min([s for s, _ in pts if s >= t], default=t)
+        key = (round(bal, 9), hi - lo)
+        if best is None or key > best[0]:
+            best = (key, t, tp, tn)
+    (bal, gap), t, tp, tn = best
+    return {"threshold": round(t, 4), "balanced_accuracy": bal, "margin": round(gap, 4),
+            "answerable": pos, "unanswerable": neg, "answerable_kept": tp, "unanswerable_refused": tn}

@@ -1,0 +1,93 @@
+"""Small text tools: tokens, stems, content terms, names, and normalisation of what users type."""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+from bm25s.stopwords import STOPWORDS_EN
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*")
+QUESTION_WORDS = {"what", "who", "whom", "whose", "which", "when", "where", "why", "how", "does", "do", "did", "is",
+                  "are", "was", "were", "will", "would", "could", "can", "should", "might", "may", "must", "shall",
+                  "tell", "me", "please", "explain", "describe", "about", "article", "say", "says", "said", "mention",
+                  "mentioned", "according", "text", "piece", "author", "i", "you", "your", "know", "want", "wants",
+                  "anything", "something", "there", "kind", "sort", "give", "list", "name", "named", "much", "many", "has",
+                  "have", "had", "been", "being", "get", "got", "really", "exactly", "currently", "now", "also"}
+STOP = set(STOPWORDS_EN) | QUESTION_WORDS
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean(text: str) -> str:
+    """NFC, no control characters, typographic quotes/dashes folded, white space collapsed."""
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROL.sub(" ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def fold(text: str) -> str:
+    """Lower-case matching form (as the golden-file rules): ’ → ', dashes → -, white space collapsed."""
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@functools.lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    return _stemmer().stemWord(w.strip("'-"))
+
+
+def tokens(text: str) -> list[str]:
+    return [t.replace("’", "'") for t in _TOKEN.findall(text)]
+
+
+def content_terms(text: str) -> list[str]:
+    """Lower-case content words (no stop or question words), in order, with duplicates removed."""
+    out = []
+    for t in tokens(text):
+        lw = t.lower()
+        base = lw[:-2] if lw.endswith("'s") else lw
+        if base in STOP or len(base) < 2 and not base.isdigit():
+            continue
+        if base not in out:
+            out.append(base)
+    return out
+
+
+def stems(text: str) -> set[str]:
+    return {stem(t) for t in content_terms(text)}
+
+
+_NAME = re.compile(r"\b[A-Z][\w’'\-]*(?:\s+(?:(?:of|the|de|von|van|for|and)\s+){0,2}[A-Z][\w’'\-]*)*")
+
+
+def names(text: str) -> list[str]:
+    """Capitalised spans that are not merely the first word of a sentence (e.g. 'Coalition of the Willing', 'US')."""
+    out = []
+    for m in _NAME.finditer(text):
+        span = m.group(0).strip()
+        start = m.start()
+        before = text[:start].rstrip()
+        sentence_initial = not before or before[-1] in ".?!:\"“(" or before.endswith("—")
+        words = span.split()
+        if words[0].lower() in STOP | {"the", "a", "an"}:
+            words = words[1:]
+            if not words or (len(words) == 1 and words[0].lower() in STOP):
+                continue
+            span = " ".join(words)
+            if not span[0].isupper():
+                continue
+        span = re.sub(r"['’]s$", "", span)
+        if span and span not in out:
+            out.append(span)
+    return out

@@ -1,0 +1,165 @@
+"""Sources → passages → embeddings → a new Chroma generation, swapped in only when complete.
+
+Every ingest is copy-on-write: the active generation's records (with their embeddings) are copied
+into a new collection, llama-index's ``IngestionPipeline`` (docstore strategy *upserts*) re-embeds only
+changed or new sources there, passages of removed sources are deleted, and then the ``active``
+pointer moves. A run killed at any moment leaves the previous generation answering.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import SourceError
+from .lock import ingest_lock
+from .models import SourceDoc
+from .settings import Settings, apply_offline_env
+from .sources import discover, read_source
+from . import store
+
+log = logging.getLogger(__name__)
+COPY_BATCH = 256
+
+
+@dataclass
+class IngestReport:
+    sources: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    added: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    embedded: int = 0  # texts sent to the embedding model (passages + sentences)
+    passages: int = 0
+    collection: str = ""
+    version: int = 0
+    seconds: float = 0.0
+    by_kind: dict = field(default_factory=dict)
+
+
+def read_sources(paths) -> tuple[list[SourceDoc], list[str], list[str]]:
+    """(good docs, error lines, names of every source found — bad ones included)."""
+    docs, errors, names = [], [], []
+    for sf in discover(paths):
+        names.append(sf.name)
+        try:
+            docs.append(read_source(sf))
+        except SourceError as exc:
+            errors.append(str(exc))
+    return docs, errors, names
+
+
+def ingest(settings: Settings, paths=None, *, rebuild: bool = False, show_progress: bool = False,
+           wait: float = 0.0, on_stage=None) -> IngestReport:
+    apply_offline_env()
+    t0 = time.perf_counter()
+    stage = on_stage or (lambda name: None)
+    paths = [Path(p) for p in (paths or settings.sources)]
+    docs, errors, names = read_sources(paths)
+    report = IngestReport(sources=[d.source for d in docs], errors=errors)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with ingest_lock(settings.lock_path, wait):
+        client = store.connect(settings, create=True)
+        old = store.read_active(client, settings)
+        _drop_stale(client, settings, keep=old.collection if old else None)
+        version = (old.version if old else 0) + 1
+        new_name = store.generation_name(settings, version)
+        target = client.create_collection(new_name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+        stage("created")
+        old_passages: dict[str, set[str]] = {}
+        docstore_dict = None
+        if old and not rebuild:
+            old_passages = _copy(client.get_collection(old.collection, embedding_function=None), target)
+            docstore_dict = old.docstore
+            stage("copied")
+        embedded_nodes = _run_pipeline(settings, target, docs, docstore_dict, names, show_progress, report)
+        stage("embedded")
+        new_passages = _passages_by_source(target)
+        _count(report, old_passages, new_passages, embedded_nodes)
+        record = store.ActiveRecord(
+            collection=new_name, version=version, docstore=report._docstore,  # type: ignore[attr-defined]
+            docs=[d.summary() for d in docs] + [s for s in (old.docs if old else []) if
+                                               s["source"] not in {d.source for d in docs} and s["source"] in new_passages],
+            fingerprint=fingerprint(settings, target), settings={"model": _model_name(settings)},
+        )
+        store.write_active(client, settings, record)
+        stage("swapped")
+        _drop_stale(client, settings, keep=new_name)
+        report.collection, report.version = new_name, version
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _model_name(settings: Settings) -> str:
+    return Path(settings.resolved_model_path()).name
+
+
+def _copy(src, dst) -> dict[str, set[str]]:
+    total = src.count()
+    for offset in range(0, total, COPY_BATCH):
+        got = src.get(limit=COPY_BATCH, offset=offset, include=["embeddings", "documents", "metadatas"])
+        if got["ids"]:
+            dst.add(ids=got["ids"], embeddings=got["embeddings"], documents=got["documents"], metadatas=got["metadatas"])
+    return _passages_by_source(src)
+
+
+def _passages_by_source(col) -> dict[str, set[str]]:
+    got = col.get(where={"level": "passage"}, include=["metadatas"])
+    out: dict[str, set[str]] = {}
+    for meta in got["metadatas"]:
+        out.setdefault(meta["source"], set()).add(meta["passage_id"])
+    return out
+
+
+def _run_pipeline(settings, target, docs, docstore_dict, names, show_progress, report) -> list:
+    from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
+    from llama_index.core.storage.docstore import SimpleDocumentStore
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    from .embed import embed_model
+    from .nodes import PassageParser, to_document
+
+    docstore = SimpleDocumentStore.from_dict(docstore_dict) if docstore_dict else SimpleDocumentStore()
+    vector_store = ChromaVectorStore(chroma_collection=target)
+    # Sources that are gone (not merely unreadable) lose their passages; unreadable ones keep the old ones.
+    for gone in set(docstore.get_all_ref_doc_info() or {}) - set(names):
+        docstore.delete_ref_doc(gone, raise_error=False)
+        vector_store.delete(gone)
+    pipeline = IngestionPipeline(
+        transformations=[PassageParser(), embed_model(settings)],
+        vector_store=vector_store, docstore=docstore, docstore_strategy=DocstoreStrategy.UPSERTS,
+    )
+    nodes = pipeline.run(documents=[to_document(d) for d in docs], show_progress=show_progress, store_doc_text=False)
+    report._docstore = docstore.to_dict()  # type: ignore[attr-defined]
+    report.embedded = len(nodes)
+    return nodes
+
+
+def _count(report: IngestReport, old: dict[str, set[str]], new: dict[str, set[str]], embedded_nodes) -> None:
+    fresh = {n.metadata["passage_id"] for n in embedded_nodes if n.metadata.get("level") == "passage"}
+    old_all = set().union(*old.values()) if old else set()
+    new_all = set().union(*new.values()) if new else set()
+    report.added = len(fresh)
+    report.unchanged = len(new_all - fresh)
+    report.removed = len(old_all - new_all) + len(old_all & fresh)
+    report.passages = len(new_all)
+
+
+def _drop_stale(client, settings: Settings, keep: str | None) -> None:
+    for name in store.generations(client, settings):
+        if name != keep:
+            try:
+                client.delete_collection(name)
+            except Exception as exc:  # already gone (another cleaner) is fine
+                log.debug("could not drop %s: %s", name, exc)
+
+
+def fingerprint(settings: Settings, col) -> str:
+    got = col.get(where={"level": "passage"}, include=["documents"])
+    h = hashlib.sha256(_model_name(settings).encode())
+    for pid, text in sorted(zip(got["ids"], got["documents"])):
+        h.update(pid.encode() + b"\0" + (text or "").encode() + b"\0")
+    return h.hexdigest()[:16]

@@ -1,0 +1,50 @@
+"""Our passages → llama-index nodes (the boundary with llama-index on the way in)."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from llama_index.core.schema import BaseNode, Document, NodeRelationship, RelatedNodeInfo, TextNode, TransformComponent
+
+from .models import SourceDoc
+from .parse import parse_source
+
+# Metadata that dense matching sees besides the text: the section heading counts when matching.
+EMBED_KEYS = ("section",)
+
+
+def to_document(doc: SourceDoc) -> Document:
+    return Document(id_=doc.source, text=doc.text, metadata={"source": doc.source, "path": doc.path},
+                    excluded_embed_metadata_keys=["source", "path"], excluded_llm_metadata_keys=["source", "path"])
+
+
+def passage_nodes(doc: SourceDoc, ref_doc_id: str) -> list[TextNode]:
+    nodes: list[TextNode] = []
+    src = RelatedNodeInfo(node_id=ref_doc_id)
+    for p in doc.passages:
+        meta = p.to_metadata()
+        nodes.append(TextNode(
+            id_=p.id, text=p.text, metadata=meta,
+            excluded_embed_metadata_keys=[k for k in meta if k not in EMBED_KEYS],
+            excluded_llm_metadata_keys=list(meta),
+            relationships={NodeRelationship.SOURCE: src},
+        ))
+        for i, s in enumerate(p.sentences):
+            smeta = {"level": "sentence", "passage_id": p.id, "index": i, "start": s.start, "end": s.end}
+            nodes.append(TextNode(
+                id_=f"{p.id}#s{i}", text=s.text, metadata=smeta,
+                excluded_embed_metadata_keys=list(smeta), excluded_llm_metadata_keys=list(smeta),
+                relationships={NodeRelationship.SOURCE: src},
+            ))
+    return nodes
+
+
+class PassageParser(TransformComponent):
+    """IngestionPipeline step: a source Document → passage nodes + sentence nodes."""
+
+    def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> list[BaseNode]:
+        out: list[BaseNode] = []
+        for node in nodes:
+            meta = node.metadata
+            doc = parse_source(meta["source"], meta.get("path", meta["source"]), node.get_content())
+            out.extend(passage_nodes(doc, node.id_))
+        return out

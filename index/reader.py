@@ -1,0 +1,86 @@
+"""Read the active generation into our own types, once per version (the boundary on the way out)."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import IndexMissing
+from .models import Passage, SourceDoc
+from .settings import Settings
+from . import store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Snapshot:
+    collection: str
+    version: int
+    fingerprint: str
+    passages: list[Passage]
+    passage_vecs: np.ndarray  # (n_passages, dim), unit length
+    sentence_vecs: np.ndarray  # (n_sentences, dim), unit length
+    sentence_refs: list[tuple[int, int]]  # row → (passage index, sentence index)
+    docs: list[dict]
+    model: str
+    _chroma: object = field(default=None, repr=False)
+    _vector_store: object = field(default=None, repr=False)
+
+    @property
+    def by_id(self) -> dict[str, int]:
+        return {p.id: i for i, p in enumerate(self.passages)}
+
+    def dense(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Top-k passages by cosine similarity, queried from Chroma through llama-index."""
+        from llama_index.core.vector_stores.types import (FilterOperator, MetadataFilter, MetadataFilters,
+                                                          VectorStoreQuery)
+
+        q = VectorStoreQuery(query_embedding=[float(x) for x in query_vec], similarity_top_k=k,
+                             filters=MetadataFilters(filters=[MetadataFilter(key="level", value="passage",
+                                                                             operator=FilterOperator.EQ)]))
+        res = self._vector_store.query(q)
+        index = self.by_id
+        return [(index[i], float(s)) for i, s in zip(res.ids or [], res.similarities or []) if i in index]
+
+
+def load_snapshot(settings: Settings, client=None) -> Snapshot:
+    client = client or store.connect(settings)
+    record = store.read_active(client, settings)
+    if record is None:
+        raise IndexMissing(settings.chroma_location, "no active collection")
+    try:
+        col = store.get_generation(client, record.collection)
+        got = col.get(include=["embeddings", "documents", "metadatas"])
+    except Exception as exc:
+        raise IndexMissing(settings.chroma_location, f"collection {record.collection} unreadable: {str(exc)[:120]}") from None
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    passages, pvecs, sent_rows = [], [], []
+    for text, meta, emb in zip(got["documents"], got["metadatas"], got["embeddings"]):
+        if meta.get("level") == "passage":
+            passages.append((Passage.from_metadata(text, meta), emb))
+        elif meta.get("level") == "sentence":
+            sent_rows.append((meta["passage_id"], int(meta["index"]), emb))
+    if not passages:
+        raise IndexMissing(settings.chroma_location, "the index has no passages")
+    passages.sort(key=lambda pe: (pe[0].source, pe[0].order))
+    plist = [p for p, _ in passages]
+    pvecs = _unit(np.array([e for _, e in passages], dtype=np.float32))
+    index = {p.id: i for i, p in enumerate(plist)}
+    sent_rows = sorted((index[pid], si, emb) for pid, si, emb in sent_rows if pid in index)
+    svecs = _unit(np.array([e for _, _, e in sent_rows], dtype=np.float32))
+    return Snapshot(
+        collection=record.collection, version=record.version, fingerprint=record.fingerprint,
+        passages=plist, passage_vecs=pvecs, sentence_vecs=svecs,
+        sentence_refs=[(pi, si) for pi, si, _ in sent_rows], docs=record.docs,
+        model=record.settings.get("model", ""), _chroma=col, _vector_store=ChromaVectorStore(chroma_collection=col),
+    )
+
+
+def _unit(m: np.ndarray) -> np.ndarray:
+    if m.size == 0:
+        return m.reshape(0, 384)
+    n = np.linalg.norm(m, axis=1, keepdims=True)
+    return m / np.maximum(n, 1e-9)

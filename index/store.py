@@ -1,0 +1,134 @@
+"""Chroma access: the client (embedded or server), the collections this index owns, and the
+``active`` pointer that makes every ingest an atomic swap.
+
+Layout in Chroma (same for a PersistentClient and a ``chroma run`` server):
+
+* ``{prefix}_v{N}``: one generation of the index — passage nodes and sentence nodes.
+* ``{prefix}__meta``: one record ``active`` whose document is JSON
+  ``{"collection", "version", "docstore", "docs", "fingerprint", ...}``.
+
+Readers resolve ``active`` and read that generation; an ingest writes a new generation and
+only then moves the pointer, so a killed ingest leaves the previous one answering.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from .errors import ChromaUnreachable, ConfigError, IndexMissing
+from .settings import Settings, apply_offline_env
+
+log = logging.getLogger(__name__)
+ACTIVE_ID = "active"
+
+
+def connect(settings: Settings, *, create: bool = False):
+    """Return a chromadb client. ``create=False`` refuses to create an empty embedded store."""
+    apply_offline_env()
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        host, port, ssl = _parse_url(settings.chroma_url)
+        _heartbeat(settings.chroma_url, settings.chroma_timeout)
+        try:
+            return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
+        except Exception as exc:  # chromadb raises plain Exceptions/ValueErrors for connection trouble
+            raise ChromaUnreachable(settings.chroma_url, str(exc).splitlines()[0][:200]) from None
+    path = settings.chroma_path
+    if not create and not (path / "chroma.sqlite3").exists():
+        raise IndexMissing(str(path))
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:
+        raise IndexMissing(str(path), f"damaged: {str(exc).splitlines()[0][:160]}") from None
+
+
+def _parse_url(url: str) -> tuple[str, int, bool]:
+    u = urlparse(url)
+    if u.scheme not in ("http", "https") or not u.hostname:
+        raise ConfigError(f"ASSISTANT_CHROMA_URL={url!r} must look like http://host:port")
+    return u.hostname, u.port or (443 if u.scheme == "https" else 8000), u.scheme == "https"
+
+
+def _heartbeat(url: str, timeout: float) -> None:
+    import httpx
+
+    try:
+        r = httpx.get(url.rstrip("/") + "/api/v2/heartbeat", timeout=timeout, trust_env=False)
+        r.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise ChromaUnreachable(url, type(exc).__name__ if not str(exc) else str(exc)[:200]) from None
+
+
+@dataclass(frozen=True)
+class ActiveRecord:
+    collection: str
+    version: int
+    docstore: dict
+    docs: list
+    fingerprint: str
+    settings: dict
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, ensure_ascii=False)
+
+
+def meta_name(settings: Settings) -> str:
+    return f"{settings.collection_prefix}__meta"
+
+
+def generation_name(settings: Settings, version: int) -> str:
+    return f"{settings.collection_prefix}_v{version}"
+
+
+def _meta_collection(client, settings: Settings, create: bool):
+    if create:
+        return client.get_or_create_collection(meta_name(settings), embedding_function=None)
+    return client.get_collection(meta_name(settings), embedding_function=None)
+
+
+def read_active(client, settings: Settings) -> ActiveRecord | None:
+    try:
+        got = _meta_collection(client, settings, create=False).get(ids=[ACTIVE_ID], include=["documents"])
+    except Exception:
+        return None
+    docs = got.get("documents") or []
+    if not docs or not docs[0]:
+        return None
+    try:
+        return ActiveRecord(**json.loads(docs[0]))
+    except (TypeError, ValueError):
+        return None
+
+
+def write_active(client, settings: Settings, record: ActiveRecord) -> None:
+    meta = _meta_collection(client, settings, create=True)
+    meta.upsert(ids=[ACTIVE_ID], documents=[record.to_json()], embeddings=[[0.0]],
+                metadatas=[{"collection": record.collection, "version": record.version}])
+
+
+def active_version(client, settings: Settings) -> tuple[str, int] | None:
+    """Cheap check used by servers to follow ingests made elsewhere."""
+    try:
+        got = _meta_collection(client, settings, create=False).get(ids=[ACTIVE_ID], include=["metadatas"])
+    except Exception:
+        return None
+    metas = got.get("metadatas") or []
+    if not metas or not metas[0]:
+        return None
+    return str(metas[0]["collection"]), int(metas[0]["version"])
+
+
+def generations(client, settings: Settings) -> list[str]:
+    prefix = f"{settings.collection_prefix}_v"
+    names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
+    return sorted(n for n in names if n.startswith(prefix) and n[len(prefix):].isdigit())
+
+
+def get_generation(client, name: str):
+    return client.get_collection(name, embedding_function=None)
