@@ -148,5 +148,21 @@ def chat():
         history += [{"role": "user", "content": q}, {"role": "assistant", "content": ans.answer}]
 
 
+def _load_plugins() -> None:
+    """Commands from other layers (e.g. ``serve`` from ui/) register through the
+    ``assistant.commands`` entry-point group, so assistant/ never imports ui/.
+    Plugin modules import only click at module level; their heavy imports are inside the commands."""
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="assistant.commands"):
+        if ep.name not in main.commands:
+            try:
+                main.add_command(ep.load(), ep.name)
+            except Exception as exc:  # a broken plugin must not break the CLI
+                logging.getLogger(__name__).warning("command %s unavailable: %s", ep.name, exc)
+
+
+_load_plugins()
+
 if __name__ == "__main__":  # pragma: no cover
     main()
