@@ -112,6 +112,17 @@ class Assistant:
                     self._cache.popitem(last=False)
         return answer
 
+    def retrieve(self, question: str, history: list[dict] | None = None) -> list[Passage]:
+        """The fused passage ranking (best first) that ``ask`` picks its answer from; ``[]`` when the
+        question has no searchable terms. For evaluation (retrieval hit@k / MRR); not cached."""
+        question, history = self._validate(question, history)
+        state = self._state
+        q = prepare(resolve(question, history, state.topic))
+        qvec = self.embedder.embed(q.search) if q.terms else None
+        if qvec is None:
+            return []
+        return [state.snap.passages[rk.index] for rk in state.retriever.retrieve(q, qvec).ranked]
+
     def _validate(self, question, history) -> tuple[str, list[dict]]:
         if not isinstance(question, str):
             raise BadQuestion("`question` must be a string.", "invalid_question")
