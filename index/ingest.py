@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,29 +43,59 @@ class IngestReport:
 
 
 def read_sources(paths) -> tuple[list[SourceDoc], list[str], list[str]]:
-    """(good docs, error lines, names of every source found — bad ones included)."""
+    """(good docs, error lines, names of every source found — bad ones included).
+
+    A path that does not exist is an error line too (named after the path), never an exception,
+    so the other sources are still ingested.
+    """
     docs, errors, names = [], [], []
-    for sf in discover(paths):
-        names.append(sf.name)
+    for root in paths:
         try:
-            docs.append(read_source(sf))
+            found = discover([root])
         except SourceError as exc:
             errors.append(str(exc))
+            names.append(Path(root).name)
+            continue
+        for sf in found:
+            if sf.name in names:
+                continue  # the same file reached through two of the given paths
+            names.append(sf.name)
+            try:
+                docs.append(read_source(sf))
+            except SourceError as exc:
+                errors.append(str(exc))
     return docs, errors, names
 
 
 def ingest(settings: Settings, paths=None, *, rebuild: bool = False, show_progress: bool = False,
            wait: float = 0.0, on_stage=None) -> IngestReport:
+    """Bring the index in line with the sources; see the module docstring.
+
+    ``on_stage(name)`` is called after each of :data:`~index.settings.INGEST_STAGES` that happens
+    (``copied`` only when starting from the previous generation). ``ASSISTANT_INGEST_PAUSE`` hooks in here too.
+    When no source can be read at all, the index is left exactly as it was and the report only has errors.
+    """
     apply_offline_env()
     t0 = time.perf_counter()
-    stage = on_stage or (lambda name: None)
+    stage = _stage_hook(settings, on_stage)
     paths = [Path(p) for p in (paths or settings.sources)]
     docs, errors, names = read_sources(paths)
     report = IngestReport(sources=[d.source for d in docs], errors=errors)
+    if not docs:
+        if not errors:
+            report.errors.append(f"{':'.join(map(str, paths))}: no .md or .txt sources found; nothing was changed")
+        report.seconds = time.perf_counter() - t0
+        return report
+    # A path that is missing altogether hides which sources it held: delete nothing this time.
+    may_delete = all(p.exists() for p in paths)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with ingest_lock(settings.lock_path, wait):
         client = store.connect(settings, create=True)
         old = store.read_active(client, settings)
+        model = _model_name(settings)
+        if old and old.settings.get("model") != model:
+            log.info("embedding model changed (%s -> %s): rebuilding", old.settings.get("model"), model)
+            rebuild = True
         _drop_stale(client, settings, keep=old.collection if old else None)
         version = (old.version if old else 0) + 1
         new_name = store.generation_name(settings, version)
@@ -75,15 +107,19 @@ def ingest(settings: Settings, paths=None, *, rebuild: bool = False, show_progre
             old_passages = _copy(client.get_collection(old.collection, embedding_function=None), target)
             docstore_dict = old.docstore
             stage("copied")
-        embedded_nodes = _run_pipeline(settings, target, docs, docstore_dict, names, show_progress, report)
+        elif old:
+            old_passages = _passages_by_source(client.get_collection(old.collection, embedding_function=None))
+        keep = None if may_delete else set(old_passages)
+        embedded_nodes = _run_pipeline(settings, target, docs, docstore_dict, names, show_progress, report, keep)
         stage("embedded")
         new_passages = _passages_by_source(target)
         _count(report, old_passages, new_passages, embedded_nodes)
+        current = {d.source for d in docs}
         record = store.ActiveRecord(
             collection=new_name, version=version, docstore=report._docstore,  # type: ignore[attr-defined]
-            docs=[d.summary() for d in docs] + [s for s in (old.docs if old else []) if
-                                               s["source"] not in {d.source for d in docs} and s["source"] in new_passages],
-            fingerprint=fingerprint(settings, target), settings={"model": _model_name(settings)},
+            docs=[d.summary() for d in docs] + [s for s in (old.docs if old else [])
+                                               if s["source"] not in current and s["source"] in new_passages],
+            fingerprint=fingerprint(settings, target), settings={"model": model},
         )
         store.write_active(client, settings, record)
         stage("swapped")
@@ -91,6 +127,19 @@ def ingest(settings: Settings, paths=None, *, rebuild: bool = False, show_progre
         report.collection, report.version = new_name, version
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _stage_hook(settings: Settings, on_stage):
+    """``on_stage`` plus the ``ASSISTANT_INGEST_PAUSE`` debug pause (announced on stderr, then a sleep)."""
+    pause = settings.ingest_pause_spec()
+
+    def stage(name: str) -> None:
+        if on_stage is not None:
+            on_stage(name)
+        if pause and pause[0] == name:
+            print(f"ingest: paused after stage {name} for {pause[1]:g} s (pid {os.getpid()})", file=sys.stderr, flush=True)
+            time.sleep(pause[1])
+    return stage
 
 
 def _model_name(settings: Settings) -> str:
@@ -114,27 +163,36 @@ def _passages_by_source(col) -> dict[str, set[str]]:
     return out
 
 
-def _run_pipeline(settings, target, docs, docstore_dict, names, show_progress, report) -> list:
+def _run_pipeline(settings, target, docs, docstore_dict, names, show_progress, report, keep=None) -> list:
+    """Run llama-index's IngestionPipeline (docstore strategy UPSERTS) into ``target``.
+
+    Sources whose document hash is unchanged are skipped by the pipeline; changed ones have their old
+    nodes deleted (by ``document_id``) and are re-embedded; sources no longer present (``names`` lists every
+    source found, unreadable ones included, which keep their old passages) are deleted here.
+    ``keep``: if given, the only sources that may be deleted are those not in it (None = no restriction).
+    """
     from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
     from llama_index.core.storage.docstore import SimpleDocumentStore
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    from .embed import embed_model
-    from .nodes import PassageParser, to_document
+    from .nodes import LazyEmbedding, PassageParser, to_document
 
     docstore = SimpleDocumentStore.from_dict(docstore_dict) if docstore_dict else SimpleDocumentStore()
     vector_store = ChromaVectorStore(chroma_collection=target)
-    # Sources that are gone (not merely unreadable) lose their passages; unreadable ones keep the old ones.
-    for gone in set(docstore.get_all_ref_doc_info() or {}) - set(names):
-        docstore.delete_ref_doc(gone, raise_error=False)
+    # The pipeline stores one hash per source document (ids are source names); ref-doc info stays empty
+    # because sources are Documents, so the hashes are the list of what is indexed.
+    indexed = set(docstore.get_all_document_hashes().values())
+    for gone in sorted(indexed - set(names) - (keep or set())):
+        docstore.delete_document(gone, raise_error=False)
         vector_store.delete(gone)
     pipeline = IngestionPipeline(
-        transformations=[PassageParser(), embed_model(settings)],
+        transformations=[PassageParser(), LazyEmbedding(settings)],
         vector_store=vector_store, docstore=docstore, docstore_strategy=DocstoreStrategy.UPSERTS,
+        disable_cache=True,  # an in-memory cache would hide real embedding work and grow in long-lived processes
     )
     nodes = pipeline.run(documents=[to_document(d) for d in docs], show_progress=show_progress, store_doc_text=False)
     report._docstore = docstore.to_dict()  # type: ignore[attr-defined]
-    report.embedded = len(nodes)
+    report.embedded = sum(1 for n in nodes if n.embedding is not None)
     return nodes
 
 

