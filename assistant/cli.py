@@ -148,6 +148,12 @@ def chat():
         history += [{"role": "user", "content": q}, {"role": "assistant", "content": ans.answer}]
 
 
+from .cli_eval import eval_cmd, golden_group  # noqa: E402
+
+main.add_command(eval_cmd)
+main.add_command(golden_group)
+
+
 def _load_plugins() -> None:
     """Commands from other layers (e.g. ``serve`` from ui/) register through the
     ``assistant.commands`` entry-point group, so assistant/ never imports ui/.

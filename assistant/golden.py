@@ -37,30 +37,63 @@ def _err(path, line, msg) -> GoldenFileError:
     return GoldenFileError(f"{path}:{line}: {msg}")
 
 
+MAX_ERRORS = 20
+
+
 def load(path: str | Path) -> list[GoldenRow]:
-    """All rows of one file, or :class:`GoldenFileError` ``FILE:LINE: what is wrong`` for the first problem."""
-    path = Path(path)
+    """All rows of one file, or :class:`GoldenFileError` listing every problem (up to :data:`MAX_ERRORS`),
+    one ``FILE:LINE: what is wrong`` per line of the message, the first problem first."""
+    rows, errors = _read(Path(path))
+    if errors:
+        raise GoldenFileError("\n".join(errors))
+    return rows
+
+
+def load_many(paths) -> list[GoldenRow]:
+    """Every row of every file, validated before anything runs; the errors of all files in one exception."""
+    rows: list[GoldenRow] = []
+    errors: list[str] = []
+    for path in paths:
+        got, errs = _read(Path(path))
+        rows += got
+        errors += errs
+    if errors:
+        more = f"\n… and more" if len(errors) > MAX_ERRORS else ""
+        raise GoldenFileError("\n".join(errors[:MAX_ERRORS]) + more)
+    return rows
+
+
+def _read(path: Path) -> tuple[list[GoldenRow], list[str]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise GoldenFileError(f"{path}: cannot be read ({exc.strerror})") from None
+        return [], [f"{path}: cannot be read ({exc.strerror})"]
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise GoldenFileError(f"{path}: not UTF-8 (byte {exc.start})") from None
+        return [], [f"{path}: not UTF-8 (byte {exc.start})"]
     rows: list[GoldenRow] = []
+    errors: list[str] = []
     seen: dict[str, int] = {}
-    for n, line in enumerate(text.splitlines(), 1):
+    # split on \n only: JSON strings may hold U+2028 etc., which str.splitlines() would count as line ends
+    for n, line in enumerate(text.split("\n"), 1):
+        line = line.rstrip("\r")
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
-        except ValueError as exc:
-            raise _err(path, n, f"not valid JSON ({exc.msg} at column {exc.colno})") from None
-        rows.append(_row(obj, path, n, seen))
-    if not rows:
-        raise GoldenFileError(f"{path}: no rows (one JSON object per line expected)")
-    return rows
+        except json.JSONDecodeError as exc:
+            errors.append(f"{path}:{n}: not valid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        try:
+            rows.append(_row(obj, path, n, seen))
+        except GoldenFileError as exc:
+            errors.append(exc.message)
+        if len(errors) > MAX_ERRORS:
+            break
+    if not rows and not errors:
+        errors.append(f"{path}: no rows (one JSON object per line expected)")
+    return rows, errors
 
 
 def _row(obj, path, n, seen) -> GoldenRow:
@@ -104,6 +137,16 @@ def contains(haystack: str, needle: str) -> bool:
 
 def missing_facts(row: GoldenRow, answer: str) -> list[list[str]]:
     return [g for g in row.key_facts if not any(contains(answer, alt) for alt in g)]
+
+
+def matched_facts(row: GoldenRow, answer: str) -> list[str]:
+    """For each matched ``key_facts`` group, the first alternative found in the answer."""
+    out = []
+    for g in row.key_facts:
+        hit = next((alt for alt in g if contains(answer, alt)), None)
+        if hit is not None:
+            out.append(hit)
+    return out
 
 
 def must_not_hits(row: GoldenRow, answer: str) -> list[str]:

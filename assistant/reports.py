@@ -1,0 +1,187 @@
+"""What ``assistant eval`` shows and writes: the terminal table, ``--compare`` deltas, and the
+``report.json`` / ``junit.xml`` files (``report.html`` is in :mod:`assistant.report_html`)."""
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from .evaluation import Evaluation, RowResult
+
+FIGURE_LABELS = {
+    "correct": "correct (answerable)", "citation_any": "citation (any)", "citation_first": "citation (first)",
+    "refusal": "refusal accuracy", "false_refusal": "false refusals", "must_not_hits": "must_not hits (rows)",
+    "hit_at_k": "retrieval hit@k", "mrr": "retrieval MRR", "words_mean": "answer words (mean)",
+    "latency_p50": "latency p50 ms", "latency_p95": "latency p95 ms",
+}
+
+
+def fmt(value, digits: int = 3) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.{digits}f}"
+
+
+def _count(results: list[RowResult], pred_den, pred_num) -> str:
+    den = [r for r in results if pred_den(r)]
+    return f"{sum(1 for r in den if pred_num(r))}/{len(den)}" if den else ""
+
+
+def terminal(ev: Evaluation) -> str:
+    s, res, cfg = ev.summary, ev.results, ev.configuration
+    idx = cfg.get("index", {})
+    where = cfg.get("url") or cfg.get("mode", "")
+    files = ", ".join(f["path"] for f in ev.files) or "(rows)"
+    head = (f"Golden evaluation: {s['rows']} rows from {files}"
+            + (f" (tags: {', '.join(ev.tags_filter)})" if ev.tags_filter else "")
+            + f"\n  {where} · model {cfg.get('model') or '?'} · index {str(idx.get('fingerprint') or '?')[:12]}"
+            + (f" ({idx.get('collection')} v{idx.get('version')})" if idx.get("collection") else ""))
+    counts = {
+        "correct": _count(res, lambda r: r.answerable, lambda r: r.correct),
+        "citation_any": _count(res, lambda r: r.citation_any is not None, lambda r: r.citation_any),
+        "refusal": _count(res, lambda r: not r.answerable, lambda r: r.refused),
+        "false_refusal": _count(res, lambda r: r.answerable, lambda r: r.refused),
+    }
+    lines = [head, "", f"  {'figure':<24} {'value':>8}  {'threshold':<10} {'result':<6} {'rows'}"]
+    for c in ev.checks:
+        verdict = "PASS" if c.passed else "FAIL"
+        if c.value is None:
+            verdict = "n/a"
+        lines.append(f"  {c.label:<24} {fmt(c.value):>8}  {f'{c.op} {c.limit:g}':<10} {verdict:<6} {counts.get(c.figure, '')}")
+    cite_first = _count(res, lambda r: r.citation_first is not None, lambda r: r.citation_first)
+    lines += [
+        f"  {'citation (first)':<24} {fmt(s['citation_first']):>8}  {'':<10} {'':<6} {cite_first}",
+        f"  {'must_not hits':<24} {s['must_not_hits']:>8}  {'':<10} {'':<6} of {s['must_not_rows']} rows with must_not",
+        f"  {f'retrieval hit@{ev.k} / MRR':<24} {fmt(s['hit_at_k']):>8}  / {fmt(s['mrr'])}"
+        + ("   (from citations)" if cfg.get("mode") == "http" else "   (fused ranking)"),
+        f"  {'answer words mean / max':<24} {fmt(s['words_mean'], 1):>8}  / {fmt(s['words_max'])}",
+        f"  {'latency p50 / p95 ms':<24} {fmt(s['latency_p50'], 1):>8}  / {fmt(s['latency_p95'], 1)}",
+    ]
+    if s.get("errors"):
+        lines.append(f"  {'rows answered with an error':<24} {s['errors']:>8}")
+    if ev.per_tag:
+        lines += ["", f"  {'tag':<16} {'rows':>4} {'correct':>8} {'cite-any':>9} {'cite-1st':>9} {'refusal':>8} "
+                      f"{'false-ref':>9} {f'hit@{ev.k}':>6} {'MRR':>6} {'failing':>7}"]
+        for tag, f in ev.per_tag.items():
+            lines.append(f"  {tag[:16]:<16} {f['rows']:>4} {fmt(f['correct']):>8} {fmt(f['citation_any']):>9} "
+                         f"{fmt(f['citation_first']):>9} {fmt(f['refusal']):>8} {fmt(f['false_refusal']):>9} "
+                         f"{fmt(f['hit_at_k'], 2):>6} {fmt(f['mrr'], 2):>6} {f['rows'] - f['passed']:>7}")
+    failing = ev.failing
+    lines += ["", f"  Failing rows ({len(failing)}):" if failing else "  Failing rows: none"]
+    for r in failing:
+        lines.append(f"    {r.key}  ({r.file}:{r.line})  {json.dumps(r.question, ensure_ascii=False)[:90]}")
+        lines += [f"      - {reason}" for reason in r.reasons]
+        if r.answer and not r.refused and (r.missing_facts or r.must_not_hits):
+            lines.append(f"        answer: {_short(r.answer, 160)}")
+    missed = [c for c in ev.checks if not c.passed]
+    lines.append("")
+    if missed:
+        lines.append(f"Result: FAIL ({len(missed)} of {len(ev.checks)} thresholds missed: "
+                     + "; ".join(f"{c.label} {fmt(c.value)} {'<' if c.op == '>=' else '>'} {c.limit}" for c in missed) + ")")
+    else:
+        lines.append(f"Result: PASS (all {len(ev.checks)} thresholds met; {len(failing)} rows failing)")
+    return "\n".join(lines)
+
+
+def _short(text: str, n: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def compare_text(cmp: dict, old_path: str) -> str:
+    lines = [f"Compared with {old_path}" + (f" ({cmp['old_created']})" if cmp.get("old_created") else "")]
+    fp_old, fp_new = cmp.get("fingerprint", [None, None])
+    if fp_old and fp_new and fp_old != fp_new:
+        lines.append(f"  note: the index changed ({str(fp_old)[:12]} → {str(fp_new)[:12]})")
+    lines.append(f"  {'figure':<24} {'old':>8} {'new':>8} {'delta':>9}")
+    for d in cmp["overall"]:
+        delta = "n/a" if d["delta"] is None else f"{d['delta']:+.3f}"
+        if d["delta"] == 0:
+            delta = "="
+        lines.append(f"  {FIGURE_LABELS.get(d['figure'], d['figure']):<24} {fmt(d['old']):>8} {fmt(d['new']):>8} {delta:>9}")
+    changed_tags = []
+    for tag, ds in cmp["per_tag"].items():
+        moved = [d for d in ds if d["delta"] not in (None, 0) and not d["figure"].startswith("latency")]
+        if moved:
+            changed_tags.append(f"    {tag}: " + ", ".join(f"{d['figure']} {d['delta']:+.3f}" for d in moved))
+    if changed_tags:
+        lines += ["  per tag (changed figures, latency aside):"] + changed_tags
+    flipped = cmp["flipped"]
+    lines.append(f"  Flipped rows ({len(flipped)}):" if flipped else "  Flipped rows: none")
+    for f in flipped:
+        why = "; ".join(f.get("reasons") or [])
+        lines.append(f"    {f['key']}: {f['old']} → {f['new']}" + (f"  ({why})" if why else ""))
+    if cmp["added"]:
+        lines.append(f"  New rows: {', '.join(cmp['added'])}")
+    if cmp["removed"]:
+        lines.append(f"  Rows no longer present: {', '.join(cmp['removed'])}")
+    return "\n".join(lines)
+
+
+# -- files ---------------------------------------------------------------------------------------
+
+def write_json(ev: Evaluation, path: Path, comparison: dict | None = None) -> Path:
+    data = ev.to_dict()
+    if comparison is not None:
+        data["compare"] = comparison
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+_XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _x(text) -> str:
+    return _XML_BAD.sub("\ufffd", str(text))
+
+
+def junit(ev: Evaluation) -> str:
+    root = ET.Element("testsuites", name="assistant eval", tests=str(len(ev.results) + len(ev.checks)),
+                      failures=str(len(ev.failing) + sum(not c.passed for c in ev.checks)), time=f"{ev.seconds:.3f}")
+    by_file: dict[str, list[RowResult]] = {}
+    for r in ev.results:
+        by_file.setdefault(r.file, []).append(r)
+    for file, rows in by_file.items():
+        suite_name = "golden." + Path(file).stem
+        suite = ET.SubElement(root, "testsuite", name=_x(suite_name), tests=str(len(rows)),
+                              failures=str(sum(not r.passed for r in rows)), errors="0", skipped="0",
+                              time=f"{sum(r.latency_ms for r in rows) / 1000:.3f}", timestamp=ev.created)
+        props = ET.SubElement(suite, "properties")
+        for name, value in (("model", ev.configuration.get("model")), ("mode", ev.configuration.get("mode")),
+                            ("fingerprint", ev.configuration.get("index", {}).get("fingerprint"))):
+            ET.SubElement(props, "property", name=name, value=_x(value or ""))
+        for r in rows:
+            tc = ET.SubElement(suite, "testcase", classname=_x(suite_name), name=_x(r.key),
+                               time=f"{r.latency_ms / 1000:.3f}", file=_x(r.file), line=str(r.line))
+            detail = (f"question: {r.question}\nanswer: {r.answer}\nrefused: {r.refused}\n"
+                      f"citations: {[c['id'] for c in r.citations]}\ntags: {', '.join(r.tags)}")
+            if not r.passed:
+                f = ET.SubElement(tc, "failure", message=_x("; ".join(r.reasons)), type="golden")
+                f.text = _x(detail)
+            else:
+                ET.SubElement(tc, "system-out").text = _x(detail)
+    th = ET.SubElement(root, "testsuite", name="thresholds", tests=str(len(ev.checks)),
+                       failures=str(sum(not c.passed for c in ev.checks)), errors="0", skipped="0", time="0",
+                       timestamp=ev.created)
+    for c in ev.checks:
+        tc = ET.SubElement(th, "testcase", classname="thresholds", name=_x(c.label), time="0")
+        if not c.passed:
+            ET.SubElement(tc, "failure", message=f"{c.label} {fmt(c.value)} {'<' if c.op == '>=' else '>'} {c.limit}",
+                          type="threshold")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def write_all(ev: Evaluation, out_dir: Path, comparison: dict | None = None) -> list[Path]:
+    from .report_html import html_report
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [write_json(ev, out_dir / "report.json", comparison)]
+    (out_dir / "report.html").write_text(html_report(ev), encoding="utf-8")
+    (out_dir / "junit.xml").write_text(junit(ev), encoding="utf-8")
+    return paths + [out_dir / "report.html", out_dir / "junit.xml"]
