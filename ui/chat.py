@@ -1,0 +1,175 @@
+"""The Gradio chat: full page (``/``) and compact embed (``/embed``), both over one loaded :class:`Assistant`.
+
+Built from Gradio's own components (``gr.Chatbot`` with its examples, options, like buttons; ``gr.Textbox``;
+``gr.HTML`` for the sources panel). The per-session conversation lives in ``gr.State`` (server side); nothing
+is put in the browser's storage unless ``ASSISTANT_BROWSER_HISTORY`` is on (then ``gr.BrowserState``).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import gradio as gr
+from starlette.concurrency import run_in_threadpool
+
+from index.errors import AssistantError, BadQuestion
+from index.settings import Settings
+
+from . import render
+from .feedback import FeedbackStore
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent / "static"
+STREAM_WORDS = 3  # words added per streamed update
+STREAM_DELAY = 0.025  # seconds between updates
+
+INTRO = ("Ask a question about the article. Every answer quotes the article and cites its source; "
+         "if the article doesn't cover something, the assistant says so.")
+
+
+def _new_state() -> dict:
+    return {"history": [], "turns": [], "by_message": {}}
+
+
+def theme(settings: Settings):
+    """Gradio theme with local fonts only (the default theme would fetch Google Fonts)."""
+    return gr.themes.Soft(
+        primary_hue="blue", neutral_hue="slate",
+        font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"],
+        font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"],
+    )
+
+
+def css() -> str:
+    return (STATIC / "chat.css").read_text(encoding="utf-8")
+
+
+def head(settings: Settings) -> str:
+    js = (STATIC / "chat.js").read_text(encoding="utf-8")
+    default = "dark" if settings.theme == "dark" else "light"
+    return f'<script>window.ASSISTANT_THEME = "{default}";\n{js}</script>'
+
+
+def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: bool = False) -> gr.Blocks:
+    surface = "embed" if compact else "chat"
+    starters = assistant.starters()
+    title = settings.widget_title
+
+    async def respond(message: str, chat: list, state: dict):
+        question = (message or "").strip()
+        chat = list(chat or [])
+        state = state or _new_state()
+        if not question:
+            yield gr.update(), chat, gr.update(), state
+            return
+        chat.append({"role": "user", "content": render.user_message(question)})
+        chat.append({"role": "assistant", "content": '<p class="thinking">Looking through the article…</p>'})
+        yield "", chat, gr.update(), state
+        try:
+            ans = (await run_in_threadpool(assistant.ask, question, state["history"])).to_dict()
+        except BadQuestion as exc:
+            chat[-1] = {"role": "assistant", "content": render.error_message(exc.message)}
+            yield "", chat, gr.update(), state
+            return
+        except AssistantError as exc:
+            log.warning("ask failed: %s", exc)
+            chat[-1] = {"role": "assistant", "content": render.error_message(exc.message)}
+            yield "", chat, gr.update(), state
+            return
+        turn = len(state["turns"]) + 1
+        n = render.word_count(ans)
+        if not ans["refused"]:
+            for shown in range(STREAM_WORDS, n, STREAM_WORDS):
+                chat[-1] = {"role": "assistant", "content": render.answer_message(ans, question, turn, shown)}
+                yield "", chat, gr.update(), state
+                await asyncio.sleep(STREAM_DELAY)
+        final = {"role": "assistant", "content": render.answer_message(ans, question, turn)}
+        if ans["refused"] and ans.get("suggestions"):
+            final["options"] = [{"value": s, "label": s} for s in ans["suggestions"]]
+        chat[-1] = final
+        state = {
+            "history": state["history"] + [{"role": "user", "content": question},
+                                           {"role": "assistant", "content": ans["answer"]}],
+            "turns": state["turns"] + [{"turn": turn, "question": question, "answer": ans}],
+            "by_message": {**state["by_message"], str(len(chat) - 1): turn},
+        }
+        yield "", chat, render.sources_panel(state["turns"]), state
+
+    def on_like(state: dict, data: gr.LikeData):
+        state = state or _new_state()
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        turn = state["by_message"].get(str(index))
+        if turn is None:
+            return
+        t = state["turns"][turn - 1]
+        vote = "up" if data.liked is True else "down" if data.liked is False else "cleared"
+        ans = t["answer"]
+        feedback.record(t["question"], ans["answer"], [c["id"] for c in ans.get("citations", [])], vote,
+                        query=ans.get("query", ""), refused=ans.get("refused", False), surface=surface)
+
+    def picked(data: gr.SelectData) -> str:
+        value = data.value
+        if isinstance(value, dict):
+            value = value.get("text") or value.get("value") or ""
+        return str(value or "")
+
+    def clear():
+        return [], render.sources_panel([]), _new_state()
+
+    with gr.Blocks(title=title, fill_height=True, analytics_enabled=False,
+                   elem_classes=["assistant-app", "compact" if compact else "full"]) as demo:
+        state = gr.State(_new_state())
+        if not compact:
+            gr.HTML(f'<header class="app-header"><h1>{render.esc(title)}</h1>'
+                    f'<p class="intro">{render.esc(INTRO)}</p></header>', elem_id="app-header")
+        def chat_column():
+            chatbot = gr.Chatbot(
+                value=[], show_label=False, elem_id="chat", height=None if compact else 560, min_height=260,
+                render_markdown=False, sanitize_html=True, latex_delimiters=[], allow_tags=False,
+                feedback_options=("Like", "Dislike"), buttons=["copy"], layout="bubble", autoscroll=True,
+                placeholder=(f'<div class="welcome"><strong>{render.esc(title)}</strong><br>' if compact else '<div class="welcome">')
+                + "Try one of these questions, or type your own.</div>",
+                examples=[{"text": q, "display_text": q} for q in starters] or None,
+                scale=1,
+            )
+            box = gr.Textbox(show_label=False, placeholder="Ask about the article…", lines=1, max_lines=4,
+                             elem_id="question", autofocus=not compact, submit_btn="Ask",
+                             max_length=settings.max_question_chars)
+            return chatbot, box
+
+        if compact:
+            chatbot, box = chat_column()
+            sources = gr.HTML(render.sources_panel([]), elem_id="sources", elem_classes=["sources-box", "compact"])
+        else:
+            with gr.Row(equal_height=False, elem_classes=["main-row"]):
+                with gr.Column(scale=3, min_width=360):
+                    chatbot, box = chat_column()
+                with gr.Column(scale=2, min_width=280, elem_classes=["sources-col"]):
+                    gr.HTML('<h2 class="sources-title">Sources</h2>', elem_classes=["sources-head"])
+                    sources = gr.HTML(render.sources_panel([]), elem_id="sources", elem_classes=["sources-box"])
+
+        outputs = [box, chatbot, sources, state]
+        box.submit(respond, [box, chatbot, state], outputs, api_visibility="private",
+                   concurrency_id="ask")
+        chatbot.example_select(picked, None, box, api_visibility="private", queue=False).then(
+            respond, [box, chatbot, state], outputs, api_visibility="private", concurrency_id="ask")
+        chatbot.option_select(picked, None, box, api_visibility="private", queue=False).then(
+            respond, [box, chatbot, state], outputs, api_visibility="private", concurrency_id="ask")
+        chatbot.like(on_like, [state], None, api_visibility="private")
+        chatbot.clear(clear, None, [chatbot, sources, state], api_visibility="private", queue=False)
+
+        if settings.keep_history_in_browser:
+            saved = gr.BrowserState(None, storage_key=f"assistant-{surface}")
+
+            def restore(value):
+                if not isinstance(value, dict) or not isinstance(value.get("state"), dict):
+                    return gr.update(), gr.update(), gr.update()
+                return value.get("chat", []), render.sources_panel(value["state"].get("turns", [])), value["state"]
+
+            demo.load(restore, [saved], [chatbot, sources, state], api_visibility="private", queue=False)
+            chatbot.change(lambda c, s: {"chat": c, "state": s}, [chatbot, state], saved,
+                           api_visibility="private", queue=False)
+
+    demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
+    return demo

@@ -1,0 +1,53 @@
+"""``assistant serve``: registered through the ``assistant.commands`` entry point.
+
+Only click and the standard library at module level: the CLI stays fast; the app is imported inside the command.
+"""
+from __future__ import annotations
+
+import socket
+import sys
+
+import click
+
+
+@click.command()
+@click.option("--host", default=None, help="Bind address [default: ASSISTANT_HOST or 127.0.0.1].")
+@click.option("--port", default=None, type=int, help="Port [default: ASSISTANT_PORT or 7860].")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the chat (/), the embed (/embed, /widget.js) and the JSON API (/api/ask, /healthz)."""
+    from index.errors import AssistantError
+    from index.settings import Settings, apply_offline_env
+
+    apply_offline_env()
+    try:
+        settings = Settings.from_env()
+        host = host or settings.host
+        port = settings.port if port is None else port
+        _check_port(host, port)
+        from assistant import Assistant
+
+        assistant = Assistant.load(settings)  # once per process, before serving
+        from ui.server import create_app
+
+        app = create_app(settings, assistant)
+    except AssistantError as exc:
+        click.echo(f"Error: {exc.message}", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        click.echo(f"Error: cannot listen on {host}:{port} ({exc.strerror or exc}). Pick another --port.", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+    import uvicorn
+
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    click.echo(f"Serving the assistant on http://{shown}:{port} (Ctrl-C to stop)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True, timeout_graceful_shutdown=5)
+
+
+def _check_port(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((host, port))

@@ -1,0 +1,174 @@
+"""Answer → HTML for the chat and its sources panel.
+
+Every piece of text that comes from a user, the article or the assistant goes through :func:`esc` before it is
+placed in markup; the only tags in the output are the ones written here. Pure functions of plain data (the
+``Answer.to_dict()`` shape), so they are easy to test and shared by the full page and the embed.
+"""
+from __future__ import annotations
+
+import re
+
+MARKER = re.compile(r"\[(\d+)\]")
+_MARKER_RUN = re.compile(r"(?:\s*\[\d+\])+")
+_HEADING = re.compile(r"(?m)^#{1,6}[ \t]+")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+")
+_WS = re.compile(r"\s+")
+
+# Characters that HTML, Markdown or Gradio's LaTeX support would interpret; as entities they stay literal text.
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "*": "&#42;", "_": "&#95;",
+             "`": "&#96;", "[": "&#91;", "]": "&#93;", "#": "&#35;", "~": "&#126;", "|": "&#124;", "$": "&#36;",
+             "\\": "&#92;", "!": "&#33;", "(": "&#40;", ")": "&#41;", "{": "&#123;", "}": "&#125;"}
+_ENTITY_RE = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
+
+REFUSAL_LEAD = "Sorry, I couldn't find that in the article."
+SUGGEST_LEAD = "Here are questions it can answer; pick one:"
+
+
+def esc(text: str) -> str:
+    """HTML-escape ``text`` and neutralise Markdown/LaTeX syntax, so it displays exactly as typed."""
+    return _ENTITY_RE.sub(lambda m: _ENTITIES[m.group(0)], str(text))
+
+
+def _norm(s: str) -> str:
+    return _WS.sub(" ", s).strip().casefold()
+
+
+def query_differs(question: str, query: str) -> bool:
+    """True when the resolved search query is worth showing (not just the question re-spaced or re-cased)."""
+    strip = lambda s: _norm(s).rstrip("?.! ")  # noqa: E731
+    return bool(query) and strip(question) != strip(query)
+
+
+def cited_phrases(answer: str) -> dict[int, list[str]]:
+    """Marker number → the answer text it follows (the sentences citing that passage)."""
+    out: dict[int, list[str]] = {}
+    pos = 0
+    for m in _MARKER_RUN.finditer(answer):
+        seg = MARKER.sub("", answer[pos:m.start()]).strip()
+        pos = m.end()
+        if not seg:
+            continue
+        for k in (int(x) for x in MARKER.findall(m.group(0))):
+            out.setdefault(k, []).append(seg)
+    return out
+
+
+def _ranges(text: str, phrases: list[str]) -> list[tuple[int, int]]:
+    """Character ranges of ``phrases`` (or of their sentences) found verbatim in ``text``; merged and sorted."""
+    found: list[tuple[int, int]] = []
+    for phrase in phrases:
+        parts = [phrase] + [p for p in _SENTENCE_SPLIT.split(phrase) if p != phrase]
+        for part in parts:
+            part = part.strip()
+            if len(part) < 3:
+                continue
+            i = text.find(part)
+            if i >= 0:
+                found.append((i, i + len(part)))
+                if part == phrase:
+                    break
+    found.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in found:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def passage_text(raw: str) -> str:
+    """The passage as shown to readers: Markdown heading marks removed."""
+    return _HEADING.sub("", raw).strip()
+
+
+def highlight(raw: str, phrases: list[str]) -> tuple[str, int]:
+    """Escaped passage text with the cited ``phrases`` wrapped in ``<mark>``; also the number of marks."""
+    text = passage_text(raw)
+    spans = _ranges(text, phrases)
+    out, pos = [], 0
+    for a, b in spans:
+        out.append(esc(text[pos:a]))
+        out.append(f"<mark>{esc(text[a:b])}</mark>")
+        pos = b
+    out.append(esc(text[pos:]))
+    return "".join(out), len(spans)
+
+
+def answer_body(text: str, turn: int, citations: list[dict]) -> str:
+    """The answer text escaped, with ``[n]`` markers turned into links to source ``n`` of this turn."""
+    out, pos = [], 0
+    for m in MARKER.finditer(text):
+        out.append(esc(text[pos:m.start()]))
+        k = int(m.group(1))
+        if 1 <= k <= len(citations):
+            section = esc(citations[k - 1].get("section", ""))
+            out.append(f'<a class="cite" href="#src-{turn}-{k}" title="Source {k}: {section}" '
+                       f'aria-label="Source {k}: {section}">[{k}]</a>')
+        else:
+            out.append(esc(m.group(0)))
+        pos = m.end()
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def answer_message(ans: dict, question: str, turn: int, shown_words: int | None = None) -> str:
+    """The chat bubble of one answer (``shown_words`` < all while streaming)."""
+    parts = []
+    if query_differs(question, ans.get("query", "")):
+        parts.append(f'<div class="searched">Searched for: <q>{esc(ans["query"])}</q></div>')
+    if ans.get("refused"):
+        parts.append(f'<p class="refusal">{esc(REFUSAL_LEAD)} {esc(ans.get("answer", ""))}</p>')
+        if ans.get("suggestions") and shown_words is None:
+            parts.append(f'<p class="suggest-lead">{esc(SUGGEST_LEAD)}</p>')
+        return "".join(parts)
+    words = ans.get("answer", "").split(" ")
+    text = ans.get("answer", "") if shown_words is None else " ".join(words[:shown_words])
+    cursor = '<span class="cursor" aria-hidden="true">▍</span>' if shown_words is not None else ""
+    parts.append(f'<p class="answer">{answer_body(text, turn, ans.get("citations", []))}{cursor}</p>')
+    return "".join(parts)
+
+
+def word_count(ans: dict) -> int:
+    return len(ans.get("answer", "").split(" "))
+
+
+def error_message(message: str) -> str:
+    return f'<p class="error">{esc(message)}</p>'
+
+
+def user_message(question: str) -> str:
+    return esc(question)
+
+
+def sources_turn(ans: dict, question: str, turn: int, open_: bool = True) -> str:
+    """One turn's sources: each cited passage with its section, the cited sentences highlighted."""
+    cites = ans.get("citations") or []
+    if not cites:
+        return ""
+    phrases = cited_phrases(ans.get("answer", ""))
+    items = []
+    for k, c in enumerate(cites, 1):
+        body, _ = highlight(c.get("text", ""), phrases.get(k, []))
+        quote = " … ".join(esc(p) for p in phrases.get(k, []))
+        items.append(
+            f'<details class="src" id="src-{turn}-{k}" data-passage="{esc(c.get("id", ""))}">'
+            f'<summary><span class="num">[{k}]</span> <span class="section">{esc(c.get("section", ""))}</span>'
+            f'<span class="where">{esc(c.get("source", ""))}</span>'
+            + (f'<span class="quote">{quote}</span>' if quote else "")
+            + f'</summary><div class="passage">{body}</div></details>')
+    return (f'<details class="turn" id="turn-{turn}"{" open" if open_ else ""}>'
+            f'<summary class="turn-q">{esc(question)}</summary>{"".join(items)}</details>')
+
+
+SOURCES_EMPTY = ('<div class="sources-empty">Answers quote the article. Their sources appear here: click a '
+                 '<span class="cite-demo">[1]</span> marker to read the passage, with the cited sentences highlighted.</div>')
+
+
+def sources_panel(turns: list[dict]) -> str:
+    """All answered turns' sources, newest first; only the newest is expanded."""
+    blocks = [sources_turn(t["answer"], t["question"], t["turn"], open_=(i == 0))
+              for i, t in enumerate(reversed(turns))]
+    blocks = [b for b in blocks if b]
+    inner = "".join(blocks) if blocks else SOURCES_EMPTY
+    return f'<div class="sources" role="region" aria-label="Sources">{inner}</div>'

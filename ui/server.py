@@ -1,0 +1,66 @@
+"""The one FastAPI app: JSON API, ``/widget.js``, the compact chat at ``/embed`` and the full chat at ``/``."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from index.settings import Settings, apply_offline_env
+
+apply_offline_env()  # before gradio is imported anywhere below
+
+import gradio as gr  # noqa: E402
+from fastapi import FastAPI, Request  # noqa: E402
+from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
+from fastapi.responses import RedirectResponse, Response  # noqa: E402
+
+from . import api  # noqa: E402
+from .chat import build_chat, css, head, theme  # noqa: E402
+from .feedback import FeedbackStore  # noqa: E402
+from .security import SecurityHeaders  # noqa: E402
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def widget_js(settings: Settings) -> str:
+    return (STATIC / "widget.js").read_text(encoding="utf-8").replace("__DEFAULT_TITLE__", json.dumps(settings.widget_title))
+
+
+def create_app(settings: Settings | None = None, assistant=None) -> FastAPI:
+    """Build the app around one loaded Assistant (loaded here when not given)."""
+    settings = settings or Settings.from_env()
+    if assistant is None:
+        from assistant import Assistant
+
+        assistant = Assistant.load(settings)
+    feedback = FeedbackStore(settings.feedback_path)
+
+    app = FastAPI(title=settings.widget_title, docs_url=None, redoc_url=None)
+    app.state.assistant = assistant
+    app.state.feedback = feedback
+    app.state.settings = settings
+    api.install_errors(app)
+    app.include_router(api.router(assistant, feedback))
+
+    script = widget_js(settings)
+
+    @app.get("/widget.js", include_in_schema=False)
+    async def widget():
+        return Response(script, media_type="application/javascript; charset=utf-8",
+                        headers={"Cache-Control": "public, max-age=300"})
+
+    @app.get("/embed", include_in_schema=False)
+    async def embed_redirect(request: Request):
+        query = request.url.query
+        return RedirectResponse("/embed/" + (f"?{query}" if query else ""), status_code=307)
+
+    # Our CORS policy (the allowlist) replaces Gradio's own, which would reflect any origin.
+    app.add_middleware(CORSMiddleware, allow_origins=list(settings.embed_origins), allow_methods=["GET", "POST"],
+                       allow_headers=["Content-Type"], allow_credentials=False, max_age=600)
+    app.add_middleware(SecurityHeaders, embed_origins=settings.embed_origins)
+
+    common = dict(footer_links=[], run_history=settings.keep_history_in_browser, theme=theme(settings),
+                  css=css(), head=head(settings), show_error=False, ssr_mode=False, mcp_server=False, pwa=False,
+                  enable_monitoring=False)
+    gr.mount_gradio_app(app, build_chat(assistant, settings, feedback, compact=True), path="/embed", **common)
+    gr.mount_gradio_app(app, build_chat(assistant, settings, feedback, compact=False), path="/", **common)
+    return app
