@@ -14,8 +14,7 @@ from .query import Query
 from .retrieval import Retrieval, Retriever
 from .text import stem, stems
 
-_ANAPHOR = re.compile(r"^(?:this|these|those|that|their|they|them|it|its|he|his|she|her|such|however|therefore|instead|"
-                      r"thus|but|so|also|both|the coalition|the plan)\b", re.I)
+_ANAPHOR = re.compile(r"^(?:\W*\w+\W+){0,9}?(?:this|these|those|their|they|them|it|its|he|his|she|her|such)\b", re.I)
 LIST_KINDS = {"list"}
 
 
@@ -41,21 +40,20 @@ def word_count(text: str) -> int:
 
 def _coverage(retriever: Retriever, q: Query, text_stems: set[str]) -> float:
     total, got = 0.0, 0.0
-    exp = [stem(w) for e in q.expansions for w in e.split()]
     for t in q.terms:
         s = stem(t)
         w = retriever.idf(s)
         total += w
         if s in text_stems:
             got += w
-        elif any(x in text_stems for x in exp):
+        elif any(stem(x) in text_stems for e in q.expands.get(t, []) for x in e.split()):
             got += 0.6 * w
     return got / total if total else 0.0
 
 
 def select(retriever: Retriever, q: Query, r: Retrieval, settings: Settings) -> Extract:
     snap = retriever.snap
-    top = r.ranked[: settings.top_k]
+    top = r.ranked[: settings.sentence_pool]
     if not top:
         return Extract([], 0.0, 0.0)
     best_fused = top[0].score or 1.0
@@ -75,7 +73,8 @@ def select(retriever: Retriever, q: Query, r: Retrieval, settings: Settings) -> 
             ss = stems(sent.text)
             lex = sum(weights[s] for s in qstems if s in ss) / wsum
             head = sum(weights[s] for s in qstems if s in section_stems and s not in ss) / wsum
-            score = sim + 0.35 * min(lex, 1.0) + 0.1 * min(head, 1.0) + 0.25 * (rk.score / best_fused)
+            score = (sim + settings.sentence_lexical * min(lex, 1.0) + settings.sentence_heading * min(head, 1.0)
+                     + settings.sentence_passage * (rk.score / best_fused))
             cands.append(Pick(rk.index, si, score, sim, lex))
     cands.sort(key=lambda c: -c.score)
     chosen: list[Pick] = [cands[0]]
@@ -83,7 +82,7 @@ def select(retriever: Retriever, q: Query, r: Retrieval, settings: Settings) -> 
     for c in cands[1:]:
         if len(chosen) >= settings.max_sentences:
             break
-        if c.score < chosen[0].score - 0.12:
+        if c.score < chosen[0].score - settings.sentence_margin:
             break
         if any(c.passage == x.passage and c.sentence == x.sentence for x in chosen):
             continue
@@ -93,6 +92,7 @@ def select(retriever: Retriever, q: Query, r: Retrieval, settings: Settings) -> 
         if _words(snap, trial) > settings.max_answer_words:
             continue
         chosen = trial
+    chosen = _add_faq_body(snap, retriever, chosen, cands, settings)
     chosen = _with_context(snap, chosen, settings)
     chosen = _body_before_faq(snap, retriever, chosen)
     cited_stems: set[str] = set()
@@ -139,13 +139,37 @@ def _with_context(snap, chosen: list[Pick], settings: Settings) -> list[Pick]:
         p = snap.passages[c.passage]
         s = p.sentences[c.sentence]
         prev = c.sentence - 1
-        if (p.kind not in LIST_KINDS and prev >= 0 and _ANAPHOR.match(s.text) and not (p.kind == "faq" and prev == 0)
+        if (p.kind not in LIST_KINDS and prev >= 0 and _needs_context(s.text) and not (p.kind == "faq" and prev == 0)
                 and not any(x.passage == c.passage and x.sentence == prev for x in chosen + out)):
             ctx = Pick(c.passage, prev, c.score, c.sim, c.coverage)
             if _words(snap, out + [ctx, c] + [x for x in chosen if x not in out and x is not c]) <= settings.max_answer_words:
                 out.append(ctx)
         out.append(c)
     return out
+
+
+def _add_faq_body(snap, retriever: Retriever, chosen: list[Pick], cands: list[Pick], settings: Settings) -> list[Pick]:
+    """An FAQ answer leads: bring in the best sentence of the body passage it summarises (cited first)."""
+    lead = chosen[0]
+    body = retriever.faq_body.get(lead.passage)
+    if snap.passages[lead.passage].kind != "faq" or body is None or any(c.passage == body for c in chosen):
+        return chosen
+    options = [c for c in cands if c.passage == body and c.score >= lead.score - 0.3]
+    if not options:
+        return chosen
+    trial = [options[0]] + chosen
+    while _words(snap, trial) > settings.max_answer_words and len(trial) > 2:
+        trial.pop()
+    return trial if _words(snap, trial) <= settings.max_answer_words else chosen
+
+
+def _needs_context(text: str) -> bool:
+    """A pronoun among the first words with no name before it ("Their apprehension…", "…, he indicated")."""
+    m = _ANAPHOR.match(text)
+    if not m:
+        return False
+    before = text[: m.end()].split()[1:-1]
+    return not any(w[:1].isupper() for w in before)
 
 
 def _body_before_faq(snap, retriever: Retriever, chosen: list[Pick]) -> list[Pick]:

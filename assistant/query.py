@@ -27,6 +27,7 @@ class Query:
     search: str  # canonical text used for embedding and BM25
     terms: list[str] = field(default_factory=list)  # content words of `search`
     expansions: list[str] = field(default_factory=list)  # extra article words from SYNONYMS
+    expands: dict[str, list[str]] = field(default_factory=dict)  # term → its SYNONYMS words
     names: list[str] = field(default_factory=list)  # capitalised names in `text` (after aliasing)
     injected: bool = False
     premise: str = ""  # a "the article says X" claim, never repeated as fact
@@ -51,13 +52,16 @@ def canonicalise(text: str) -> str:
     return _ALIAS_RE.sub(repl, text)
 
 
-def expansions(terms: list[str]) -> list[str]:
-    out: list[str] = []
+def expand(terms: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
     for t in terms:
+        words: list[str] = []
         for cand in (t, stem(t)):
             for extra in SYNONYMS.get(cand, ()):
-                if extra not in out and extra not in terms:
-                    out.append(extra)
+                if extra not in words and extra not in terms:
+                    words.append(extra)
+        if words:
+            out[t] = words
     return out
 
 
@@ -71,5 +75,8 @@ def prepare(text: str, shown: str | None = None) -> Query:
         premise = body
     search = canonicalise(body)
     terms = content_terms(search)
+    expands = expand(terms)
+    flat = list(dict.fromkeys(w for ws in expands.values() for w in ws))
     return Query(typed=typed, text=clean(shown) if shown else body, search=search, terms=terms,
-                 expansions=expansions(terms), names=names(search), injected=injected, premise=premise)
+                 expansions=flat, expands=expands, names=names(search, strict_initial=True), injected=injected,
+                 premise=premise)

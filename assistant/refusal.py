@@ -27,19 +27,25 @@ def unknown_names(retriever: Retriever, q: Query) -> list[str]:
     out = []
     for name in q.names:
         words = [w for w in name.replace("-", " ").split() if w.lower() not in {"of", "the", "and", "for", "de"}]
-        if words and any(retriever.vocab.get(stem(w), 0) == 0 for w in words):
+        if words and not all(known(retriever, w) for w in words):
             out.append(name)
     return out
 
 
+def known(retriever: Retriever, word: str, extra: list[str] = ()) -> bool:
+    """In the sources: the word's stem, one of its synonyms, or a longer word it begins (West → Western)."""
+    s = stem(word)
+    if retriever.vocab.get(s, 0) or any(retriever.vocab.get(stem(w), 0) for e in extra for w in e.split()):
+        return True
+    return len(s) >= 4 and any(v.startswith(s) for v in retriever.vocab)
+
+
 def oov_share(retriever: Retriever, q: Query) -> float:
-    exp = {stem(w) for e in q.expansions for w in e.split()}
     total = missing = 0.0
     for t in q.terms:
-        s = stem(t)
-        w = retriever.idf(s)
+        w = retriever.idf(stem(t))
         total += w
-        if retriever.vocab.get(s, 0) == 0 and not any(retriever.vocab.get(x, 0) for x in exp):
+        if not known(retriever, t, q.expands.get(t, [])):
             missing += w
     return missing / total if total else 1.0
 

@@ -109,8 +109,8 @@ class Retriever:
             pi, row = max(self.faq_rows.items(), key=lambda kv: sent_sims[kv[1]])
             sim = float(sent_sims[row])
             faq_match = (pi, sim)
-            if sim >= 0.6:
-                strength = st.weight_faq * (sim - 0.6) / 0.4
+            if sim >= st.faq_match:
+                strength = st.weight_faq * (sim - st.faq_match) / max(1e-6, 1.0 - st.faq_match)
                 faq_bonus[pi] = strength
                 if pi in self.faq_body:
                     faq_bonus[self.faq_body[pi]] = faq_bonus.get(self.faq_body[pi], 0.0) + strength

@@ -13,7 +13,8 @@ QUESTION_WORDS = {"what", "who", "whom", "whose", "which", "when", "where", "why
                   "tell", "me", "please", "explain", "describe", "about", "article", "say", "says", "said", "mention",
                   "mentioned", "according", "text", "piece", "author", "i", "you", "your", "know", "want", "wants",
                   "anything", "something", "there", "kind", "sort", "give", "list", "name", "named", "much", "many", "has",
-                  "have", "had", "been", "being", "get", "got", "really", "exactly", "currently", "now", "also"}
+                  "have", "had", "been", "being", "get", "got", "really", "exactly", "currently", "now", "also", "far", "else",
+                  "besides", "yet", "still", "ever", "actually", "one", "ones", "thing", "things"}
 STOP = set(STOPWORDS_EN) | QUESTION_WORDS
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -71,8 +72,10 @@ def stems(text: str) -> set[str]:
 _NAME = re.compile(r"\b[A-Z][\w’'\-]*(?:\s+(?:(?:of|the|de|von|van|for|and)\s+){0,2}[A-Z][\w’'\-]*)*")
 
 
-def names(text: str) -> list[str]:
-    """Capitalised spans that are not merely the first word of a sentence (e.g. 'Coalition of the Willing', 'US')."""
+def names(text: str, common: frozenset[str] | set[str] = frozenset(), strict_initial: bool = False) -> list[str]:
+    """Capitalised spans (e.g. 'Coalition of the Willing', 'US'). The first word of a sentence is dropped when
+    it is a stop word or a ``common`` (lower-case elsewhere) word; with ``strict_initial`` whenever it is not
+    all capitals, since a capital there proves nothing."""
     out = []
     for m in _NAME.finditer(text):
         span = m.group(0).strip()
@@ -80,7 +83,8 @@ def names(text: str) -> list[str]:
         before = text[:start].rstrip()
         sentence_initial = not before or before[-1] in ".?!:\"“(" or before.endswith("—")
         words = span.split()
-        if words[0].lower() in STOP | {"the", "a", "an"}:
+        if words[0].lower() in STOP | {"the", "a", "an"} or sentence_initial and (
+                words[0].lower() in common or strict_initial and not words[0].isupper()):
             words = words[1:]
             if not words or (len(words) == 1 and words[0].lower() in STOP):
                 continue

@@ -55,12 +55,17 @@ class Settings:
     # --- retrieval -----------------------------------------------------------------------
     top_k: int = field(default=4, metadata={"env": "ASSISTANT_TOP_K", "doc": "Passages kept after fusion (and cited at most)."})
     candidates: int = field(default=12, metadata={"env": "ASSISTANT_CANDIDATES", "doc": "Candidates taken from each retriever before fusion."})
-    sentence_pool: int = field(default=6, metadata={"env": "ASSISTANT_SENTENCE_POOL", "doc": "Top fused passages whose sentences compete for the answer."})
+    sentence_pool: int = field(default=10, metadata={"env": "ASSISTANT_SENTENCE_POOL", "doc": "Top fused passages whose sentences compete for the answer."})
     rrf_k: float = field(default=20.0, metadata={"env": "ASSISTANT_RRF_K", "doc": "Reciprocal-rank-fusion constant."})
     weight_dense: float = field(default=1.0, metadata={"env": "ASSISTANT_WEIGHT_DENSE", "doc": "Fusion weight of dense (embedding) retrieval."})
     weight_bm25: float = field(default=1.0, metadata={"env": "ASSISTANT_WEIGHT_BM25", "doc": "Fusion weight of BM25 keyword retrieval."})
     weight_sentence: float = field(default=1.0, metadata={"env": "ASSISTANT_WEIGHT_SENTENCE", "doc": "Fusion weight of the best-sentence ranking."})
     weight_faq: float = field(default=0.5, metadata={"env": "ASSISTANT_WEIGHT_FAQ", "doc": "Bonus for the FAQ pair whose question matches and the body passage it summarises."})
+    sentence_lexical: float = field(default=0.35, metadata={"env": "ASSISTANT_SENTENCE_LEXICAL", "doc": "Weight of a sentence's share of the question's (IDF-weighted) words in its score."})
+    sentence_heading: float = field(default=0.1, metadata={"env": "ASSISTANT_SENTENCE_HEADING", "doc": "Weight of question words found only in the sentence's section heading."})
+    sentence_passage: float = field(default=0.25, metadata={"env": "ASSISTANT_SENTENCE_PASSAGE", "doc": "Weight of the sentence's passage fused rank score (relative to the best)."})
+    sentence_margin: float = field(default=0.12, metadata={"env": "ASSISTANT_SENTENCE_MARGIN", "doc": "A further sentence joins the answer only when its score is within this margin of the best."})
+    faq_match: float = field(default=0.6, metadata={"env": "ASSISTANT_FAQ_MATCH", "doc": "Cosine above which a question counts as matching an FAQ question."})
     heading_weight: float = field(default=1.0, metadata={"env": "ASSISTANT_HEADING_WEIGHT", "doc": "How many times the section heading is repeated in the BM25 text of a passage."})
     max_sentences: int = field(default=3, metadata={"env": "ASSISTANT_MAX_SENTENCES", "doc": "Most sentences in an extractive answer."})
     max_answer_words: int = field(default=60, metadata={"env": "ASSISTANT_MAX_ANSWER_WORDS", "doc": "Word budget of an extractive answer."})
@@ -181,3 +186,21 @@ def _default_for_docs(f):
 
 # (env var, field name, default, meaning) for every setting: the README's configuration table.
 FIELDS = [(f.metadata["env"], f.name, _default_for_docs(f), f.metadata["doc"]) for f in fields(Settings)]
+
+
+def markdown_table() -> str:
+    """The README's configuration table, generated from :data:`FIELDS` (``python -m index.settings``)."""
+    def cell(value) -> str:
+        if value is None or value == "" or value == ():
+            return "(empty)"
+        if isinstance(value, tuple):
+            value = " ".join(map(str, value))
+        return f"`{value}`"
+
+    rows = ["| Environment variable | Default | Meaning |", "|---|---|---|"]
+    rows += [f"| `{env}` | {cell(default)} | {doc.replace('|', '&#124;')} |" for env, _name, default, doc in FIELDS]
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(markdown_table())
