@@ -1,0 +1,248 @@
+"""Incremental, copy-on-write ingest with the real model and a real embedded Chroma in temp dirs.
+
+Embedding work is counted twice: by IngestReport.embedded, and by a spy on
+``SentenceTransformer.encode`` (the real model call underneath llama-index) that counts the texts encoded.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import SOURCES, make_settings
+from index import store
+from index.errors import IngestLocked
+from index.ingest import ingest
+from index.lock import ingest_lock
+from index.parse import parse_source
+
+OTHER = """---
+title: "Notes on Beekeeping"
+---
+
+## Hives
+
+Bees live in hives made of wax. A strong hive holds tens of thousands of workers.
+
+A beekeeper checks each hive every week. The queen must be laying eggs:
+
+- Look for capped brood
+- Look for fresh eggs
+
+## Honey
+
+Honey is harvested in late summer. Each frame is uncapped and spun.
+"""
+
+
+@pytest.fixture
+def encoded(monkeypatch):
+    """Texts actually passed to the sentence-transformers model, per call."""
+    from sentence_transformers import SentenceTransformer
+
+    calls: list[int] = []
+    real = SentenceTransformer.encode
+
+    def spy(self, sentences, *args, **kwargs):
+        calls.append(1 if isinstance(sentences, str) else len(sentences))
+        return real(self, sentences, *args, **kwargs)
+
+    monkeypatch.setattr(SentenceTransformer, "encode", spy)
+    return calls
+
+
+@pytest.fixture
+def two_sources(tmp_path) -> tuple[Path, object]:
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(SOURCES / "article.md", src / "article.md")
+    (src / "other.md").write_text(OTHER, encoding="utf-8")
+    return src, make_settings(tmp_path / "data", sources=(src,))
+
+
+def texts_of(path: Path, name: str) -> int:
+    """How many texts one source contributes: its passages plus their sentences."""
+    doc = parse_source(name, str(path), path.read_text(encoding="utf-8"))
+    return len(doc.passages) + sum(len(p.sentences) for p in doc.passages)
+
+
+def active_records(settings) -> dict[str, tuple[str, dict, np.ndarray]]:
+    client = store.connect(settings)
+    rec = store.read_active(client, settings)
+    got = store.get_generation(client, rec.collection).get(include=["documents", "metadatas", "embeddings"])
+    return {i: (d, m, np.asarray(e)) for i, d, m, e in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"])}
+
+
+def passage_ids(records, source=None) -> set[str]:
+    return {i for i, (_, m, _) in records.items() if m.get("level") == "passage" and (source is None or m["source"] == source)}
+
+
+def generations(settings) -> list[str]:
+    return store.generations(store.connect(settings), settings)
+
+
+def test_first_ingest_indexes_every_passage_and_sentence(two_sources, encoded):
+    src, s = two_sources
+    stages: list[str] = []
+    r = ingest(s, on_stage=stages.append)
+    expected = texts_of(src / "article.md", "article.md") + texts_of(src / "other.md", "other.md")
+    assert not r.errors and sorted(r.sources) == ["article.md", "other.md"]
+    assert r.embedded == expected == sum(encoded)
+    assert stages == ["created", "embedded", "swapped"]
+    records = active_records(s)
+    assert len(records) == expected
+    article = parse_source("article.md", "x", (src / "article.md").read_text(encoding="utf-8"))
+    assert passage_ids(records, "article.md") == {p.id for p in article.passages}
+    assert r.added == r.passages == len(passage_ids(records)) == 22 + 3
+    for p in article.passages:
+        text, meta, emb = records[p.id]
+        assert text == p.text and meta["section"] == p.section and meta["kind"] == p.kind
+        assert (meta["start"], meta["end"], meta["title"]) == (p.start, p.end, article.title)
+        assert abs(np.linalg.norm(emb) - 1) < 1e-3 and emb.shape == (384,)
+        for i, sent in enumerate(p.sentences):
+            stext, smeta, _ = records[f"{p.id}#s{i}"]
+            assert stext == sent.text and (smeta["start"], smeta["end"]) == (sent.start, sent.end)
+    assert generations(s) == [r.collection]
+
+
+def test_second_ingest_embeds_nothing_and_keeps_vectors(two_sources, encoded):
+    src, s = two_sources
+    first = ingest(s)
+    before = active_records(s)
+    encoded.clear()
+    stages: list[str] = []
+    r = ingest(s, on_stage=stages.append)
+    assert r.embedded == 0 and sum(encoded) == 0
+    assert (r.added, r.unchanged, r.removed) == (0, first.passages, 0)
+    assert stages == ["created", "copied", "embedded", "swapped"]
+    assert r.version == first.version + 1 and generations(s) == [r.collection]
+    after = active_records(s)
+    assert after.keys() == before.keys()
+    assert all(np.allclose(after[i][2], before[i][2]) and after[i][:2] == before[i][:2] for i in before)
+
+
+def test_an_edited_source_replaces_only_its_own_passages(two_sources, encoded):
+    src, s = two_sources
+    ingest(s)
+    before = active_records(s)
+    edited = OTHER.replace("Honey is harvested in late summer.", "Honey is harvested in early autumn.")
+    edited = edited.replace("- Look for fresh eggs\n", "- Look for fresh eggs\n- Look for queen cells\n")
+    (src / "other.md").write_text(edited, encoding="utf-8")
+    encoded.clear()
+    r = ingest(s)
+    other_texts = texts_of(src / "other.md", "other.md")
+    assert r.embedded == other_texts == sum(encoded)
+    assert (r.added, r.unchanged) == (3, 22)
+    after = active_records(s)
+    # The article's records are the very same (ids, text, metadata, vectors)...
+    for i in before:
+        if before[i][1].get("source", "").startswith("article") or i.startswith("article--"):
+            assert np.allclose(after[i][2], before[i][2]) and after[i][:2] == before[i][:2]
+    # ...and the edited source's records are the new text only.
+    other_docs = [d for i, (d, m, _) in after.items() if not i.startswith("article--")]
+    assert any("early autumn" in d for d in other_docs) and not any("late summer" in d for d in other_docs)
+    assert "Look for queen cells" in other_docs
+    assert len(after) == len(before) + 1  # one more list item (a sentence node)
+
+
+def test_a_removed_source_disappears(two_sources, encoded):
+    src, s = two_sources
+    ingest(s)
+    before = active_records(s)
+    other_ids = {i for i in before if not i.startswith("article--")}
+    assert other_ids
+    (src / "other.md").unlink()
+    encoded.clear()
+    r = ingest(s)
+    assert r.embedded == 0 and sum(encoded) == 0
+    assert (r.added, r.unchanged, r.removed, r.passages) == (0, 22, 3, 22)
+    after = active_records(s)
+    assert set(after) == set(before) - other_ids
+    assert all(m.get("source", "article.md") == "article.md" for _, m, _ in after.values())
+    rec = store.read_active(store.connect(s), s)
+    assert [d["source"] for d in rec.docs] == ["article.md"]
+    # It stays gone, and coming back embeds it again.
+    assert ingest(s).embedded == 0
+    (src / "other.md").write_text(OTHER, encoding="utf-8")
+    encoded.clear()
+    assert ingest(s).embedded == texts_of(src / "other.md", "other.md") == sum(encoded)
+
+
+def test_rebuild_embeds_everything_into_a_fresh_generation(two_sources, encoded):
+    src, s = two_sources
+    first = ingest(s)
+    before = active_records(s)
+    encoded.clear()
+    stages: list[str] = []
+    r = ingest(s, rebuild=True, on_stage=stages.append)
+    assert r.embedded == first.embedded == sum(encoded)
+    assert stages == ["created", "embedded", "swapped"]
+    assert generations(s) == [r.collection] != [first.collection]
+    after = active_records(s)
+    assert after.keys() == before.keys()
+    assert all(np.allclose(after[i][2], before[i][2], atol=1e-5) for i in before)  # same model, same vectors
+
+
+def test_a_changed_embedding_model_forces_a_rebuild(two_sources, encoded):
+    src, s = two_sources
+    first = ingest(s)
+    client = store.connect(s)
+    rec = store.read_active(client, s)
+    store.write_active(client, s, store.ActiveRecord(**{**rec.__dict__, "settings": {"model": "some-other-model"}}))
+    encoded.clear()
+    r = ingest(s)
+    assert r.embedded == first.embedded == sum(encoded)
+
+
+def test_bad_sources_are_reported_and_the_rest_ingested(two_sources, encoded):
+    src, s = two_sources
+    ingest(s)
+    (src / "empty.md").write_bytes(b"")
+    (src / "binary.txt").write_bytes(b"\x00\xff" * 100)
+    (src / "latin1.md").write_bytes("Caf\xe9 cr\xe8me.".encode("latin-1"))
+    # An indexed source that turns unreadable keeps its passages (it is broken, not gone).
+    (src / "other.md").write_bytes(b"\x00binary now")
+    missing = src.parent / "missing.md"
+    encoded.clear()
+    r = ingest(s, [src, missing])
+    assert r.sources == ["article.md"]
+    assert len(r.errors) == 5
+    for bad in (src / "empty.md", src / "binary.txt", src / "latin1.md", src / "other.md", missing):
+        assert sum(str(bad) in e for e in r.errors) == 1, bad
+    assert all("\n" not in e for e in r.errors)
+    assert r.embedded == 0 and sum(encoded) == 0
+    assert len(passage_ids(active_records(s), "other.md")) == 3
+
+
+def test_no_readable_source_leaves_the_index_untouched(two_sources, tmp_path):
+    src, s = two_sources
+    first = ingest(s)
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    r = ingest(s, [empty])
+    assert r.errors and str(empty) in r.errors[0] and r.version == 0
+    r = ingest(s, [tmp_path / "does-not-exist"])
+    assert len(r.errors) == 1 and "does-not-exist" in r.errors[0]
+    rec = store.read_active(store.connect(s), s)
+    assert rec.collection == first.collection and generations(s) == [first.collection]
+
+
+def test_a_held_lock_refuses_a_second_ingest(two_sources):
+    src, s = two_sources
+    s.data_dir.mkdir(parents=True)
+    with ingest_lock(s.lock_path):
+        with pytest.raises(IngestLocked) as err:
+            ingest(s, wait=0.5)
+    assert "--wait" in str(err.value)
+
+
+def test_a_leftover_generation_from_a_killed_ingest_is_dropped(two_sources):
+    src, s = two_sources
+    first = ingest(s)
+    client = store.connect(s)
+    client.create_collection(store.generation_name(s, first.version + 1), embedding_function=None)
+    client.create_collection(store.generation_name(s, first.version + 7), embedding_function=None)
+    r = ingest(s)
+    assert generations(s) == [r.collection] and r.unchanged == first.passages
