@@ -21,6 +21,7 @@ Figures (each ``None`` when the group has no row it applies to):
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import platform
 import sys
@@ -36,6 +37,7 @@ from . import golden
 from .golden import GoldenRow
 from .types import Answer
 
+log = logging.getLogger(__name__)
 SCHEMA = "assistant-eval/1"
 UNTAGGED = "(untagged)"
 PACKAGES = ("ukraine-guarantees-assistant", "chromadb", "sentence-transformers", "torch", "transformers",
@@ -366,13 +368,21 @@ def evaluate(rows: list[GoldenRow], runner, *, thresholds: Thresholds = DEFAULT_
     config = runner.configuration()
     config["packages"] = package_versions()
     results = []
+    crashed = False
     for i, (row, key) in enumerate(zip(rows, row_keys(rows)), 1):
         t = time.perf_counter()
         ans, error = None, ""
         try:
             ans = runner.ask(row.question, list(row.history))
-        except BadQuestion as exc:
+        except BadQuestion as exc:  # the assistant rejects the question (the API's 4xx)
             error = exc.message
+        except AssistantError:  # no index, server unreachable…: the run cannot go on
+            raise
+        except Exception as exc:  # a bug while answering: this row fails, the others still run
+            error = f"internal {type(exc).__name__}: {exc}"
+            if not crashed:
+                log.error("answering %s crashed (later crashes are only listed per row)", key, exc_info=True)
+            crashed = True
         latency = (time.perf_counter() - t) * 1000
         ranking = None
         if ans is not None and row.answerable and row.must_cite:
