@@ -17,7 +17,7 @@ from . import metadata
 from .extractive import render, select
 from .followup import resolve
 from .query import Query, prepare
-from .refusal import support, threshold
+from .refusal import Support, support, threshold
 from .retrieval import Retriever
 from .text import clean, names
 from .types import REFUSAL_TEXT, Answer, Citation
@@ -104,7 +104,7 @@ class Assistant:
                     self._cache.move_to_end(key)
                     return Answer(hit.answer, hit.refused, hit.query, list(hit.citations),
                                   {"total": round((time.perf_counter() - t0) * 1000, 3), "cached": 1.0}, list(hit.suggestions))
-        answer = self._answer(question, history, t0)
+        answer, _ = self._respond(question, history, t0)
         if self.settings.cache_size:
             with self._lock:
                 self._cache[key] = answer
@@ -123,6 +123,13 @@ class Assistant:
             return []
         return [state.snap.passages[rk.index] for rk in state.retriever.retrieve(q, qvec).ranked]
 
+    def support_score(self, question: str, history: list[dict] | None = None) -> float | None:
+        """The support score the refusal threshold is compared with (None: refused before scoring,
+        e.g. nothing searchable was left). Used to calibrate the threshold on golden data."""
+        question, history = self._validate(question, history)
+        _, sup = self._respond(question, history, time.perf_counter())
+        return None if sup is None else sup.score
+
     def _validate(self, question, history) -> tuple[str, list[dict]]:
         if not isinstance(question, str):
             raise BadQuestion("`question` must be a string.", "invalid_question")
@@ -139,7 +146,8 @@ class Assistant:
             out.append({"role": turn["role"], "content": clean(turn["content"])[: self.settings.max_question_chars * 4]})
         return question, out[-self.settings.max_history_turns:] if self.settings.max_history_turns else []
 
-    def _answer(self, question: str, history: list[dict], t0: float) -> Answer:
+    def _respond(self, question: str, history: list[dict], t0: float) -> tuple[Answer, Support | None]:
+        """The answer, and the support evidence it was judged on (None when refused before scoring)."""
         state = self._state
         timings: dict[str, float] = {}
         resolved = resolve(question, history, state.topic)
@@ -151,15 +159,15 @@ class Assistant:
             text = metadata.answer(meta_kind, doc) if doc else None
             timings["total"] = _ms(t0)
             if text:
-                return Answer(text, False, shown, [], timings)
+                return Answer(text, False, shown, [], timings), None
             if meta_kind == "author":
-                return self._refusal(state, q, shown, None, timings)
+                return self._refusal(state, q, shown, None, timings), None
         t = time.perf_counter()
         qvec = self.embedder.embed(q.search) if q.terms else None
         timings["embed"] = _ms(t)
         if qvec is None:
             timings["total"] = _ms(t0)
-            return self._refusal(state, q, shown, None, timings)
+            return self._refusal(state, q, shown, None, timings), None
         t = time.perf_counter()
         r = state.retriever.retrieve(q, qvec)
         timings["retrieve"] = _ms(t)
@@ -169,7 +177,7 @@ class Assistant:
         if not ex.picks or sup.score < self._threshold:
             timings["answer"] = _ms(t)
             timings["total"] = _ms(t0)
-            return self._refusal(state, q, shown, qvec, timings, r)
+            return self._refusal(state, q, shown, qvec, timings, r), sup
         text, order = render(state.snap, ex.picks)
         scores = {rk.index: rk.score for rk in r.ranked}
         citations = [_citation(state.snap.passages[pi], scores.get(pi, 0.0)) for pi in order]
@@ -179,7 +187,7 @@ class Assistant:
             text, citations = self.generator.rewrite(q.text, text, citations)
             timings["generate"] = _ms(t)
         timings["total"] = _ms(t0)
-        return Answer(text, False, shown, citations, timings)
+        return Answer(text, False, shown, citations, timings), sup
 
     def _refusal(self, state: _State, q: Query, shown: str, qvec, timings, r=None) -> Answer:
         return Answer(REFUSAL_TEXT, True, shown, [], timings, self.suggestions(qvec, r))

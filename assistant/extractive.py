@@ -41,6 +41,8 @@ def word_count(text: str) -> int:
 def _coverage(retriever: Retriever, q: Query, text_stems: set[str]) -> float:
     total, got = 0.0, 0.0
     for t in q.terms:
+        if t in q.excluded:
+            continue
         s = stem(t)
         w = retriever.idf(s)
         total += w
@@ -57,20 +59,21 @@ def select(retriever: Retriever, q: Query, r: Retrieval, settings: Settings) -> 
     if not top:
         return Extract([], 0.0, 0.0)
     best_fused = top[0].score or 1.0
-    qterms = q.terms + [w for e in q.expansions for w in e.split()]
+    sought = [t for t in q.terms if t not in q.excluded]
+    qterms = sought + [w for t in sought for e in q.expands.get(t, []) for w in e.split()]
     qstems = {stem(t) for t in qterms}
-    weights = {stem(t): retriever.idf(stem(t)) * (1.0 if t in q.terms else 0.5) for t in qterms}
-    wsum = sum(weights[stem(t)] for t in q.terms) or 1.0
+    weights = {stem(t): retriever.idf(stem(t)) * (1.0 if t in sought else 0.5) for t in qterms}
+    wsum = sum(weights[stem(t)] for t in sought) or 1.0
     cands: list[Pick] = []
     for rk in top:
         p = snap.passages[rk.index]
-        section_stems = stems(p.section)
+        section_stems = retriever.section_stems[rk.index]
         for si, sent in enumerate(p.sentences):
             row = _row(retriever, rk.index, si)
             sim = float(r.sentence_sims[row]) if row is not None else 0.0
             if p.kind == "faq" and si == 0:
                 continue  # the FAQ question itself is not an answer
-            ss = stems(sent.text)
+            ss = retriever.sentence_stems[rk.index][si]
             lex = sum(weights[s] for s in qstems if s in ss) / wsum
             head = sum(weights[s] for s in qstems if s in section_stems and s not in ss) / wsum
             score = (sim + settings.sentence_lexical * min(lex, 1.0) + settings.sentence_heading * min(head, 1.0)
@@ -214,16 +217,10 @@ def _same_passage_run(picks: list[Pick], c: Pick) -> bool:
 
 
 def _render_list(p: Passage) -> str:
-    intro = [s.text for s in p.sentences if not _is_item(p, s)]
-    items = [s.text.rstrip(".;") for s in p.sentences if _is_item(p, s)]
+    intro = [s.text for i, s in enumerate(p.sentences) if not p.is_item(i)]
+    items = [s.text.rstrip(".;") for i, s in enumerate(p.sentences) if p.is_item(i)]
     lead = " ".join(intro)
     body = "; ".join(items)
     if lead:
         return f"{lead} {body}." if lead.endswith(":") else f"{lead}: {body}."
     return body + "."
-
-
-def _is_item(p: Passage, s) -> bool:
-    before = p.text[: s.start - p.start]
-    line_start = before.rfind("\n") + 1
-    return bool(re.match(r"\s*(?:[-*+]|\d+[.)])\s+$", before[line_start:]))

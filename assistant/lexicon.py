@@ -68,5 +68,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "weak": ("weak", "indecisive"), "encourage": ("embolden",), "encouraged": ("embolden",),
     "monitor": ("monitoring",), "observers": ("monitoring",), "peacekeepers": ("reassurance force", "troops"),
     "peacekeeping": ("reassurance force",), "rebuild": ("rebuilding",), "reconstruction": ("rebuilding",),
+    "want": ("seeks", "desires"), "wants": ("seeks", "desires"), "wanted": ("seeks",),
+    "hope": ("seeks", "desires"), "hopes": ("seeks",), "need": ("seeks", "necessitates"), "needs": ("seeks",),
+    "instead": ("alternatives",), "alternative": ("instead", "alternatives"), "alternatives": ("instead",),
     "depend": ("hinges", "depend"), "depends": ("hinges", "depend"), "hinge": ("depend",),
 }

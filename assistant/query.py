@@ -16,6 +16,7 @@ _INJECTION = re.compile(
     r"|\b(?:system|developer)\s*prompt\b[^.?!]*[.?!]?|\bjailbreak\b[^.?!]*[.?!]?)",
     re.I,
 )
+_EXCLUDING = re.compile(r"\b(?:instead of|rather than|other than|apart from|aside from|besides|except(?: for)?|beyond)\s+([^?.,;!]+)", re.I)
 _FALSE_PREMISE = re.compile(r"^\s*(?:the article|it|the text|the author)\s+(?:says|said|states|claims|mentions|reports)\s+(?:that\s+)?", re.I)
 _ALIAS_RE = re.compile(r"(?<![\w.])(" + "|".join(sorted((re.escape(k) for k in ALIASES), key=len, reverse=True)) + r")(?![\w])", re.I)
 
@@ -29,6 +30,7 @@ class Query:
     expansions: list[str] = field(default_factory=list)  # extra article words from SYNONYMS
     expands: dict[str, list[str]] = field(default_factory=dict)  # term → its SYNONYMS words
     names: list[str] = field(default_factory=list)  # capitalised names in `text` (after aliasing)
+    excluded: list[str] = field(default_factory=list)  # words after "instead of", "other than", …: not sought
     injected: bool = False
     premise: str = ""  # a "the article says X" claim, never repeated as fact
 
@@ -75,8 +77,10 @@ def prepare(text: str, shown: str | None = None) -> Query:
         premise = body
     search = canonicalise(body)
     terms = content_terms(search)
+    excluded = [t for m in _EXCLUDING.finditer(search) for t in content_terms(m.group(1))]
+    excluded = [t for t in excluded if t in terms and len(excluded) < len(terms)]
     expands = expand(terms)
     flat = list(dict.fromkeys(w for ws in expands.values() for w in ws))
     return Query(typed=typed, text=clean(shown) if shown else body, search=search, terms=terms,
-                 expansions=flat, expands=expands, names=names(search, strict_initial=True), injected=injected,
+                 expansions=flat, expands=expands, names=names(search, strict_initial=True), excluded=excluded, injected=injected,
                  premise=premise)

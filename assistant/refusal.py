@@ -37,7 +37,7 @@ def known(retriever: Retriever, word: str, extra: list[str] = ()) -> bool:
     s = stem(word)
     if retriever.vocab.get(s, 0) or any(retriever.vocab.get(stem(w), 0) for e in extra for w in e.split()):
         return True
-    return len(s) >= 4 and any(v.startswith(s) for v in retriever.vocab)
+    return len(s) >= 4 and any(v.startswith(s) or len(v) >= 5 and s.startswith(v) for v in retriever.vocab)
 
 
 def oov_share(retriever: Retriever, q: Query) -> float:

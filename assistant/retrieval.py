@@ -13,7 +13,7 @@ from index.reader import Snapshot
 from index.settings import Settings
 
 from .query import Query
-from .text import content_terms, stem, tokens
+from .text import content_terms, stem, stems, tokens
 
 
 @dataclass
@@ -50,6 +50,8 @@ class Retriever:
         self.faq_rows = {pi: row for row, (pi, si) in enumerate(snapshot.sentence_refs)
                          if si == 0 and snapshot.passages[pi].kind == "faq"}
         self.faq_body = self._faq_bodies()
+        self.sentence_stems = [[stems(s.text) for s in p.sentences] for p in snapshot.passages]
+        self.section_stems = [stems(p.section) for p in snapshot.passages]
         self.vocab = self._vocab()
 
     # -- built once --------------------------------------------------------------------------

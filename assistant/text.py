@@ -11,7 +11,7 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*")
 QUESTION_WORDS = {"what", "who", "whom", "whose", "which", "when", "where", "why", "how", "does", "do", "did", "is",
                   "are", "was", "were", "will", "would", "could", "can", "should", "might", "may", "must", "shall",
                   "tell", "me", "please", "explain", "describe", "about", "article", "say", "says", "said", "mention",
-                  "mentioned", "according", "text", "piece", "author", "i", "you", "your", "know", "want", "wants",
+                  "mentioned", "according", "text", "piece", "author", "i", "you", "your", "know",
                   "anything", "something", "there", "kind", "sort", "give", "list", "name", "named", "much", "many", "has",
                   "have", "had", "been", "being", "get", "got", "really", "exactly", "currently", "now", "also", "far", "else",
                   "besides", "yet", "still", "ever", "actually", "one", "ones", "thing", "things"}

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
+
+_BULLET = re.compile(r"\s*(?:[-*+]|\d+[.)])\s+$")
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,11 @@ class Passage:
     sentences: tuple[Sentence, ...]
     order: int  # position in its document
     question: str = ""  # the FAQ question, for kind == "faq"
+
+    def is_item(self, i: int) -> bool:
+        """Whether sentence ``i`` is a list item (the text before it on its line is a bullet)."""
+        before = self.text[: self.sentences[i].start - self.start]
+        return bool(_BULLET.match(before[before.rfind("\n") + 1:]))
 
     def to_metadata(self) -> dict:
         """Flat metadata for a vector store (scalars only)."""

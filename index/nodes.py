@@ -9,6 +9,9 @@ from llama_index.core.schema import BaseNode, Document, NodeRelationship, Relate
 from .models import SourceDoc
 from .parse import parse_source
 
+# Bump when parsing or node construction changes what is embedded: the next ingest then rebuilds.
+PIPELINE_VERSION = 2
+
 # Metadata that dense matching sees besides the text: the section heading counts when matching.
 EMBED_KEYS = ("section",)
 
@@ -30,13 +33,26 @@ def passage_nodes(doc: SourceDoc, ref_doc_id: str) -> list[TextNode]:
             relationships={NodeRelationship.SOURCE: src},
         ))
         for i, s in enumerate(p.sentences):
-            smeta = {"level": "sentence", "passage_id": p.id, "index": i, "start": s.start, "end": s.end}
+            smeta = {"level": "sentence", "passage_id": p.id, "index": i, "start": s.start, "end": s.end,
+                     "context": sentence_context(p, i)}
             nodes.append(TextNode(
                 id_=f"{p.id}#s{i}", text=s.text, metadata=smeta,
-                excluded_embed_metadata_keys=list(smeta), excluded_llm_metadata_keys=list(smeta),
+                excluded_embed_metadata_keys=[k for k in smeta if k != "context"], excluded_llm_metadata_keys=list(smeta),
+                metadata_template="{value}", text_template="{metadata_str}. {content}" if smeta["context"] else "{content}",
                 relationships={NodeRelationship.SOURCE: src},
             ))
     return nodes
+
+
+def sentence_context(p, i: int) -> str:
+    """What a sentence is embedded with, so it is matched in context: an FAQ answer with its question,
+    a list item with the text introducing the list, any other sentence with its section heading."""
+    if p.kind == "faq":
+        return p.question if i > 0 else ""
+    if p.is_item(i):
+        intro = [s.text for j, s in enumerate(p.sentences) if not p.is_item(j)]
+        return " ".join(intro) if intro else p.section
+    return p.section
 
 
 class PassageParser(TransformComponent):
