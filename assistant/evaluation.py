@@ -472,6 +472,7 @@ def compare(old: dict, new: dict) -> dict:
             "flipped": flipped,
             "added": sorted(set(new_rows) - set(old_rows)),
             "removed": sorted(set(old_rows) - set(new_rows)),
+            "common": len(set(old_rows) & set(new_rows)),
             "old_created": old.get("created", ""),
             "fingerprint": [old.get("configuration", {}).get("index", {}).get("fingerprint"),
                             new.get("configuration", {}).get("index", {}).get("fingerprint")]}

@@ -7,7 +7,14 @@ import json
 from html import escape
 
 from .evaluation import Evaluation, RowResult
-from .reports import fmt
+from .reports import _count, fmt
+
+COUNTS = {  # figure → (rows it applies to, rows that count)
+    "correct": (lambda r: r.answerable, lambda r: r.correct),
+    "citation_any": (lambda r: r.citation_any is not None, lambda r: r.citation_any),
+    "refusal": (lambda r: not r.answerable, lambda r: r.refused),
+    "false_refusal": (lambda r: r.answerable, lambda r: r.refused),
+}
 
 
 def e(value) -> str:
@@ -111,7 +118,7 @@ def html_report(ev: Evaluation) -> str:
         st = "n/a" if c.value is None else ("PASS" if c.passed else "FAIL")
         need = f"{'at least' if c.op == '>=' else 'at most'} {_pct(c.limit)}"
         out.append(f'<div class="card {cls}"><span class="st">{st}</span><div class="l">{e(c.label)}</div>'
-                   f'<div class="v">{_pct(c.value)}</div><div class="t">required: {need}<br>{e(EXPLAIN.get(c.figure, ""))}</div></div>')
+                   f'<div class="v">{_pct(c.value)}</div><div class="t">{e(_count(ev.results, *COUNTS[c.figure]).replace("/", " of "))} questions<br>required: {need}<br>{e(EXPLAIN.get(c.figure, ""))}</div></div>')
     out.append("</div>")
     out.append('<h2>Other figures</h2><table><tbody>')
     other = [

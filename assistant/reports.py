@@ -88,6 +88,10 @@ def terminal(ev: Evaluation) -> str:
     return "\n".join(lines)
 
 
+def _some(keys: list[str], n: int = 12) -> str:
+    return ", ".join(keys[:n]) + (f", … ({len(keys) - n} more)" if len(keys) > n else "")
+
+
 def _short(text: str, n: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1] + "…"
@@ -106,20 +110,24 @@ def compare_text(cmp: dict, old_path: str) -> str:
         lines.append(f"  {FIGURE_LABELS.get(d['figure'], d['figure']):<24} {fmt(d['old']):>8} {fmt(d['new']):>8} {delta:>9}")
     changed_tags = []
     for tag, ds in cmp["per_tag"].items():
-        moved = [d for d in ds if d["delta"] not in (None, 0) and not d["figure"].startswith("latency")]
+        moved = [d for d in ds if d["delta"] not in (None, 0) and d["figure"] not in ("latency_p50", "latency_p95", "words_mean")]
         if moved:
             changed_tags.append(f"    {tag}: " + ", ".join(f"{d['figure']} {d['delta']:+.3f}" for d in moved))
     if changed_tags:
-        lines += ["  per tag (changed figures, latency aside):"] + changed_tags
+        lines += ["  per tag (changed figures; words and latency aside):"] + changed_tags
     flipped = cmp["flipped"]
     lines.append(f"  Flipped rows ({len(flipped)}):" if flipped else "  Flipped rows: none")
     for f in flipped:
         why = "; ".join(f.get("reasons") or [])
         lines.append(f"    {f['key']}: {f['old']} → {f['new']}" + (f"  ({why})" if why else ""))
     if cmp["added"]:
-        lines.append(f"  New rows: {', '.join(cmp['added'])}")
+        lines.append(f"  New rows ({len(cmp['added'])}): {_some(cmp['added'])}")
     if cmp["removed"]:
-        lines.append(f"  Rows no longer present: {', '.join(cmp['removed'])}")
+        lines.append(f"  Rows no longer present ({len(cmp['removed'])}): {_some(cmp['removed'])}")
+    if cmp.get("common", 1) == 0:
+        lines.append("  note: no row in common: the two runs used different golden files, so the deltas compare different questions")
+    elif cmp["added"] or cmp["removed"]:
+        lines.append(f"  note: {cmp['common']} rows in common; the figures cover different row sets")
     return "\n".join(lines)
 
 
