@@ -96,4 +96,14 @@ def router(assistant, feedback: FeedbackStore) -> APIRouter:
         return {"status": "ok", **{k: info.get(k) for k in keep},
                 "feedback": await run_in_threadpool(feedback.counts)}
 
+    @r.api_route("/api/ask", methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    async def ask_wrong_method(request: Request):
+        return error(405, "method_not_allowed", 'Use POST /api/ask with a JSON body {"question": "…", "history": []}.',
+                     {"Allow": "POST"})
+
+    @r.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    async def api_not_found(rest: str):
+        # Without this, unknown /api/ paths would fall through to the chat mounted at "/".
+        return error(404, "not_found", f"No API endpoint /api/{rest}. Try POST /api/ask or GET /api/passages/{{id}}.")
+
     return r

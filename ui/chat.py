@@ -41,8 +41,9 @@ def theme(settings: Settings):
     )
 
 
-def css() -> str:
-    return (STATIC / "chat.css").read_text(encoding="utf-8")
+def css(compact: bool = False) -> str:
+    text = (STATIC / "chat.css").read_text(encoding="utf-8")
+    return text + (STATIC / "embed.css").read_text(encoding="utf-8") if compact else text
 
 
 def head(settings: Settings) -> str:

@@ -59,8 +59,8 @@ def create_app(settings: Settings | None = None, assistant=None) -> FastAPI:
     app.add_middleware(SecurityHeaders, embed_origins=settings.embed_origins)
 
     common = dict(footer_links=[], run_history=settings.keep_history_in_browser, theme=theme(settings),
-                  css=css(), head=head(settings), show_error=False, ssr_mode=False, mcp_server=False, pwa=False,
+                  head=head(settings), show_error=False, ssr_mode=False, mcp_server=False, pwa=False,
                   enable_monitoring=False)
-    gr.mount_gradio_app(app, build_chat(assistant, settings, feedback, compact=True), path="/embed", **common)
-    gr.mount_gradio_app(app, build_chat(assistant, settings, feedback, compact=False), path="/", **common)
+    gr.mount_gradio_app(app, build_chat(assistant, settings, feedback, compact=True), path="/embed", css=css(True), **common)
+    gr.mount_gradio_app(app, build_chat(assistant, settings, feedback, compact=False), path="/", css=css(False), **common)
     return app

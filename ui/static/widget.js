@@ -37,7 +37,7 @@
       ".launcher:hover{transform:scale(1.06)}.launcher:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}" +
       ".launcher svg{width:28px;height:28px}" +
       ".panel{position:fixed;bottom:90px;" + side + ":20px;width:min(400px,calc(100vw - 24px));" +
-      "height:min(600px,calc(100vh - 110px));background:#fff;border-radius:14px;overflow:hidden;display:none;" +
+      "height:min(600px,calc(100vh - 110px));box-sizing:border-box;background:#fff;border-radius:14px;overflow:hidden;display:none;" +
       "flex-direction:column;box-shadow:0 12px 40px rgba(15,23,42,.3);border:1px solid #e2e8f0}" +
       ".panel.open{display:flex}" +
       ".bar{display:flex;align-items:center;gap:8px;padding:10px 12px;background:#2563eb;color:#fff;" +
