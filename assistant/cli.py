@@ -150,6 +150,25 @@ def chat():
 
 from .cli_eval import eval_cmd, golden_group  # noqa: E402
 
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Print the result without writing calibration.json.")
+@_friendly
+def calibrate(files, dry_run):
+    """Compute the refusal threshold from golden FILES (default: tests/golden/*.jsonl)."""
+    from . import calibration
+    from .core import Assistant
+
+    files = list(files) or sorted((Path(__file__).resolve().parent.parent / "tests" / "golden").glob("*.jsonl"))
+    if not files:
+        raise click.UsageError("give golden .jsonl files to calibrate on")
+    s = settings_from_env().with_(cache_size=0, refusal_threshold=None)
+    result = calibration.run(Assistant.load(s), files, write=None if dry_run else calibration.CALIBRATION_FILE)
+    click.echo(json.dumps(result, indent=2))
+    if not dry_run:
+        click.echo(f"Wrote {calibration.CALIBRATION_FILE}")
+
+
 main.add_command(eval_cmd)
 main.add_command(golden_group)
 

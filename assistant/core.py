@@ -118,7 +118,12 @@ class Assistant:
         question, history = self._validate(question, history)
         state = self._state
         q = prepare(resolve(question, history, state.topic))
-        qvec = self.embedder.embed(q.search) if q.terms else None
+        qvec = None
+        if q.terms:
+            loose = state.retriever.unmatched(q)
+            vecs = self.embedder.embed_all([q.search] + loose)
+            qvec = vecs[0]
+            state.retriever.soft_expand(q, dict(zip(loose, vecs[1:])))
         if qvec is None:
             return []
         return [state.snap.passages[rk.index] for rk in state.retriever.retrieve(q, qvec).ranked]
@@ -163,7 +168,12 @@ class Assistant:
             if meta_kind == "author":
                 return self._refusal(state, q, shown, None, timings), None
         t = time.perf_counter()
-        qvec = self.embedder.embed(q.search) if q.terms else None
+        qvec = None
+        if q.terms:
+            loose = state.retriever.unmatched(q)
+            vecs = self.embedder.embed_all([q.search] + loose)
+            qvec = vecs[0]
+            state.retriever.soft_expand(q, dict(zip(loose, vecs[1:])))
         timings["embed"] = _ms(t)
         if qvec is None:
             timings["total"] = _ms(t0)
@@ -173,7 +183,7 @@ class Assistant:
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
         ex = select(state.retriever, q, r, self.settings)
-        sup = support(state.retriever, q, ex.top_sim, ex.coverage)
+        sup = support(state.retriever, q, ex.top_sim, ex.coverage, ex.text(state.snap))
         if not ex.picks or sup.score < self._threshold:
             timings["answer"] = _ms(t)
             timings["total"] = _ms(t0)

@@ -39,19 +39,30 @@ class QueryEmbedder:
         return np.asarray(vecs, dtype=np.float32)
 
     def embed(self, text: str) -> np.ndarray:
+        return self.embed_all([text])[0]
+
+    def embed_all(self, texts: list[str]) -> list[np.ndarray]:
+        """Unit vectors for ``texts``, sharing one micro-batch with whatever else is waiting."""
+        results: list = [None] * len(texts)
+        futures: list[tuple[int, Future]] = []
         with self._lock:
-            hit = self._cache.get(text)
-            if hit is not None:
-                self._cache.move_to_end(text)
-                return hit
-            fut: Future = Future()
-            self._pending.append((text, fut))
-            lead = not self._leader
+            for i, text in enumerate(texts):
+                hit = self._cache.get(text)
+                if hit is not None:
+                    self._cache.move_to_end(text)
+                    results[i] = hit
+                else:
+                    fut: Future = Future()
+                    self._pending.append((text, fut))
+                    futures.append((i, fut))
+            lead = bool(futures) and not self._leader
             if lead:
                 self._leader = True
         if lead:
             self._run_batches()
-        return fut.result()
+        for i, fut in futures:
+            results[i] = fut.result()
+        return results
 
     def embed_many(self, texts: list[str]) -> np.ndarray:
         return self._encode(list(texts)) if texts else np.zeros((0, 384), dtype=np.float32)

@@ -33,6 +33,10 @@ class Extract:
     coverage: float  # share of the question's weighted terms found in the cited passages
     top_sim: float
 
+    def text(self, snap) -> str:
+        """The chosen sentences, plain (for checks on what the answer says)."""
+        return " ".join(snap.passages[c.passage].sentences[c.sentence].text for c in self.picks)
+
 
 def word_count(text: str) -> int:
     return len(re.findall(r"\S+", text))

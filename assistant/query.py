@@ -30,6 +30,7 @@ class Query:
     expansions: list[str] = field(default_factory=list)  # extra article words from SYNONYMS
     expands: dict[str, list[str]] = field(default_factory=dict)  # term → its SYNONYMS words
     names: list[str] = field(default_factory=list)  # capitalised names in `text` (after aliasing)
+    soft: dict[str, tuple[str, float]] = field(default_factory=dict)  # word → (nearest source word, cosine)
     excluded: list[str] = field(default_factory=list)  # words after "instead of", "other than", …: not sought
     injected: bool = False
     premise: str = ""  # a "the article says X" claim, never repeated as fact

@@ -3,6 +3,7 @@ data by ``assistant calibrate`` (stored in ``calibration.json`` beside this modu
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,27 @@ class Support:
     coverage: float
     oov: float
     unknown_names: list[str]
+    type_mismatch: str = ""  # the kind of answer the question asks for and the cited sentences lack
+
+
+# What a question asks for → what the answer must contain.
+_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
+                     r"thousands?|millions?|billions?|several|few|many|half|percent)\b", re.I)
+_TIME = re.compile(r"\d|\b(?:january|february|march|april|may|june|july|august|september|october|november|december|"
+                   r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow|year|years|month|"
+                   r"months|week|weeks|day|days|now|recently|soon|future|after|before|following|until|once|when|"
+                   r"while|during|since|post-conflict|upcoming|ahead|already|previously|if)\b", re.I)
+_ASKS = [
+    (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|amount|share)\b", re.I), "number", _NUMBER),
+    (re.compile(r"^\s*(?:and\s+)?when\b|\bwhat (?:year|date|day|time)\b|\bsince when\b|\bhow long ago\b", re.I), "time", _TIME),
+]
+
+
+def type_mismatch(question: str, answer_text: str) -> str:
+    for asks, kind, needs in _ASKS:
+        if asks.search(question) and not needs.search(answer_text):
+            return kind
+    return ""
 
 
 def unknown_names(retriever: Retriever, q: Query) -> list[str]:
@@ -41,22 +63,29 @@ def known(retriever: Retriever, word: str, extra: list[str] = ()) -> bool:
 
 
 def oov_share(retriever: Retriever, q: Query) -> float:
+    """IDF-weighted share of the question's words the sources lack; a word matched only by embedding
+    (``q.soft``) counts half missing."""
     total = missing = 0.0
     for t in q.terms:
+        if t in q.excluded:
+            continue
         w = retriever.idf(stem(t))
         total += w
-        if not known(retriever, t, q.expands.get(t, [])):
+        if t in q.soft:
+            missing += 0.5 * w
+        elif not known(retriever, t, q.expands.get(t, [])):
             missing += w
     return missing / total if total else 1.0
 
 
-def support(retriever: Retriever, q: Query, top_sim: float, coverage: float) -> Support:
+def support(retriever: Retriever, q: Query, top_sim: float, coverage: float, answer_text: str = "") -> Support:
     names = unknown_names(retriever, q)
     oov = oov_share(retriever, q)
-    score = top_sim + 0.5 * coverage - 0.4 * oov - (0.6 if names else 0.0)
+    mismatch = type_mismatch(q.text, answer_text)
+    score = top_sim + 0.5 * coverage - 0.4 * oov - (0.6 if names else 0.0) - (0.3 if mismatch else 0.0)
     if not q.terms:
         score -= 1.0
-    return Support(score, top_sim, coverage, oov, names)
+    return Support(score, top_sim, coverage, oov, names, mismatch)
 
 
 def threshold(override: float | None = None) -> float:

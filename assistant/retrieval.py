@@ -86,6 +86,27 @@ class Retriever:
         n = len(self.snap.passages)
         return math.log(1 + (n + 1) / (self.vocab.get(s, 0) + 0.5))
 
+    def unmatched(self, q: Query) -> list[str]:
+        """Question words neither in the sources (stem or prefix) nor covered by the lexicon, names excepted."""
+        from .refusal import known
+
+        name_words = {w.lower() for n in q.names for w in n.split()}
+        return [t for t in q.terms if t not in name_words and not t.isdigit() and not known(self, t, q.expands.get(t, []))]
+
+    def soft_expand(self, q: Query, vecs: dict[str, np.ndarray]) -> None:
+        """Map each unmatched word to its nearest source word when close enough (embedded at ingest)."""
+        if not len(self.snap.term_words):
+            return
+        for t, v in vecs.items():
+            sims = self.snap.term_vecs @ v
+            j = int(np.argmax(sims))
+            if sims[j] >= self.settings.soft_match:
+                word = self.snap.term_words[j]
+                q.soft[t] = (word, float(sims[j]))
+                q.expands.setdefault(t, []).append(word)
+                if word not in q.expansions:
+                    q.expansions.append(word)
+
     # -- per query ---------------------------------------------------------------------------
     def retrieve(self, q: Query, qvec: np.ndarray) -> Retrieval:
         st = self.settings

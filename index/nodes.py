@@ -6,19 +6,26 @@ from typing import Any, Sequence
 from llama_index.core.bridge.pydantic import PrivateAttr
 from llama_index.core.schema import BaseNode, Document, NodeRelationship, RelatedNodeInfo, TextNode, TransformComponent
 
+import re
+
 from .models import SourceDoc
 from .parse import parse_source
 
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]")
+
 # Bump when parsing or node construction changes what is embedded: the next ingest then rebuilds.
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3
 
 # Metadata that dense matching sees besides the text: the section heading counts when matching.
 EMBED_KEYS = ("section",)
 
 
 def to_document(doc: SourceDoc) -> Document:
-    return Document(id_=doc.source, text=doc.text, metadata={"source": doc.source, "path": doc.path},
-                    excluded_embed_metadata_keys=["source", "path"], excluded_llm_metadata_keys=["source", "path"])
+    """One source as a llama-index Document. Its hash (text + metadata) decides re-embedding, so the
+    metadata holds only the source's name, never its absolute path: moving or cloning the project
+    elsewhere must not re-embed anything."""
+    return Document(id_=doc.source, text=doc.text, metadata={"source": doc.source},
+                    excluded_embed_metadata_keys=["source"], excluded_llm_metadata_keys=["source"])
 
 
 def passage_nodes(doc: SourceDoc, ref_doc_id: str) -> list[TextNode]:
@@ -41,7 +48,28 @@ def passage_nodes(doc: SourceDoc, ref_doc_id: str) -> list[TextNode]:
                 metadata_template="{value}", text_template="{metadata_str}. {content}" if smeta["context"] else "{content}",
                 relationships={NodeRelationship.SOURCE: src},
             ))
+    for word in vocabulary(doc):
+        nodes.append(TextNode(
+            id_=f"{ref_doc_id}#term:{word}", text=word, metadata={"level": "term", "word": word},
+            excluded_embed_metadata_keys=["level", "word"], excluded_llm_metadata_keys=["level", "word"],
+            relationships={NodeRelationship.SOURCE: src},
+        ))
     return nodes
+
+
+def vocabulary(doc: SourceDoc) -> list[str]:
+    """The document's content words (lower case), embedded once at ingest so that a question's word the
+    text never uses can still be matched to its nearest word in the text (countries → nations)."""
+    from bm25s.stopwords import STOPWORDS_EN
+
+    stop = set(STOPWORDS_EN)
+    words: dict[str, None] = {}
+    for p in doc.passages:
+        for w in _WORD.findall(p.section + " " + p.text):
+            w = w.lower().replace("’", "'").removesuffix("'s")
+            if len(w) >= 3 and w not in stop:
+                words[w] = None
+    return sorted(words)
 
 
 def sentence_context(p, i: int) -> str:

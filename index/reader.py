@@ -25,6 +25,8 @@ class Snapshot:
     sentence_refs: list[tuple[int, int]]  # row → (passage index, sentence index)
     docs: list[dict]
     model: str
+    term_words: list[str] = field(default_factory=list)  # the sources' vocabulary …
+    term_vecs: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float32))  # … embedded
     _chroma: object = field(default=None, repr=False)
     _vector_store: object = field(default=None, repr=False)
 
@@ -57,12 +59,14 @@ def load_snapshot(settings: Settings, client=None) -> Snapshot:
         raise IndexMissing(settings.chroma_location, f"collection {record.collection} unreadable: {str(exc)[:120]}") from None
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    passages, pvecs, sent_rows = [], [], []
+    passages, pvecs, sent_rows, terms = [], [], [], {}
     for text, meta, emb in zip(got["documents"], got["metadatas"], got["embeddings"]):
         if meta.get("level") == "passage":
             passages.append((Passage.from_metadata(text, meta), emb))
         elif meta.get("level") == "sentence":
             sent_rows.append((meta["passage_id"], int(meta["index"]), emb))
+        elif meta.get("level") == "term":
+            terms[meta["word"]] = emb
     if not passages:
         raise IndexMissing(settings.chroma_location, "the index has no passages")
     passages.sort(key=lambda pe: (pe[0].source, pe[0].order))
@@ -75,7 +79,8 @@ def load_snapshot(settings: Settings, client=None) -> Snapshot:
         collection=record.collection, version=record.version, fingerprint=record.fingerprint,
         passages=plist, passage_vecs=pvecs, sentence_vecs=svecs,
         sentence_refs=[(pi, si) for pi, si, _ in sent_rows], docs=record.docs,
-        model=record.settings.get("model", ""), _chroma=col, _vector_store=ChromaVectorStore(chroma_collection=col),
+        model=record.settings.get("model", ""), term_words=sorted(terms),
+        term_vecs=_unit(np.array([terms[w] for w in sorted(terms)], dtype=np.float32)), _chroma=col, _vector_store=ChromaVectorStore(chroma_collection=col),
     )
 
 

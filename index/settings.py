@@ -65,6 +65,7 @@ class Settings:
     sentence_heading: float = field(default=0.1, metadata={"env": "ASSISTANT_SENTENCE_HEADING", "doc": "Weight of question words found only in the sentence's section heading."})
     sentence_passage: float = field(default=0.1, metadata={"env": "ASSISTANT_SENTENCE_PASSAGE", "doc": "Weight of the sentence's passage fused rank score (relative to the best)."})
     sentence_margin: float = field(default=0.12, metadata={"env": "ASSISTANT_SENTENCE_MARGIN", "doc": "A further sentence joins the answer only when its score is within this margin of the best."})
+    soft_match: float = field(default=0.7, metadata={"env": "ASSISTANT_SOFT_MATCH", "doc": "Cosine above which a question word missing from the sources counts as the nearest source word (countries → nations)."})
     faq_match: float = field(default=0.6, metadata={"env": "ASSISTANT_FAQ_MATCH", "doc": "Cosine above which a question counts as matching an FAQ question."})
     heading_weight: float = field(default=1.0, metadata={"env": "ASSISTANT_HEADING_WEIGHT", "doc": "How many times the section heading is repeated in the BM25 text of a passage."})
     max_sentences: int = field(default=3, metadata={"env": "ASSISTANT_MAX_SENTENCES", "doc": "Most sentences in an extractive answer."})
