@@ -216,3 +216,17 @@ def test_render_highlights_cited_sentences():
     # While streaming, markers appear only as whole links and the text grows.
     partial = render.answer_message(ans, "q", 3, shown_words=2)
     assert "Second one" in partial and "follows" not in partial and "cite" not in partial
+
+
+def test_browser_storage_only_when_configured(assistant, tmp_path):
+    import gradio as gr
+
+    from ui.chat import build_chat
+    from ui.feedback import FeedbackStore
+
+    fb = FeedbackStore(tmp_path / "f.sqlite3")
+    off = build_chat(assistant, make_settings(tmp_path), fb)
+    on = build_chat(assistant, make_settings(tmp_path, keep_history_in_browser=True), fb)
+    kinds = lambda demo: {type(b) for b in demo.blocks.values()}  # noqa: E731
+    assert gr.BrowserState not in kinds(off)
+    assert gr.BrowserState in kinds(on)
