@@ -15,6 +15,12 @@ whose message says what to do; the CLI and the HTTP API print ``str(error)`` and
 from __future__ import annotations
 
 
+def _one_line(text: str, limit: int = 200) -> str:
+    """Third-party error text squeezed onto one line (the CLI prints messages as one line)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 class AssistantError(Exception):
     code = "error"
     http_status = 500
@@ -46,6 +52,7 @@ class IndexMissing(IndexError_):
     code = "index_missing"
 
     def __init__(self, where: str, detail: str = ""):
+        detail = _one_line(detail)
         extra = f" ({detail})" if detail else ""
         super().__init__(f"No usable index at {where}{extra}. Run `assistant ingest` to build it.")
 
@@ -59,6 +66,7 @@ class ChromaUnreachable(AssistantError):
     http_status = 503
 
     def __init__(self, url: str, detail: str = ""):
+        detail = _one_line(detail)
         extra = f": {detail}" if detail else ""
         super().__init__(f"Chroma server {url} is unreachable{extra}. Start it (`chroma run`) or fix ASSISTANT_CHROMA_URL.")
         self.url = url

@@ -19,6 +19,7 @@ from pathlib import Path
 from .errors import SourceError
 from .lock import ingest_lock
 from .models import SourceDoc
+from .nodes import PIPELINE_VERSION
 from .settings import Settings, apply_offline_env
 from .sources import discover, read_source
 from . import store
@@ -39,7 +40,7 @@ class IngestReport:
     collection: str = ""
     version: int = 0
     seconds: float = 0.0
-    by_kind: dict = field(default_factory=dict)
+    by_kind: dict = field(default_factory=dict)  # passages per kind in the new generation
 
 
 def read_sources(paths) -> tuple[list[SourceDoc], list[str], list[str]]:
@@ -93,15 +94,15 @@ def ingest(settings: Settings, paths=None, *, rebuild: bool = False, show_progre
         client = store.connect(settings, create=True)
         old = store.read_active(client, settings)
         model = _model_name(settings)
-        if old and old.settings.get("model") != model:
-            log.info("embedding model changed (%s -> %s): rebuilding", old.settings.get("model"), model)
+        if old and (old.settings.get("model"), old.settings.get("pipeline")) != (model, PIPELINE_VERSION):
+            log.info("embedding model or passage pipeline changed (%s -> %s): rebuilding", old.settings, model)
             rebuild = True
         _drop_stale(client, settings, keep=old.collection if old else None)
         version = (old.version if old else 0) + 1
         new_name = store.generation_name(settings, version)
         target = client.create_collection(new_name, embedding_function=None, metadata={"hnsw:space": "cosine"})
         stage("created")
-        old_passages: dict[str, set[str]] = {}
+        old_passages: dict[str, dict[str, str]] = {}
         docstore_dict = None
         if old and not rebuild:
             old_passages = _copy(client.get_collection(old.collection, embedding_function=None), target)
@@ -114,12 +115,13 @@ def ingest(settings: Settings, paths=None, *, rebuild: bool = False, show_progre
         stage("embedded")
         new_passages = _passages_by_source(target)
         _count(report, old_passages, new_passages, embedded_nodes)
+        report.by_kind = _kinds(target)
         current = {d.source for d in docs}
         record = store.ActiveRecord(
             collection=new_name, version=version, docstore=report._docstore,  # type: ignore[attr-defined]
             docs=[d.summary() for d in docs] + [s for s in (old.docs if old else [])
                                                if s["source"] not in current and s["source"] in new_passages],
-            fingerprint=fingerprint(settings, target), settings={"model": model},
+            fingerprint=fingerprint(settings, target), settings={"model": model, "pipeline": PIPELINE_VERSION},
         )
         store.write_active(client, settings, record)
         stage("swapped")
@@ -155,11 +157,12 @@ def _copy(src, dst) -> dict[str, set[str]]:
     return _passages_by_source(src)
 
 
-def _passages_by_source(col) -> dict[str, set[str]]:
-    got = col.get(where={"level": "passage"}, include=["metadatas"])
-    out: dict[str, set[str]] = {}
-    for meta in got["metadatas"]:
-        out.setdefault(meta["source"], set()).add(meta["passage_id"])
+def _passages_by_source(col) -> dict[str, dict[str, str]]:
+    """source → {passage id: passage text} in one generation."""
+    got = col.get(where={"level": "passage"}, include=["metadatas", "documents"])
+    out: dict[str, dict[str, str]] = {}
+    for meta, text in zip(got["metadatas"], got["documents"]):
+        out.setdefault(meta["source"], {})[meta["passage_id"]] = text or ""
     return out
 
 
@@ -196,13 +199,22 @@ def _run_pipeline(settings, target, docs, docstore_dict, names, show_progress, r
     return nodes
 
 
-def _count(report: IngestReport, old: dict[str, set[str]], new: dict[str, set[str]], embedded_nodes) -> None:
-    fresh = {n.metadata["passage_id"] for n in embedded_nodes if n.metadata.get("level") == "passage"}
-    old_all = set().union(*old.values()) if old else set()
-    new_all = set().union(*new.values()) if new else set()
-    report.added = len(fresh)
-    report.unchanged = len(new_all - fresh)
-    report.removed = len(old_all - new_all) + len(old_all & fresh)
+def _kinds(col) -> dict[str, int]:
+    """Passages per kind (paragraph / list / faq) in one generation."""
+    out: dict[str, int] = {}
+    for meta in col.get(where={"level": "passage"}, include=["metadatas"])["metadatas"]:
+        out[meta["kind"]] = out.get(meta["kind"], 0) + 1
+    return dict(sorted(out.items()))
+
+
+def _count(report: IngestReport, old: dict[str, dict[str, str]], new: dict[str, dict[str, str]], embedded_nodes) -> None:
+    """Passage-level diff of the two generations: a passage whose text changed counts as one removed and
+    one added; ``report.embedded`` (set by the pipeline) says how much was actually re-embedded."""
+    old_all = {(pid, text) for by_id in old.values() for pid, text in by_id.items()}
+    new_all = {(pid, text) for by_id in new.values() for pid, text in by_id.items()}
+    report.added = len(new_all - old_all)
+    report.unchanged = len(new_all & old_all)
+    report.removed = len(old_all - new_all)
     report.passages = len(new_all)
 
 

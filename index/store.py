@@ -58,11 +58,15 @@ def _parse_url(url: str) -> tuple[str, int, bool]:
 def _heartbeat(url: str, timeout: float) -> None:
     import httpx
 
+    beat = url.rstrip("/") + "/api/v2/heartbeat"
     try:
-        r = httpx.get(url.rstrip("/") + "/api/v2/heartbeat", timeout=timeout, trust_env=False)
-        r.raise_for_status()
+        r = httpx.get(beat, timeout=timeout, trust_env=False)
+    except httpx.TimeoutException:
+        raise ChromaUnreachable(url, f"no answer within {timeout:g} s") from None
     except httpx.HTTPError as exc:
-        raise ChromaUnreachable(url, type(exc).__name__ if not str(exc) else str(exc)[:200]) from None
+        raise ChromaUnreachable(url, str(exc) or type(exc).__name__) from None
+    if r.status_code != 200:
+        raise ChromaUnreachable(url, f"HTTP {r.status_code} from {beat} (is it a Chroma 1.x server?)")
 
 
 @dataclass(frozen=True)

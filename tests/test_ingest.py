@@ -16,6 +16,7 @@ from index import store
 from index.errors import IngestLocked
 from index.ingest import ingest
 from index.lock import ingest_lock
+from index.nodes import passage_nodes
 from index.parse import parse_source
 
 OTHER = """---
@@ -63,9 +64,17 @@ def two_sources(tmp_path) -> tuple[Path, object]:
 
 
 def texts_of(path: Path, name: str) -> int:
-    """How many texts one source contributes: its passages plus their sentences."""
+    """How many texts one source contributes: the nodes the pipeline's parser makes of it (passages,
+    their sentences, and whatever else index.nodes adds), each embedded once."""
     doc = parse_source(name, str(path), path.read_text(encoding="utf-8"))
-    return len(doc.passages) + sum(len(p.sentences) for p in doc.passages)
+    n = len(passage_nodes(doc, name))
+    assert n >= len(doc.passages) + sum(len(p.sentences) for p in doc.passages)
+    return n
+
+
+def of_source(records, source: str) -> dict:
+    """The records a source produced (llama-index stores the source as ``document_id``)."""
+    return {i: r for i, r in records.items() if r[1].get("document_id") == source}
 
 
 def active_records(settings) -> dict[str, tuple[str, dict, np.ndarray]]:
@@ -134,25 +143,26 @@ def test_an_edited_source_replaces_only_its_own_passages(two_sources, encoded):
     r = ingest(s)
     other_texts = texts_of(src / "other.md", "other.md")
     assert r.embedded == other_texts == sum(encoded)
-    assert (r.added, r.unchanged) == (3, 22)
+    assert (r.added, r.unchanged, r.removed) == (2, 23, 2)  # two passages changed text, one did not
     after = active_records(s)
     # The article's records are the very same (ids, text, metadata, vectors)...
-    for i in before:
-        if before[i][1].get("source", "").startswith("article") or i.startswith("article--"):
-            assert np.allclose(after[i][2], before[i][2]) and after[i][:2] == before[i][:2]
+    article_before, article_after = of_source(before, "article.md"), of_source(after, "article.md")
+    assert article_before and article_after.keys() == article_before.keys()
+    for i, (text, meta, emb) in article_before.items():
+        assert np.allclose(article_after[i][2], emb) and article_after[i][:2] == (text, meta)
     # ...and the edited source's records are the new text only.
-    other_docs = [d for i, (d, m, _) in after.items() if not i.startswith("article--")]
+    other_docs = [d for d, _, _ in of_source(after, "other.md").values()]
     assert any("early autumn" in d for d in other_docs) and not any("late summer" in d for d in other_docs)
     assert "Look for queen cells" in other_docs
-    assert len(after) == len(before) + 1  # one more list item (a sentence node)
+    assert len(after) == len(article_after) + other_texts
 
 
 def test_a_removed_source_disappears(two_sources, encoded):
     src, s = two_sources
     ingest(s)
     before = active_records(s)
-    other_ids = {i for i in before if not i.startswith("article--")}
-    assert other_ids
+    other_ids = set(of_source(before, "other.md"))
+    assert other_ids and set(before) - other_ids == set(of_source(before, "article.md"))
     (src / "other.md").unlink()
     encoded.clear()
     r = ingest(s)
@@ -160,7 +170,7 @@ def test_a_removed_source_disappears(two_sources, encoded):
     assert (r.added, r.unchanged, r.removed, r.passages) == (0, 22, 3, 22)
     after = active_records(s)
     assert set(after) == set(before) - other_ids
-    assert all(m.get("source", "article.md") == "article.md" for _, m, _ in after.values())
+    assert all(m["document_id"] == "article.md" for _, m, _ in after.values())
     rec = store.read_active(store.connect(s), s)
     assert [d["source"] for d in rec.docs] == ["article.md"]
     # It stays gone, and coming back embeds it again.
@@ -246,3 +256,14 @@ def test_a_leftover_generation_from_a_killed_ingest_is_dropped(two_sources):
     client.create_collection(store.generation_name(s, first.version + 7), embedding_function=None)
     r = ingest(s)
     assert generations(s) == [r.collection] and r.unchanged == first.passages
+
+
+def test_moving_the_sources_folder_embeds_nothing(two_sources, tmp_path, encoded):
+    """A source is identified by its name under its folder, not its absolute path (clones, moves)."""
+    src, s = two_sources
+    ingest(s)
+    moved = tmp_path / "elsewhere" / "sources"
+    shutil.copytree(src, moved)
+    encoded.clear()
+    r = ingest(s.with_(sources=(moved,)))
+    assert r.embedded == 0 and sum(encoded) == 0 and r.removed == 0 and r.added == 0
