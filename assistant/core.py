@@ -194,10 +194,21 @@ class Assistant:
         timings["answer"] = _ms(t)
         if self.generator is not None:
             t = time.perf_counter()
-            text, citations = self.generator.rewrite(q.text, text, citations)
+            generated = self._generate(state, q, order, r)
+            if generated is not None:
+                text, citations = generated
             timings["generate"] = _ms(t)
         timings["total"] = _ms(t0)
         return Answer(text, False, shown, citations, timings), sup
+
+    def _generate(self, state: _State, q: Query, cited: list[int], r):
+        """The LLM's verified answer over the cited passages and the next best ones (or None)."""
+        pool = list(dict.fromkeys(cited + [rk.index for rk in r.ranked[: self.settings.top_k]]))
+        snap = state.snap
+        rows = state.retriever.sentence_rows
+        vecs = [snap.sentence_vecs[rows[pi]] for pi in pool]
+        scores = {rk.index: rk.score for rk in r.ranked}
+        return self.generator.rewrite(q.text, [snap.passages[pi] for pi in pool], vecs, [scores.get(pi, 0.0) for pi in pool])
 
     def _refusal(self, state: _State, q: Query, shown: str, qvec, timings, r=None) -> Answer:
         return Answer(REFUSAL_TEXT, True, shown, [], timings, self.suggestions(qvec, r))

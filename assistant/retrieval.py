@@ -46,6 +46,9 @@ class Retriever:
         nodes = [TextNode(id_=str(i), text=" ".join([p.section] * heading_rep + [p.text])) for i, p in enumerate(snapshot.passages)]
         self.bm25 = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=min(settings.candidates, len(nodes)))
         self.sentence_row = {ref: row for row, ref in enumerate(snapshot.sentence_refs)}
+        self.sentence_rows: dict[int, list[int]] = {}  # passage → its sentence rows
+        for row, (pi, _) in enumerate(snapshot.sentence_refs):
+            self.sentence_rows.setdefault(pi, []).append(row)
         self.sent_passage = np.array([pi for pi, _ in snapshot.sentence_refs], dtype=np.int64)
         self.faq_rows = {pi: row for row, (pi, si) in enumerate(snapshot.sentence_refs)
                          if si == 0 and snapshot.passages[pi].kind == "faq"}

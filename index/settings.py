@@ -74,6 +74,8 @@ class Settings:
     # --- generator -----------------------------------------------------------------------
     llm: str = field(default="", metadata={"env": "ASSISTANT_LLM", "doc": "`openai:<base_url>:<model>` or `ollama:<model>`; empty = extractive answers only."})
     llm_timeout: float = field(default=30.0, metadata={"env": "ASSISTANT_LLM_TIMEOUT", "doc": "Seconds to wait for the LLM before falling back to the extractive answer."})
+    verify_similarity: float = field(default=0.6, metadata={"env": "ASSISTANT_VERIFY_SIMILARITY", "doc": "A generated sentence is kept only if its cosine to the closest sentence of the passage it cites reaches this …"})
+    verify_overlap: float = field(default=0.6, metadata={"env": "ASSISTANT_VERIFY_OVERLAP", "doc": "… and this share of its content words appear in that passage."})
     llm_api_key: str = field(default="", metadata={"env": "ASSISTANT_LLM_API_KEY", "doc": "API key for the OpenAI-compatible server (never sent to browsers)."})
     # --- serving -------------------------------------------------------------------------
     host: str = field(default="127.0.0.1", metadata={"env": "ASSISTANT_HOST", "doc": "`assistant serve` bind address."})
