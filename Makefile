@@ -1,34 +1,43 @@
+# `make setup` is idempotent: it (re)installs only when pyproject.toml changed since the last install.
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
 
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export NO_PROXY := localhost,127.0.0.1
+export no_proxy := localhost,127.0.0.1
 
 .PHONY: setup run test bench ingest clean
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
+	@command -v $(PY) >/dev/null || { echo "$(PY) is required (set PY=/path/to/python3.11)"; exit 1; }
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	test -x $(BIN)/assistant && test -x $(BIN)/chroma
 	touch $(STAMP)
 
 run: setup
 	$(BIN)/assistant ingest --if-missing
-	$(BIN)/assistant serve --host 127.0.0.1 --port 7860
+	$(BIN)/assistant serve
 
+# pytest's exit 5 ("no tests collected") is a failure here, not a pass.
 test: setup
-	$(BIN)/python -m pytest -q
+	@$(BIN)/python -m pytest -q $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+
+ingest: setup
+	$(BIN)/assistant ingest
 
 clean:
 	rm -rf $(VENV) data
