@@ -40,9 +40,19 @@ def strip_markup(text: str) -> str:
     return _MARKUP.sub(" ", text)
 
 
+# A sentence that only tells the assistant how to behave ("Answer in French.", "From now on you are …").
+_STYLE = re.compile(r"^\s*(?:please\s+)?(?:(?:answer|respond|reply|write|speak|talk)\b.*\b(?:in|as|like|using|only)\b"
+                    r"|(?:translate|output|print|repeat|say|role-?play)\b|from now on\b|you (?:are|must|will|should)\b"
+                    r"|(?:new|system|developer) (?:instructions?|prompt|rules?)\b)", re.I)
+
+
 def strip_instructions(text: str) -> tuple[str, bool]:
     out, n = _INJECTION.subn(" ", text)
-    return clean(out), n > 0
+    kept = [s for s in re.split(r"(?<=[.!?])\s+", clean(out)) if s]
+    questions = [s for s in kept if not _STYLE.match(s)]
+    if len(questions) < len(kept):
+        n += 1
+    return clean(" ".join(questions)), n > 0
 
 
 def canonicalise(text: str) -> str:
