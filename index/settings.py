@@ -86,6 +86,8 @@ class Settings:
     batch_window_ms: float = field(default=3.0, metadata={"env": "ASSISTANT_BATCH_WINDOW_MS", "doc": "Window in which concurrent query embeddings are batched."})
     rate_limit: float = field(default=5.0, metadata={"env": "ASSISTANT_RATE_LIMIT", "doc": "Questions per second per client (token bucket refill; 0 = off)."})
     rate_burst: int = field(default=20, metadata={"env": "ASSISTANT_RATE_BURST", "doc": "Token bucket size per client."})
+    max_body_bytes: int = field(default=65536, metadata={"env": "ASSISTANT_MAX_BODY_BYTES", "doc": "Largest `POST /api/ask` body accepted (bytes); larger → 413."})
+    trusted_proxies: tuple[str, ...] = field(default=(), metadata={"env": "ASSISTANT_TRUSTED_PROXIES", "doc": "Proxy addresses whose `X-Forwarded-For` is believed (rate limits per client); empty = the socket peer is the client."})
     queue_size: int = field(default=64, metadata={"env": "ASSISTANT_QUEUE_SIZE", "doc": "Gradio queue bound; beyond it users see 'busy, try again'."})
     concurrency: int = field(default=8, metadata={"env": "ASSISTANT_CONCURRENCY", "doc": "Chat events answered at once."})
     embed_origins: tuple[str, ...] = field(default=(), metadata={"env": "ASSISTANT_EMBED_ORIGINS", "doc": "Origins allowed to frame `/embed` and call `/api/ask` (space or comma separated); empty = same origin only."})

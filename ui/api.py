@@ -1,11 +1,11 @@
 """JSON API beside the chat: ``POST /api/ask``, ``GET /api/passages/{id}``, ``GET /healthz``.
 
-Errors are always ``{"error": {"code": str, "message": str}}`` with a 4xx status (5xx only for server faults).
-Request parsing lives in :func:`parse_ask` so stricter validation can replace it without touching the routes.
+Errors are always ``{"error": {"code": str, "message": str}}`` with a 4xx status; a 5xx only for genuine server
+faults (a catch-all handler logs them and answers JSON). What a client may send is checked in :mod:`ui.validation`
+(pydantic); ``/api/ask`` is rate limited per client (:mod:`ui.ratelimit`, 429 with ``Retry-After``).
 """
 from __future__ import annotations
 
-import json
 import logging
 
 from fastapi import APIRouter, FastAPI, Request
@@ -14,9 +14,15 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from index.errors import AssistantError, BadQuestion
+from index.errors import AssistantError
 
+from . import ratelimit
 from .feedback import FeedbackStore
+from .ratelimit import RateLimiter
+from .security import headers_for
+from .validation import ApiError, parse_ask
+
+__all__ = ["ApiError", "error", "install_errors", "parse_ask", "router"]
 
 log = logging.getLogger(__name__)
 
@@ -25,35 +31,16 @@ def error(status: int, code: str, message: str, headers: dict | None = None) -> 
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-async def parse_ask(request: Request) -> tuple[object, object]:
-    """``(question, history)`` from the request body; the Assistant validates their content."""
-    raw = await request.body()
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ApiError(400, "invalid_encoding", "The request body must be UTF-8 encoded JSON.") from None
-    except ValueError:
-        raise ApiError(400, "invalid_json", 'The request body must be JSON like {"question": "…", "history": []}.') from None
-    if not isinstance(body, dict):
-        raise ApiError(422, "invalid_body", 'The request body must be a JSON object like {"question": "…"}.')
-    if "question" not in body:
-        raise ApiError(422, "missing_question", 'Add a "question" field with your question about the article.')
-    history = body.get("history") or []
-    if not isinstance(history, list):
-        raise BadQuestion('"history" must be a list of {"role": "user"|"assistant", "content": str}.', "invalid_history")
-    return body["question"], history
+def _limited(request: Request, limiter: RateLimiter) -> None:
+    wait = limiter.take(ratelimit.client_key(request))
+    if wait > 0:
+        raise ApiError(429, "rate_limited", ratelimit.message(wait), {"Retry-After": str(ratelimit.retry_after(wait))})
 
 
 def install_errors(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
-        return error(exc.status, exc.code, exc.message)
+        return error(exc.status, exc.code, exc.message, exc.headers)
 
     @app.exception_handler(AssistantError)
     async def _assistant_error(request: Request, exc: AssistantError):
@@ -70,13 +57,27 @@ def install_errors(app: FastAPI) -> None:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return error(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
 
+    @app.exception_handler(Exception)
+    async def _server_fault(request: Request, exc: Exception):
+        # Only genuine server faults get here (client mistakes are ApiError/BadQuestion above). Starlette runs this
+        # handler outside the other middleware, so the security headers are added here too.
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        settings = getattr(request.app.state, "settings", None)
+        origins = tuple(getattr(settings, "embed_origins", ()) or ())
+        return error(500, "internal_error", "Something went wrong on the server; please try again later.",
+                     headers_for(request.url.path, origins))
 
-def router(assistant, feedback: FeedbackStore) -> APIRouter:
+
+def router(assistant, feedback: FeedbackStore, limiter: RateLimiter | None = None) -> APIRouter:
+    """The JSON routes. ``limiter``: the per-client token buckets (default: the process's, shared with the chat)."""
     r = APIRouter()
+    settings = assistant.settings
+    limiter = limiter or ratelimit.shared(settings)
 
     @r.post("/api/ask")
     async def ask(request: Request):
-        question, history = await parse_ask(request)
+        _limited(request, limiter)  # before reading the body: floods of garbage are limited too
+        question, history = await parse_ask(request, settings)
         answer = await run_in_threadpool(assistant.ask, question, history)
         return JSONResponse(answer.to_dict())
 

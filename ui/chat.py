@@ -16,14 +16,18 @@ from starlette.concurrency import run_in_threadpool
 from index.errors import AssistantError, BadQuestion
 from index.settings import Settings
 
-from . import render
+from . import ratelimit, render, validation
 from .feedback import FeedbackStore
+from .ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 STREAM_WORDS = 3  # words added per streamed update
 STREAM_DELAY = 0.025  # seconds between updates
 
+THINKING = '<p class="thinking">Looking through the article…</p>'
+BUSY = "The assistant is busy answering other people right now; please try again in a few seconds."
+SERVER_FAULT = "Something went wrong on our side while answering; please try again."
 INTRO = ("Ask a question about the article. Every answer quotes the article and cites its source; "
          "if the article doesn't cover something, the assistant says so.")
 
@@ -52,38 +56,77 @@ def head(settings: Settings) -> str:
     return f'<script>window.ASSISTANT_THEME = "{default}";\n{js}</script>'
 
 
-def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: bool = False) -> gr.Blocks:
+def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: bool = False,
+               limiter: RateLimiter | None = None) -> gr.Blocks:
+    """``limiter``: per-client token buckets (default: the process's, shared with ``/api/ask``)."""
     surface = "embed" if compact else "chat"
+    limiter = limiter or ratelimit.shared(settings)
+    demo_ref: list[gr.Blocks] = []
+
+    def queue_length() -> int:
+        queue = getattr(demo_ref[0], "_queue", None) if demo_ref else None
+        return len(queue) if queue is not None else 0
+
     starters = assistant.starters()
     title = settings.widget_title
 
-    async def respond(message: str, chat: list, state: dict):
-        question = (message or "").strip()
+    def admit(message: str, chat: list, request: gr.Request):
+        """Runs at once (not queued): check the question, the client's rate budget and the queue's length; put the
+        question in the chat with a placeholder, or a friendly bot message saying what to do. The returned ticket
+        (the cleaned question, or None) decides whether the queued answering step runs."""
+        chat = list(chat or [])
+        if not message:
+            return gr.update(), chat, None
+        problem, shown = None, ""
+        try:
+            question = validation.check_question(message, settings)
+            shown = question
+        except BadQuestion as exc:
+            question, problem = None, exc.message
+            shown = validation.strip_unwanted(str(message))
+            shown = shown if len(shown) <= 300 else shown[:300] + "…"
+        if problem is None:
+            wait = limiter.take(ratelimit.client_key(request))
+            if wait > 0:
+                problem = ratelimit.message(wait)
+        if problem is None and queue_length() >= settings.queue_size:
+            problem = BUSY
+        if shown:
+            chat.append({"role": "user", "content": render.user_message(shown)})
+        if problem is not None:
+            chat.append({"role": "assistant", "content": render.error_message(problem)})
+            # What was typed stays in the box to be fixed or sent again (unless there was nothing to keep).
+            return (message if shown else ""), chat, None
+        chat.append({"role": "assistant", "content": THINKING})
+        return "", chat, question
+
+    def gate(ticket):
+        if ticket is None:  # stops the chain quietly: the reason is already in the chat
+            raise gr.Error("not admitted", visible=False, print_exception=False)
+
+    async def respond(ticket, chat: list, state: dict):
         chat = list(chat or [])
         state = state or _new_state()
-        if not question:
-            yield gr.update(), chat, gr.update(), state
-            return
-        chat.append({"role": "user", "content": render.user_message(question)})
-        chat.append({"role": "assistant", "content": '<p class="thinking">Looking through the article…</p>'})
-        yield "", chat, gr.update(), state
+        question = ticket
         try:
             ans = (await run_in_threadpool(assistant.ask, question, state["history"])).to_dict()
-        except BadQuestion as exc:
-            chat[-1] = {"role": "assistant", "content": render.error_message(exc.message)}
-            yield "", chat, gr.update(), state
-            return
         except AssistantError as exc:
-            log.warning("ask failed: %s", exc)
+            if not isinstance(exc, BadQuestion):
+                log.warning("ask failed: %s", exc)
             chat[-1] = {"role": "assistant", "content": render.error_message(exc.message)}
-            yield "", chat, gr.update(), state
+            yield gr.update(), chat, gr.update(), state
+            return
+        except Exception:  # a server fault: logged, and the visitor gets a bot message, not a traceback or toast
+            log.exception("answering %r failed", question[:80])
+            chat[-1] = {"role": "assistant", "content": render.error_message(SERVER_FAULT)}
+            yield gr.update(), chat, gr.update(), state
             return
         turn = len(state["turns"]) + 1
         n = render.word_count(ans)
         if not ans["refused"]:
             for shown in range(STREAM_WORDS, n, STREAM_WORDS):
                 chat[-1] = {"role": "assistant", "content": render.answer_message(ans, question, turn, shown)}
-                yield "", chat, gr.update(), state
+                yield gr.update(), chat, gr.update(), state
                 await asyncio.sleep(STREAM_DELAY)
         final = {"role": "assistant", "content": render.answer_message(ans, question, turn)}
         if ans["refused"] and ans.get("suggestions"):
@@ -95,7 +138,7 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
             "turns": state["turns"] + [{"turn": turn, "question": question, "answer": ans}],
             "by_message": {**state["by_message"], str(len(chat) - 1): turn},
         }
-        yield "", chat, render.sources_panel(state["turns"]), state
+        yield gr.update(), chat, render.sources_panel(state["turns"]), state
 
     def on_like(state: dict, data: gr.LikeData):
         state = state or _new_state()
@@ -151,12 +194,19 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
                     sources = gr.HTML(render.sources_panel([]), elem_id="sources", elem_classes=["sources-box"])
 
         outputs = [box, chatbot, sources, state]
-        box.submit(respond, [box, chatbot, state], outputs, api_visibility="private",
-                   concurrency_id="ask")
-        chatbot.example_select(picked, None, box, api_visibility="private", queue=False).then(
-            respond, [box, chatbot, state], outputs, api_visibility="private", concurrency_id="ask")
-        chatbot.option_select(picked, None, box, api_visibility="private", queue=False).then(
-            respond, [box, chatbot, state], outputs, api_visibility="private", concurrency_id="ask")
+        ticket = gr.State(None)
+
+        admit_io = dict(inputs=[box, chatbot], outputs=[box, chatbot, ticket], api_visibility="private",
+                        queue=False)
+
+        def answer(admitted):
+            """admit (at once) → gate (at once) → respond (queued, streamed)."""
+            admitted.then(gate, [ticket], None, api_visibility="private", queue=False).success(
+                respond, [ticket, chatbot, state], outputs, api_visibility="private", concurrency_id="ask")
+
+        answer(box.submit(admit, **admit_io))
+        answer(chatbot.example_select(picked, None, box, api_visibility="private", queue=False).then(admit, **admit_io))
+        answer(chatbot.option_select(picked, None, box, api_visibility="private", queue=False).then(admit, **admit_io))
         chatbot.like(on_like, [state], None, api_visibility="private")
         chatbot.clear(clear, None, [chatbot, sources, state], api_visibility="private", queue=False)
 
@@ -173,4 +223,5 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
                            api_visibility="private", queue=False)
 
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
+    demo_ref.append(demo)
     return demo

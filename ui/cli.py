@@ -43,7 +43,11 @@ def serve(host: str | None, port: int | None) -> None:
 
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     click.echo(f"Serving the assistant on http://{shown}:{port} (Ctrl-C to stop)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True, timeout_graceful_shutdown=5)
+    # X-Forwarded-For is believed only from ASSISTANT_TRUSTED_PROXIES (uvicorn would trust 127.0.0.1 by default),
+    # so a client cannot pick its own rate-limit identity by sending the header.
+    proxies = ",".join(settings.trusted_proxies)
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=bool(proxies),
+                forwarded_allow_ips=proxies or None, timeout_graceful_shutdown=5)
 
 
 def _check_port(host: str, port: int) -> None:
