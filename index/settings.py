@@ -47,7 +47,7 @@ class Settings:
     sources: tuple[Path, ...] = field(default_factory=lambda: (_project_root() / "sources",),
                                       metadata={"env": "ASSISTANT_SOURCES", "doc": "Source files or folders to ingest (`:`-separated)."})
     chroma_url: str = field(default="", metadata={"env": "ASSISTANT_CHROMA_URL", "doc": "`http://host:port` of a `chroma run` server; empty = embedded PersistentClient under the data dir."})
-    chroma_timeout: float = field(default=5.0, metadata={"env": "ASSISTANT_CHROMA_TIMEOUT", "doc": "Seconds before an unreachable Chroma server is reported."})
+    chroma_timeout: float = field(default=3.0, metadata={"env": "ASSISTANT_CHROMA_TIMEOUT", "doc": "Seconds before an unreachable Chroma server is reported."})
     collection_prefix: str = field(default="article", metadata={"env": "ASSISTANT_COLLECTION", "doc": "Prefix of the Chroma collections this index owns."})
     model_path: str = field(default="", metadata={"env": "ASSISTANT_MODEL_PATH", "doc": "Local sentence-transformers model folder; empty = the bundled all-MiniLM-L6-v2."})
     embed_batch_size: int = field(default=32, metadata={"env": "ASSISTANT_EMBED_BATCH", "doc": "Largest batch of texts embedded at once (ingest and micro-batched queries)."})
@@ -207,5 +207,27 @@ def markdown_table() -> str:
     return "\n".join(rows)
 
 
+TABLE_START, TABLE_END = "<!-- settings-table:start -->", "<!-- settings-table:end -->"
+
+
+def update_readme(path: Path | None = None) -> bool:
+    """Rewrite the table between the README's markers; True if it changed."""
+    path = path or _project_root() / "README.md"
+    text = path.read_text(encoding="utf-8")
+    head, sep1, rest = text.partition(TABLE_START)
+    _, sep2, tail = rest.partition(TABLE_END)
+    if not (sep1 and sep2):
+        raise SystemExit(f"{path}: markers {TABLE_START} … {TABLE_END} not found")
+    new = f"{head}{TABLE_START}\n{markdown_table()}\n{TABLE_END}{tail}"
+    if new != text:
+        path.write_text(new, encoding="utf-8")
+    return new != text
+
+
 if __name__ == "__main__":  # pragma: no cover
-    print(markdown_table())
+    import sys
+
+    if "--readme" in sys.argv:
+        print("README.md updated" if update_readme() else "README.md already up to date")
+    else:
+        print(markdown_table())

@@ -78,6 +78,6 @@ def test_ingest_pause_spec_rejects_bad_values(raw):
 
 def test_readme_configuration_table_is_generated_from_fields():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert markdown_table() in readme, "README's configuration table is stale: paste `python -m index.settings` into it"
+    assert markdown_table() in readme, "README's configuration table is stale: run `.venv/bin/python -m index.settings --readme`"
     for env, *_ in FIELDS:
         assert f"`{env}`" in readme
