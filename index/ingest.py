@@ -3,7 +3,9 @@
 Every ingest is copy-on-write: the active generation's records (with their embeddings) are copied
 into a new collection, llama-index's ``IngestionPipeline`` (docstore strategy *upserts*) re-embeds only
 changed or new sources there, passages of removed sources are deleted, and then the ``active``
-pointer moves. A run killed at any moment leaves the previous generation answering.
+pointer moves. A run killed at any moment leaves the previous generation answering. The generation
+just replaced is kept until the next ingest, so readers that have not yet followed the pointer keep
+working; older ones and leftovers of killed runs are dropped.
 """
 from __future__ import annotations
 
@@ -97,7 +99,7 @@ def ingest(settings: Settings, paths=None, *, rebuild: bool = False, show_progre
         if old and (old.settings.get("model"), old.settings.get("pipeline")) != (model, PIPELINE_VERSION):
             log.info("embedding model or passage pipeline changed (%s -> %s): rebuilding", old.settings, model)
             rebuild = True
-        _drop_stale(client, settings, keep=old.collection if old else None)
+        _drop_stale(client, settings, keep={old.collection} if old else set())
         version = (old.version if old else 0) + 1
         new_name = store.generation_name(settings, version)
         target = client.create_collection(new_name, embedding_function=None, metadata={"hnsw:space": "cosine"})
@@ -125,7 +127,9 @@ def ingest(settings: Settings, paths=None, *, rebuild: bool = False, show_progre
         )
         store.write_active(client, settings, record)
         stage("swapped")
-        _drop_stale(client, settings, keep=new_name)
+        # The previous generation stays until the next ingest: servers still reading it (they follow the
+        # `active` pointer every ASSISTANT_REFRESH_SECONDS) keep answering in between.
+        _drop_stale(client, settings, keep={new_name} | ({old.collection} if old else set()))
         report.collection, report.version = new_name, version
     report.seconds = time.perf_counter() - t0
     return report
@@ -218,9 +222,10 @@ def _count(report: IngestReport, old: dict[str, dict[str, str]], new: dict[str, 
     report.passages = len(new_all)
 
 
-def _drop_stale(client, settings: Settings, keep: str | None) -> None:
+def _drop_stale(client, settings: Settings, keep: set[str]) -> None:
+    """Drop every generation of this prefix except ``keep`` (leftovers of killed ingests included)."""
     for name in store.generations(client, settings):
-        if name != keep:
+        if name not in keep:
             try:
                 client.delete_collection(name)
             except Exception as exc:  # already gone (another cleaner) is fine

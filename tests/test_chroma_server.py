@@ -93,7 +93,7 @@ def test_ingest_then_ask_through_the_server(chroma_url, tmp_path):
 
     client = chromadb.HttpClient(host="127.0.0.1", port=int(chroma_url.rsplit(":", 1)[1]))
     names = sorted(c if isinstance(c, str) else c.name for c in client.list_collections())
-    assert [n for n in names if n.startswith("srv")] == ["srv__meta", "srv_v2"]
+    assert [n for n in names if n.startswith("srv")] == ["srv__meta", "srv_v1", "srv_v2"]
 
 
 def test_ask_with_nothing_ingested_on_the_server_says_run_ingest(chroma_url, tmp_path):

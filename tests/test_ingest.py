@@ -126,7 +126,8 @@ def test_second_ingest_embeds_nothing_and_keeps_vectors(two_sources, encoded):
     assert r.embedded == 0 and sum(encoded) == 0
     assert (r.added, r.unchanged, r.removed) == (0, first.passages, 0)
     assert stages == ["created", "copied", "embedded", "swapped"]
-    assert r.version == first.version + 1 and generations(s) == [r.collection]
+    assert r.version == first.version + 1
+    assert set(generations(s)) == {first.collection, r.collection}  # the replaced one stays for readers
     after = active_records(s)
     assert after.keys() == before.keys()
     assert all(np.allclose(after[i][2], before[i][2]) and after[i][:2] == before[i][:2] for i in before)
@@ -189,7 +190,7 @@ def test_rebuild_embeds_everything_into_a_fresh_generation(two_sources, encoded)
     r = ingest(s, rebuild=True, on_stage=stages.append)
     assert r.embedded == first.embedded == sum(encoded)
     assert stages == ["created", "embedded", "swapped"]
-    assert generations(s) == [r.collection] != [first.collection]
+    assert r.collection != first.collection and set(generations(s)) == {first.collection, r.collection}
     after = active_records(s)
     assert after.keys() == before.keys()
     assert all(np.allclose(after[i][2], before[i][2], atol=1e-5) for i in before)  # same model, same vectors
@@ -255,7 +256,25 @@ def test_a_leftover_generation_from_a_killed_ingest_is_dropped(two_sources):
     client.create_collection(store.generation_name(s, first.version + 1), embedding_function=None)
     client.create_collection(store.generation_name(s, first.version + 7), embedding_function=None)
     r = ingest(s)
-    assert generations(s) == [r.collection] and r.unchanged == first.passages
+    assert set(generations(s)) == {first.collection, r.collection} and r.unchanged == first.passages
+    assert r.version == first.version + 1
+
+
+def test_a_reader_of_the_replaced_generation_keeps_working_until_the_next_ingest(two_sources):
+    from index.embed import embed_model
+    from index.reader import load_snapshot
+
+    src, s = two_sources
+    first = ingest(s)
+    snap = load_snapshot(s)
+    q = np.asarray(embed_model(s).get_query_embedding("Will Ukraine join NATO?"))
+    hits = snap.dense(q, 3)
+    (src / "other.md").unlink()
+    second = ingest(s)
+    assert snap.collection == first.collection != second.collection
+    assert snap.dense(q, 3) == hits  # still served from the replaced generation
+    third = ingest(s)
+    assert set(generations(s)) == {second.collection, third.collection}
 
 
 def test_moving_the_sources_folder_embeds_nothing(two_sources, tmp_path, encoded):
