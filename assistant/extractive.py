@@ -10,6 +10,7 @@ import numpy as np
 from index.models import Passage
 from index.settings import Settings
 
+from .answertype import asked, has_kind
 from .query import Query
 from .retrieval import Retrieval, Retriever
 from .text import stem, stems
@@ -68,6 +69,7 @@ def select(retriever: Retriever, q: Query, r: Retrieval, settings: Settings) -> 
     qstems = {stem(t) for t in qterms}
     weights = {stem(t): retriever.idf(stem(t)) * (1.0 if t in sought else 0.5) for t in qterms}
     wsum = sum(weights[stem(t)] for t in sought) or 1.0
+    typed = bool(asked(q.text))
     cands: list[Pick] = []
     for rk in top:
         p = snap.passages[rk.index]
@@ -81,7 +83,8 @@ def select(retriever: Retriever, q: Query, r: Retrieval, settings: Settings) -> 
             lex = sum(weights[s] for s in qstems if s in ss) / wsum
             head = sum(weights[s] for s in qstems if s in section_stems and s not in ss) / wsum
             score = (sim + settings.sentence_lexical * min(lex, 1.0) + settings.sentence_heading * min(head, 1.0)
-                     + settings.sentence_passage * (rk.score / best_fused))
+                     + settings.sentence_passage * (rk.score / best_fused)
+                     + (settings.sentence_answer_type if typed and has_kind(q.text, sent.text) else 0.0))
             cands.append(Pick(rk.index, si, score, sim, lex))
     cands.sort(key=lambda c: -c.score)
     chosen: list[Pick] = [cands[0]]
@@ -102,10 +105,9 @@ def select(retriever: Retriever, q: Query, r: Retrieval, settings: Settings) -> 
     chosen = _add_faq_body(snap, retriever, chosen, cands, settings)
     chosen = _with_context(snap, chosen, settings)
     chosen = _body_before_faq(snap, retriever, chosen)
-    cited_stems: set[str] = set()
-    for pi in {c.passage for c in chosen}:
-        p = snap.passages[pi]
-        cited_stems |= stems(p.section + " " + p.text)
+    cited_stems: set[str] = set()  # what the answer says: its sentences and their section headings
+    for c in chosen:
+        cited_stems |= retriever.sentence_stems[c.passage][c.sentence] | retriever.section_stems[c.passage]
     return Extract(chosen, _coverage(retriever, q, cited_stems), max(c.sim for c in chosen))
 
 

@@ -14,7 +14,7 @@ _PRONOUN = re.compile(r"\b(it|its|they|them|their|theirs|he|him|his|she|her|this
 _POSSESSIVE = {"its", "their", "theirs", "his", "her"}
 _CONTINUE = re.compile(r"^\s*(?:and|but|also|so|what about|how about|and what about|what of)\b[\s,]*", re.I)
 _WHY = re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:why|how so|how come|for what reason)\b[^?]*\??\s*$", re.I)
-_VAGUE = {"that", "this", "it", "so", "is", "was", "the", "case", "why", "how", "come", "reason", "and", "but"}
+_VAGUE = {"that", "this", "it", "so", "is", "was", "the", "case", "why", "how", "come", "reason", "and", "but", "not", "then"}
 
 
 def _subject_names(text: str, topic: Counter) -> list[str]:

@@ -19,11 +19,18 @@ ALIASES: dict[str, str] = {
     "bratislava": "Slovakia", "slovak": "Slovakia", "slovakian": "Slovakia",
     "brussels": "NATO", "north atlantic treaty organization": "NATO", "north atlantic alliance": "NATO",
     "atlantic alliance": "NATO", "zelenskyy": "Zelensky", "zelenskiy": "Zelensky", "zelenskyi": "Zelensky",
-    "starmer": "Keir Starmer", "prime minister": "Keir Starmer", "the coalition": "Coalition of the Willing",
+    "faq": "Frequently Asked Questions", "faqs": "Frequently Asked Questions", "starmer": "Keir Starmer", "prime minister": "Keir Starmer", "the coalition": "Coalition of the Willing",
     "vladimir putin": "Putin", "donald trump": "Trump", "the president": "President",
 }
 # Aliases that are ordinary words too: only applied when written with a capital.
 CASE_SENSITIVE_ALIASES = {"states", "the coalition", "prime minister", "the president"}
+
+# demonym (lower case) → the country word it is matched as, on both sides (question and source)
+DEMONYMS: dict[str, str] = {
+    "russian": "russia", "russians": "russia", "ukrainian": "ukraine", "ukrainians": "ukraine",
+    "american": "us", "americans": "us", "polish": "poland", "romanian": "romania", "slovak": "slovakia",
+    "slovakian": "slovakia", "european": "europe", "europeans": "europe",
+}
 
 # user word (stemmed by the caller) → words the article may use instead
 SYNONYMS: dict[str, tuple[str, ...]] = {

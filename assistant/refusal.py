@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .answertype import type_mismatch
 from .query import Query
 from .retrieval import Retriever
 from .text import stem
@@ -23,26 +24,6 @@ class Support:
     oov: float
     unknown_names: list[str]
     type_mismatch: str = ""  # the kind of answer the question asks for and the cited sentences lack
-
-
-# What a question asks for → what the answer must contain.
-_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
-                     r"thousands?|millions?|billions?|several|few|many|half|percent)\b", re.I)
-_TIME = re.compile(r"\d|\b(?:january|february|march|april|may|june|july|august|september|october|november|december|"
-                   r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow|year|years|month|"
-                   r"months|week|weeks|day|days|now|recently|soon|future|after|before|following|until|once|when|"
-                   r"while|during|since|post-conflict|upcoming|ahead|already|previously|if)\b", re.I)
-_ASKS = [
-    (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|amount|share)\b", re.I), "number", _NUMBER),
-    (re.compile(r"^\s*(?:and\s+)?when\b|\bwhat (?:year|date|day|time)\b|\bsince when\b|\bhow long ago\b", re.I), "time", _TIME),
-]
-
-
-def type_mismatch(question: str, answer_text: str) -> str:
-    for asks, kind, needs in _ASKS:
-        if asks.search(question) and not needs.search(answer_text):
-            return kind
-    return ""
 
 
 def unknown_names(retriever: Retriever, q: Query) -> list[str]:
@@ -82,7 +63,7 @@ def support(retriever: Retriever, q: Query, top_sim: float, coverage: float, ans
     names = unknown_names(retriever, q)
     oov = oov_share(retriever, q)
     mismatch = type_mismatch(q.text, answer_text)
-    score = top_sim + 0.5 * coverage - 0.4 * oov - (0.6 if names else 0.0) - (0.3 if mismatch else 0.0)
+    score = top_sim + 0.5 * coverage - 0.4 * oov - (0.6 if names else 0.0) - (0.5 if mismatch else 0.0)
     if not q.terms:
         score -= 1.0
     return Support(score, top_sim, coverage, oov, names, mismatch)
@@ -98,8 +79,9 @@ def threshold(override: float | None = None) -> float:
 
 
 def calibrate(scores: list[tuple[float, bool]]) -> dict:
-    """Threshold that best separates answerable (True) from unanswerable rows: maximise balanced
-    accuracy; among equals take the middle of the widest gap. Deterministic."""
+    """Threshold that makes the most correct decisions over the golden rows (answer the answerable,
+    refuse the rest) — plain accuracy, so a false refusal weighs as much as a wrong answer and the
+    class sizes reflect what users ask; among equals the middle of the widest gap. Deterministic."""
     pts = sorted(scores)
     if not pts:
         raise ValueError("no rows to calibrate on")
@@ -110,12 +92,12 @@ def calibrate(scores: list[tuple[float, bool]]) -> dict:
     for t in cands:
         tp = sum(1 for s, y in pts if y and s >= t)
         tn = sum(1 for s, y in pts if not y and s < t)
-        bal = (tp / pos + tn / neg) / 2
         lo = max([s for s, _ in pts if s < t], default=t)
         hi = min([s for s, _ in pts if s >= t], default=t)
-        key = (round(bal, 9), hi - lo)
+        key = (tp + tn, hi - lo)
         if best is None or key > best[0]:
             best = (key, t, tp, tn)
-    (bal, gap), t, tp, tn = best
-    return {"threshold": round(t, 4), "balanced_accuracy": bal, "margin": round(gap, 4),
+    (_, gap), t, tp, tn = best
+    return {"threshold": round(t, 4), "accuracy": round((tp + tn) / len(pts), 4),
+            "balanced_accuracy": round((tp / pos + tn / neg) / 2, 4), "margin": round(gap, 4),
             "answerable": pos, "unanswerable": neg, "answerable_kept": tp, "unanswerable_refused": tn}

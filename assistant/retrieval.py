@@ -56,6 +56,8 @@ class Retriever:
         self.sentence_stems = [[stems(s.text) for s in p.sentences] for p in snapshot.passages]
         self.section_stems = [stems(p.section) for p in snapshot.passages]
         self.vocab = self._vocab()
+        known = sorted(math.log(1 + (len(snapshot.passages) + 1) / (df + 0.5)) for df in self.vocab.values())
+        self._typical_idf = known[len(known) // 2] if known else 1.0
 
     # -- built once --------------------------------------------------------------------------
     def _faq_bodies(self) -> dict[int, int]:
@@ -86,8 +88,12 @@ class Retriever:
         return df
 
     def idf(self, s: str) -> float:
-        n = len(self.snap.passages)
-        return math.log(1 + (n + 1) / (self.vocab.get(s, 0) + 0.5))
+        """Inverse passage frequency; a word the sources never use gets a typical word's weight, not the
+        maximum: how much it matters is unknown, and refusal already counts it as missing."""
+        df = self.vocab.get(s, 0)
+        if not df:
+            return self._typical_idf
+        return math.log(1 + (len(self.snap.passages) + 1) / (df + 0.5))
 
     def unmatched(self, q: Query) -> list[str]:
         """Question words neither in the sources (stem or prefix) nor covered by the lexicon, names excepted."""

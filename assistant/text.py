@@ -15,7 +15,13 @@ QUESTION_WORDS = {"what", "who", "whom", "whose", "which", "when", "where", "why
                   "anything", "something", "there", "kind", "sort", "give", "list", "name", "named", "much", "many", "has",
                   "have", "had", "been", "being", "get", "got", "really", "exactly", "currently", "now", "also", "far", "else",
                   "besides", "yet", "still", "ever", "actually", "one", "ones", "thing", "things"}
-STOP = set(STOPWORDS_EN) | QUESTION_WORDS
+FUNCTION_WORDS = {"over", "under", "into", "onto", "upon", "within", "without", "between", "among", "through", "during",
+                  "before", "after", "above", "below", "again", "further", "once", "here", "very", "too", "more", "most",
+                  "less", "least", "own", "same", "so", "than", "just", "only", "even", "ever", "any", "some", "each",
+                  "every", "all", "both", "either", "neither", "other", "others", "another", "such", "what's", "who's",
+                  "it's", "there's", "let's", "its", "our", "ours", "their", "theirs", "his", "her", "hers", "him",
+                  "them", "they", "we", "from", "off", "out", "up", "down", "via", "per", "whether", "if", "while"}
+STOP = set(STOPWORDS_EN) | QUESTION_WORDS | FUNCTION_WORDS
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -42,10 +48,14 @@ def _stemmer():
 
 @functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
+    """Snowball stem, with a demonym folded into its country (Russian → russia) so either form matches."""
+    from .lexicon import DEMONYMS
+
     w = word.lower().replace("’", "'")
     if w.endswith("'s"):
         w = w[:-2]
-    return _stemmer().stemWord(w.strip("'-"))
+    w = w.strip("'-")
+    return _stemmer().stemWord(DEMONYMS.get(w, w))
 
 
 def tokens(text: str) -> list[str]:

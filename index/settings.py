@@ -64,6 +64,7 @@ class Settings:
     sentence_lexical: float = field(default=0.9, metadata={"env": "ASSISTANT_SENTENCE_LEXICAL", "doc": "Weight of a sentence's share of the question's (IDF-weighted) words in its score."})
     sentence_heading: float = field(default=0.1, metadata={"env": "ASSISTANT_SENTENCE_HEADING", "doc": "Weight of question words found only in the sentence's section heading."})
     sentence_passage: float = field(default=0.1, metadata={"env": "ASSISTANT_SENTENCE_PASSAGE", "doc": "Weight of the sentence's passage fused rank score (relative to the best)."})
+    sentence_answer_type: float = field(default=0.25, metadata={"env": "ASSISTANT_SENTENCE_ANSWER_TYPE", "doc": "Bonus for a sentence holding the kind of answer asked for (a number for 'how many', a reason for 'why', …)."})
     sentence_margin: float = field(default=0.12, metadata={"env": "ASSISTANT_SENTENCE_MARGIN", "doc": "A further sentence joins the answer only when its score is within this margin of the best."})
     soft_match: float = field(default=0.7, metadata={"env": "ASSISTANT_SOFT_MATCH", "doc": "Cosine above which a question word missing from the sources counts as the nearest source word (countries → nations)."})
     faq_match: float = field(default=0.6, metadata={"env": "ASSISTANT_FAQ_MATCH", "doc": "Cosine above which a question counts as matching an FAQ question."})

@@ -14,7 +14,8 @@ from assistant.followup import resolve
 from assistant.generate import Generator
 from assistant.golden import load
 from assistant.query import prepare
-from assistant.refusal import CALIBRATION_FILE, calibrate, type_mismatch
+from assistant.answertype import type_mismatch
+from assistant.refusal import CALIBRATION_FILE, calibrate
 from assistant.retrieval import Retriever
 from tests.conftest import GOLDEN_DIR, SOURCES
 
@@ -174,7 +175,7 @@ def test_false_premise_is_not_repeated(assistant):
 def test_calibrate_is_deterministic_and_separates():
     pts = [(0.9, True), (0.7, True), (0.5, True), (0.2, False), (0.1, False), (-0.4, False)]
     a, b = calibrate(pts), calibrate(list(reversed(pts)))
-    assert a == b and 0.2 < a["threshold"] < 0.5 and a["balanced_accuracy"] == 1.0
+    assert a == b and 0.2 < a["threshold"] < 0.5 and a["accuracy"] == 1.0
 
 
 def test_committed_threshold_is_reproducible(assistant):
