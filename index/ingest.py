@@ -52,6 +52,7 @@ def read_sources(paths) -> tuple[list[SourceDoc], list[str], list[str]]:
     so the other sources are still ingested.
     """
     docs, errors, names = [], [], []
+    seen: dict[str, Path] = {}
     for root in paths:
         try:
             found = discover([root])
@@ -60,8 +61,12 @@ def read_sources(paths) -> tuple[list[SourceDoc], list[str], list[str]]:
             names.append(Path(root).name)
             continue
         for sf in found:
-            if sf.name in names:
-                continue  # the same file reached through two of the given paths
+            if sf.name in seen:
+                if seen[sf.name] != sf.path:  # two different files would share one source name (and ids)
+                    errors.append(str(SourceError(sf.path, f"has the same source name {sf.name!r} as {seen[sf.name]}; "
+                                                           "rename one of them")))
+                continue  # otherwise the same file reached through two of the given paths
+            seen[sf.name] = sf.path
             names.append(sf.name)
             try:
                 docs.append(read_source(sf))

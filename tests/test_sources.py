@@ -83,3 +83,13 @@ def test_the_same_file_given_twice_is_read_once(tmp_path):
     (tmp_path / "good.md").write_text(GOOD)
     docs, errors, names = read_sources([tmp_path, tmp_path / "good.md"])
     assert [d.source for d in docs] == ["good.md"] and not errors and names == ["good.md"]
+
+
+def test_two_different_files_with_one_source_name_are_refused(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "notes.md").write_text(GOOD)
+    (tmp_path / "b" / "notes.md").write_text(GOOD.replace("something", "something else"))
+    docs, errors, names = read_sources([tmp_path / "a", tmp_path / "b"])
+    assert [d.path for d in docs] == [str((tmp_path / "a" / "notes.md").resolve())]
+    assert len(errors) == 1 and str((tmp_path / "b" / "notes.md").resolve()) in errors[0] and "rename" in errors[0]
