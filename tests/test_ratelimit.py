@@ -1,0 +1,206 @@
+"""Per-client token buckets: the bucket itself (fake clock), /api/ask over HTTP (429 + Retry-After, X-Forwarded-For not
+believed), and the chat's admission step (same messages as the API, rate limit, busy queue) in process."""
+from __future__ import annotations
+
+import threading
+import time
+from types import SimpleNamespace
+
+import httpx
+import pytest
+
+from conftest import make_settings
+from uiserver import serve
+from ui.ratelimit import RateLimiter, retry_after
+
+QUESTION = "Will Ukraine join NATO?"
+
+
+class Clock:
+    def __init__(self):
+        self.t = 1000.0
+
+    def __call__(self):
+        return self.t
+
+
+def test_bucket_allows_a_burst_then_refills_at_the_rate():
+    clock = Clock()
+    rl = RateLimiter(rate=2.0, burst=3, clock=clock)
+    assert [rl.take("a") for _ in range(3)] == [0.0, 0.0, 0.0]
+    wait = rl.take("a")
+    assert wait == pytest.approx(0.5) and retry_after(wait) == 1
+    assert rl.take("b") == 0.0  # another client has its own bucket
+    clock.t += 0.5
+    assert rl.take("a") == 0.0  # one token back after 1/rate seconds
+    assert rl.take("a") > 0
+    clock.t += 100
+    assert [rl.take("a") for _ in range(4)][:3] == [0.0, 0.0, 0.0]  # refill is capped at the burst
+    assert rl.take("a") > 0
+
+
+def test_refused_requests_do_not_dig_a_hole():
+    clock = Clock()
+    rl = RateLimiter(rate=1.0, burst=1, clock=clock)
+    assert rl.take("a") == 0.0
+    for _ in range(50):  # hammering while empty does not push the next token further away
+        assert rl.take("a") == pytest.approx(1.0)
+    clock.t += 1.0
+    assert rl.take("a") == 0.0
+
+
+def test_off_when_rate_is_zero_and_memory_is_bounded():
+    off = RateLimiter(rate=0.0, burst=1)
+    assert all(off.take("a") == 0.0 for _ in range(1000)) and len(off) == 0
+    rl = RateLimiter(rate=1.0, burst=1, max_clients=100)
+    for i in range(1000):
+        rl.take(f"10.0.{i // 256}.{i % 256}")
+    assert len(rl) == 100
+
+
+def test_bucket_is_exact_under_threads():
+    rl = RateLimiter(rate=0.001, burst=25)
+    allowed = []
+    barrier = threading.Barrier(20)
+
+    def work():
+        barrier.wait()
+        allowed.extend(1 for _ in range(10) if rl.take("same") == 0.0)
+
+    threads = [threading.Thread(target=work) for _ in range(20)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert len(allowed) == 25
+
+
+# -- over HTTP --------------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def limited(index_settings, tmp_path_factory):
+    with serve(index_settings, tmp_path_factory.mktemp("rl-log"), ASSISTANT_RATE_LIMIT="1",
+               ASSISTANT_RATE_BURST="3") as srv:
+        yield srv
+
+
+def drain(srv) -> None:
+    """Empty this client's bucket (whatever earlier requests left in it)."""
+    for _ in range(10):
+        if srv.post("/api/ask", json={"question": QUESTION}).status_code == 429:
+            return
+    raise AssertionError("the rate limit never applied")
+
+
+@pytest.mark.server
+def test_api_answers_429_with_retry_after(limited):
+    time.sleep(3.2)  # a full bucket
+    codes = [limited.post("/api/ask", json={"question": QUESTION}).status_code for _ in range(3)]
+    assert codes == [200, 200, 200]
+    r = limited.post("/api/ask", json={"question": QUESTION})
+    assert r.status_code == 429
+    assert r.json()["error"]["code"] == "rate_limited" and "try again" in r.json()["error"]["message"]
+    seconds = int(r.headers["retry-after"])
+    assert 1 <= seconds <= 2
+    assert r.headers["x-content-type-options"] == "nosniff"
+    time.sleep(seconds + 0.1)
+    assert limited.post("/api/ask", json={"question": QUESTION}).status_code == 200
+
+
+@pytest.mark.server
+def test_malformed_requests_spend_tokens_too(limited):
+    time.sleep(3.2)
+    bad = [limited.post("/api/ask", content=b"{nope", headers={"content-type": "application/json"}).status_code
+           for _ in range(3)]
+    assert bad == [400, 400, 400]
+    assert limited.post("/api/ask", json={"question": QUESTION}).status_code == 429
+
+
+@pytest.mark.server
+def test_forwarded_for_is_not_believed(limited):
+    drain(limited)
+    for i in range(5):  # a client cannot pose as many clients by inventing proxy headers
+        r = limited.post("/api/ask", json={"question": QUESTION},
+                         headers={"X-Forwarded-For": f"203.0.113.{i}", "X-Real-IP": f"198.51.100.{i}",
+                                  "Forwarded": f"for=192.0.2.{i}"})
+        assert r.status_code == 429, r.text
+
+
+@pytest.mark.server
+def test_other_routes_are_not_limited(limited):
+    drain(limited)
+    assert all(limited.get("/healthz").status_code == 200 for _ in range(10))
+
+
+# -- the chat's admission step (in process) ----------------------------------------------------------------------------
+
+def admit_fn(demo):
+    fns = [f.fn for f in demo.fns.values() if getattr(f.fn, "__name__", "") == "admit"]
+    assert len(fns) == 3  # typed, starter clicked, suggestion clicked
+    return fns[0]
+
+
+def request_from(host: str):
+    return SimpleNamespace(client=SimpleNamespace(host=host), headers={})
+
+
+@pytest.fixture
+def chat(assistant, tmp_path):
+    from ui.chat import build_chat
+    from ui.feedback import FeedbackStore
+
+    def make(**overrides):
+        settings = make_settings(tmp_path, **overrides)
+        limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
+        demo = build_chat(assistant, settings, FeedbackStore(tmp_path / "f.sqlite3"), limiter=limiter)
+        return demo, admit_fn(demo)
+    return make
+
+
+def bot_text(chat: list) -> str:
+    return chat[-1]["content"]
+
+
+def test_chat_shows_the_api_messages_as_bot_replies(chat):
+    from index.errors import BadQuestion
+    from ui import render, validation
+
+    demo, admit = chat()
+    settings = make_settings(".")
+    for typed in ("   ", "\x00\x07", "x" * 1001):
+        with pytest.raises(BadQuestion) as api_side:
+            validation.check_question(typed, settings)
+        box, messages, ticket = admit(typed, [], request_from("10.0.0.1"))
+        assert ticket is None  # nothing is queued
+        assert bot_text(messages) == render.error_message(api_side.value.message)
+        assert messages[-1]["role"] == "assistant"
+    box, messages, ticket = admit("Will\x00 Ukraine join NATO?", [], request_from("10.0.0.1"))
+    assert ticket == QUESTION and box == "" and messages[-2]["content"] == render.user_message(QUESTION)
+
+
+def test_chat_is_rate_limited_per_client(chat):
+    demo, admit = chat(rate_limit=0.01, rate_burst=2)
+    tickets = [admit(QUESTION, [], request_from("10.0.0.1"))[2] for _ in range(2)]
+    assert tickets == [QUESTION, QUESTION]
+    box, messages, ticket = admit(QUESTION, [], request_from("10.0.0.1"))
+    assert ticket is None and "Too many questions" in bot_text(messages) and "try again" in bot_text(messages)
+    assert box == QUESTION  # kept, to send again later
+    assert admit(QUESTION, [], request_from("10.0.0.2"))[2] == QUESTION  # another visitor is not affected
+
+
+class FullQueue:
+    def __init__(self, n: int):
+        self.n = n
+
+    def __len__(self):
+        return self.n
+
+
+def test_chat_says_busy_when_the_queue_is_full(chat, monkeypatch):
+    demo, admit = chat(queue_size=3)
+    assert demo._queue.max_size == 3  # Gradio's own bound is the same size
+    assert admit(QUESTION, [], request_from("10.0.0.1"))[2] == QUESTION
+    monkeypatch.setattr(demo, "_queue", FullQueue(2))
+    assert admit(QUESTION, [], request_from("10.0.0.1"))[2] == QUESTION
+    monkeypatch.setattr(demo, "_queue", FullQueue(3))
+    box, messages, ticket = admit(QUESTION, [], request_from("10.0.0.1"))
+    assert ticket is None and "busy" in bot_text(messages) and "try again" in bot_text(messages)
+    assert box == QUESTION
