@@ -1,7 +1,7 @@
 """Grounded Q&A over the article: ``Assistant.load().ask(question, history=[])``."""
 from index.errors import AssistantError, BadQuestion
 
-from .types import Answer, Citation, REFUSAL_TEXT
+from .types import REFUSAL_TEXT, SUGGEST_LEAD, Answer, Citation
 
 __all__ = ["Assistant", "Answer", "Citation", "AssistantError", "BadQuestion", "REFUSAL_TEXT"]
 

@@ -90,9 +90,6 @@ def _history_arg(value: str | None) -> list:
 
 def format_answer(ans) -> str:
     lines = [ans.answer]
-    if ans.refused and ans.suggestions:
-        lines.append("You could ask:")
-        lines += [f"  - {s}" for s in ans.suggestions]
     for i, c in enumerate(ans.citations, 1):
         snippet = " ".join(c.text.split())
         lines.append(f"  [{i}] {c.section} ({c.source}:{c.start}-{c.end}): {snippet[:160]}{'…' if len(snippet) > 160 else ''}")

@@ -20,7 +20,7 @@ from .query import Query, prepare
 from .refusal import Support, support, threshold
 from .retrieval import Retriever
 from .text import clean, names
-from .types import REFUSAL_TEXT, Answer, Citation
+from .types import Answer, Citation, refusal_text
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class Assistant:
                 if hit is not None:
                     self._cache.move_to_end(key)
                     return Answer(hit.answer, hit.refused, hit.query, list(hit.citations),
-                                  {"total": round((time.perf_counter() - t0) * 1000, 3), "cached": 1.0}, list(hit.suggestions))
+                                  {"total": round((time.perf_counter() - t0) * 1000, 3), "cached": 1.0})
         answer, _ = self._respond(question, history, t0)
         if self.settings.cache_size:
             with self._lock:
@@ -211,7 +211,7 @@ class Assistant:
         return self.generator.rewrite(q.text, [snap.passages[pi] for pi in pool], vecs, [scores.get(pi, 0.0) for pi in pool])
 
     def _refusal(self, state: _State, q: Query, shown: str, qvec, timings, r=None) -> Answer:
-        return Answer(REFUSAL_TEXT, True, shown, [], timings, self.suggestions(qvec, r))
+        return Answer(refusal_text(self.suggestions(qvec, r)), True, shown, [], timings)
 
     # -- helpers for the UI / API --------------------------------------------------------------
     def suggestions(self, qvec=None, r=None, n: int = 3) -> list[str]:

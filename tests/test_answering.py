@@ -154,7 +154,7 @@ def test_new_topic_is_not_polluted(assistant):
 ])
 def test_refusal_is_kind_and_suggests_answerable_questions(assistant, question):
     ans = assistant.ask(question)
-    assert ans.refused and ans.answer == REFUSAL_TEXT and not ans.citations
+    assert ans.refused and ans.message == REFUSAL_TEXT and ans.answer.startswith(REFUSAL_TEXT) and not ans.citations
     assert 1 <= len(ans.suggestions) <= 3
     for s in ans.suggestions:
         assert not assistant.ask(s).refused

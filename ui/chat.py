@@ -109,7 +109,8 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
         state = state or _new_state()
         question = ticket
         try:
-            ans = (await run_in_threadpool(assistant.ask, question, state["history"])).to_dict()
+            answer = await run_in_threadpool(assistant.ask, question, state["history"])
+            ans = answer.to_dict() | {"suggestions": answer.suggestions, "message": answer.message}
         except AssistantError as exc:
             if not isinstance(exc, BadQuestion):
                 log.warning("ask failed: %s", exc)

@@ -118,7 +118,7 @@ def answer_message(ans: dict, question: str, turn: int, shown_words: int | None 
     if query_differs(question, ans.get("query", "")):
         parts.append(f'<div class="searched">Searched for: <q>{esc(ans["query"])}</q></div>')
     if ans.get("refused"):
-        parts.append(f'<p class="refusal">{esc(REFUSAL_LEAD)} {esc(ans.get("answer", ""))}</p>')
+        parts.append(f'<p class="refusal">{esc(REFUSAL_LEAD)} {esc(ans.get("message", ans.get("answer", "")))}</p>')
         if ans.get("suggestions") and shown_words is None:
             parts.append(f'<p class="suggest-lead">{esc(SUGGEST_LEAD)}</p>')
         return "".join(parts)
