@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 
-NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
-                    r"thousands?|millions?|billions?|percent)\b", re.I)
+NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|"
+                r"seventy|eighty|ninety|dozens?|hundreds?|thousands?|millions?|billions?|percent")
+NUMBER = re.compile(r"\d|\b(?:" + NUMBER_WORDS + r")\b", re.I)
 TIME = re.compile(r"\d|\b(?:january|february|march|april|may|june|july|august|september|october|november|december|"
                   r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow|year|years|month|"
                   r"months|week|weeks|day|days|now|recently|soon|future|after|before|following|until|once|when|"
@@ -31,12 +32,55 @@ def asked(question: str) -> list[tuple[str, re.Pattern, bool]]:
     return [(kind, needs, strict) for pattern, kind, needs, strict in ASKS if pattern.search(question)]
 
 
-def type_mismatch(question: str, answer_text: str) -> str:
-    """The kind of answer asked for that ``answer_text`` lacks ('' when none is lacking)."""
+_HOW_MANY = re.compile(r"\bhow many\s+(?:of\s+the\s+|more\s+)?([A-Za-z][\w-]*)", re.I)
+_NUM_TOKEN = re.compile(r"^(?:\d[\d,.]*|" + NUMBER_WORDS + r")$", re.I)
+
+
+_WHICH = re.compile(r"\b(?:which|what kind of|what type of)\s+((?:[A-Za-z][\w-]*\s*){1,2})", re.I)
+
+
+def which_words(question: str) -> list[str]:
+    """The words naming what a "which …" question asks for ("city" in "Which city hosted …")."""
+    from .text import STOP
+
+    m = _WHICH.search(question)
+    if not m:
+        return []
+    out = []
+    for w in m.group(1).split():
+        if w.lower() in STOP:
+            break
+        out.append(w.lower())
+    return out
+
+
+def counted_word(question: str) -> str:
+    """What a "how many …" question counts ("nations" in "how many nations …"), or ''."""
+    m = _HOW_MANY.search(question)
+    return m.group(1).lower() if m else ""
+
+
+def type_mismatch(question: str, answer_text: str, counted: set[str] | None = None) -> str:
+    """The kind of answer asked for that ``answer_text`` lacks ('' when none is lacking). With
+    ``counted`` (stems of the counted word and its synonyms) a number must come just before one of them."""
     for kind, needs, strict in asked(question):
-        if strict and not needs.search(answer_text):
+        if not strict:
+            continue
+        if not needs.search(answer_text):
+            return kind
+        if kind == "number" and counted and not _counts(answer_text, counted):
             return kind
     return ""
+
+
+def _counts(text: str, counted: set[str]) -> bool:
+    from .text import stem
+
+    words = re.findall(r"[\w'’-]+", text)
+    for i, w in enumerate(words):
+        if _NUM_TOKEN.match(w) and any(stem(x) in counted for x in words[i + 1:i + 4]):
+            return True
+    return False
 
 
 def has_kind(question: str, sentence: str) -> bool:

@@ -43,8 +43,10 @@ def word_count(text: str) -> int:
     return len(re.findall(r"\S+", text))
 
 
-def _coverage(retriever: Retriever, q: Query, text_stems: set[str]) -> float:
-    total, got = 0.0, 0.0
+def _coverage(retriever: Retriever, q: Query, text_stems: set[str], prior: float = 0.0) -> float:
+    """IDF-weighted share of the question's words the answer holds (a synonym counts 0.6); ``prior``
+    typical words are added to the total, so that one matched word is thinner evidence than five."""
+    total, got = prior * retriever.typical_idf, 0.0
     for t in q.terms:
         if t in q.excluded:
             continue
@@ -108,7 +110,7 @@ def select(retriever: Retriever, q: Query, r: Retrieval, settings: Settings) -> 
     cited_stems: set[str] = set()  # what the answer says: its sentences and their section headings
     for c in chosen:
         cited_stems |= retriever.sentence_stems[c.passage][c.sentence] | retriever.section_stems[c.passage]
-    return Extract(chosen, _coverage(retriever, q, cited_stems), max(c.sim for c in chosen))
+    return Extract(chosen, _coverage(retriever, q, cited_stems, settings.coverage_prior), max(c.sim for c in chosen))
 
 
 def _row(retriever: Retriever, pi: int, si: int):

@@ -7,13 +7,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .answertype import type_mismatch
+from .answertype import counted_word, type_mismatch, which_words
 from .query import Query
 from .retrieval import Retriever
-from .text import stem
+from .text import stem, stems
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 DEFAULT_THRESHOLD = 0.55
+MISMATCH_PENALTY = 0.5
 
 
 @dataclass
@@ -59,11 +60,31 @@ def oov_share(retriever: Retriever, q: Query) -> float:
     return missing / total if total else 1.0
 
 
+def _which_mismatch(q: Query, answer_text: str) -> str:
+    """"Which city …?" answered by a sentence naming no city (nor a synonym) is no answer."""
+    words = which_words(q.text)
+    if not words:
+        return ""
+    said = stems(answer_text)
+    for w in words:
+        options = {stem(w)} | {stem(x) for t, ws in q.expands.items() if stem(t) == stem(w) for e in ws for x in e.split()}
+        if options & said:
+            return ""
+    return "which"
+
+
+def _counted(q: Query) -> set[str]:
+    word = counted_word(q.text)
+    if not word:
+        return set()
+    return {stem(word)} | {stem(w) for t, ws in q.expands.items() if stem(t) == stem(word) for e in ws for w in e.split()}
+
+
 def support(retriever: Retriever, q: Query, top_sim: float, coverage: float, answer_text: str = "") -> Support:
     names = unknown_names(retriever, q)
     oov = oov_share(retriever, q)
-    mismatch = type_mismatch(q.text, answer_text)
-    score = top_sim + 0.5 * coverage - 0.4 * oov - (0.6 if names else 0.0) - (0.5 if mismatch else 0.0)
+    mismatch = type_mismatch(q.text, answer_text, _counted(q)) or _which_mismatch(q, answer_text)
+    score = top_sim + 0.5 * coverage - 0.4 * oov - (0.6 if names else 0.0) - (MISMATCH_PENALTY if mismatch else 0.0)
     if not q.terms:
         score -= 1.0
     return Support(score, top_sim, coverage, oov, names, mismatch)

@@ -57,7 +57,7 @@ class Retriever:
         self.section_stems = [stems(p.section) for p in snapshot.passages]
         self.vocab = self._vocab()
         known = sorted(math.log(1 + (len(snapshot.passages) + 1) / (df + 0.5)) for df in self.vocab.values())
-        self._typical_idf = known[len(known) // 2] if known else 1.0
+        self.typical_idf = known[len(known) // 2] if known else 1.0
 
     # -- built once --------------------------------------------------------------------------
     def _faq_bodies(self) -> dict[int, int]:
@@ -92,7 +92,7 @@ class Retriever:
         maximum: how much it matters is unknown, and refusal already counts it as missing."""
         df = self.vocab.get(s, 0)
         if not df:
-            return self._typical_idf
+            return self.typical_idf
         return math.log(1 + (len(self.snap.passages) + 1) / (df + 0.5))
 
     def unmatched(self, q: Query) -> list[str]:

@@ -65,6 +65,7 @@ class Settings:
     sentence_heading: float = field(default=0.1, metadata={"env": "ASSISTANT_SENTENCE_HEADING", "doc": "Weight of question words found only in the sentence's section heading."})
     sentence_passage: float = field(default=0.1, metadata={"env": "ASSISTANT_SENTENCE_PASSAGE", "doc": "Weight of the sentence's passage fused rank score (relative to the best)."})
     sentence_answer_type: float = field(default=0.25, metadata={"env": "ASSISTANT_SENTENCE_ANSWER_TYPE", "doc": "Bonus for a sentence holding the kind of answer asked for (a number for 'how many', a reason for 'why', …)."})
+    coverage_prior: float = field(default=0.0, metadata={"env": "ASSISTANT_COVERAGE_PRIOR", "doc": "Typical words added to a question's weight when judging how much of it the answer covers (few-word questions need more)."})
     sentence_margin: float = field(default=0.12, metadata={"env": "ASSISTANT_SENTENCE_MARGIN", "doc": "A further sentence joins the answer only when its score is within this margin of the best."})
     soft_match: float = field(default=0.7, metadata={"env": "ASSISTANT_SOFT_MATCH", "doc": "Cosine above which a question word missing from the sources counts as the nearest source word (countries → nations)."})
     faq_match: float = field(default=0.6, metadata={"env": "ASSISTANT_FAQ_MATCH", "doc": "Cosine above which a question counts as matching an FAQ question."})

@@ -14,7 +14,7 @@ from assistant.followup import resolve
 from assistant.generate import Generator
 from assistant.golden import load
 from assistant.query import prepare
-from assistant.answertype import type_mismatch
+from assistant.answertype import type_mismatch, which_words
 from assistant.refusal import CALIBRATION_FILE, calibrate
 from assistant.retrieval import Retriever
 from tests.conftest import GOLDEN_DIR, SOURCES
@@ -193,6 +193,21 @@ def test_committed_threshold_is_reproducible(assistant):
 ])
 def test_answer_type_check(question, answer, kind):
     assert type_mismatch(question, answer) == kind
+
+
+@pytest.mark.parametrize("question,answer,counted,kind", [
+    ("How many nations are in it?", "This coalition, consisting of over 30 nations, aims high.", {"nation"}, ""),
+    ("How many aircraft will be stationed?", "This coalition, consisting of over 30 nations, aims high.", {"aircraft"}, "number"),
+    ("How many members?", "It has over thirty members.", {"member"}, ""),
+])
+def test_how_many_needs_a_number_counting_the_thing(question, answer, counted, kind):
+    assert type_mismatch(question, answer, counted) == kind
+
+
+def test_which_question_needs_its_noun(assistant):
+    assert which_words("Which city hosted the Alaska summit?") == ["city", "hosted"]
+    assert assistant.ask("Which city hosted the Alaska summit?").refused
+    assert not assistant.ask("Which NATO member is named as sharing concerns about Ukraine joining?").refused
 
 
 # -- metadata -----------------------------------------------------------------------------------
