@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 import time
 from collections import Counter, OrderedDict
+
+import numpy as np
 
 from index import store
 from index.errors import BadQuestion
@@ -53,12 +56,10 @@ class Assistant:
         apply_offline_env()
         settings = settings or Settings.from_env()
         client = store.connect(settings)
-        snap = load_snapshot(settings, client)
-        from index.embed import embed_model
+        snap = _load(settings, client)
+        from .embedder import QueryEmbedder, load_encoder
 
-        from .embedder import QueryEmbedder
-
-        embedder = QueryEmbedder(embed_model(settings), settings.batch_window_ms, settings.embed_batch_size)
+        embedder = QueryEmbedder(load_encoder(settings), settings.batch_window_ms, settings.embed_batch_size)
         generator = None
         if settings.llm:
             from .generate import Generator
@@ -83,7 +84,7 @@ class Assistant:
         with self._lock:
             if current == (self._state.snap.collection, self._state.snap.version):
                 return False
-            self._state = _State(load_snapshot(self.settings, self._client), self.settings)
+            self._state = _State(_load(self.settings, self._client), self.settings)
             self._cache.clear()
             log.info("index now %s v%s", self._state.snap.collection, self._state.snap.version)
         return True
@@ -261,6 +262,33 @@ class Assistant:
             "llm": self.settings.llm.split(":", 1)[0] if self.settings.llm else "",
             "refusal_threshold": self._threshold,
         }
+
+
+def _load(settings: Settings, client) -> Snapshot:
+    """The active generation, read once per version. Dense queries are then answered from the passage vectors
+    it holds (exact cosine, the same scores ChromaVectorStore gives) instead of a Chroma query per question:
+    no per-question round trip to a shared Chroma server, and a replica keeps answering even once the
+    generation it read has been dropped by later ingests."""
+    snap = load_snapshot(settings, client)
+    snap._vector_store = _LocalVectors(snap)
+    return snap
+
+
+class _LocalVectors:
+    """``ChromaVectorStore.query`` over a snapshot's passage vectors, exact (the index holds tens of passages).
+    Same similarity as llama-index's Chroma store: exp(-cosine distance). tests/test_scaleout.py compares them."""
+
+    def __init__(self, snap: Snapshot):
+        self.vecs = snap.passage_vecs
+        self.ids = [p.id for p in snap.passages]
+
+    def query(self, q):
+        from llama_index.core.vector_stores.types import VectorStoreQueryResult
+
+        sims = self.vecs @ np.asarray(q.query_embedding, dtype=np.float32)
+        top = np.argsort(-sims, kind="stable")[: q.similarity_top_k]
+        return VectorStoreQueryResult(ids=[self.ids[i] for i in top],
+                                      similarities=[math.exp(-(1.0 - float(sims[i]))) for i in top])
 
 
 def _ms(t: float) -> float:
