@@ -1,0 +1,119 @@
+"""Scale-out: two stateless `assistant serve` replicas (separate data dirs) share one real `chroma run` server
+through ASSISTANT_CHROMA_URL. An ingest made by a third process is followed by both without a restart: the
+BM25 side, the passage vectors and the answer cache follow the collection's version, not a local file."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import SOURCES, env_for, make_settings
+from test_chroma_server import chroma_url  # noqa: F401  (a real `chroma run` on loopback, this module's own)
+from uiserver import serve
+
+pytestmark = pytest.mark.server
+
+BIN = Path(sys.executable).parent
+ASSISTANT = [str(BIN / "assistant")] if (BIN / "assistant").exists() else [sys.executable, "-m", "assistant"]
+PREFIX = "scaleout"
+NATO = "Will Ukraine join NATO?"
+GRAIN = "Who renewed the Black Sea grain corridor agreement?"
+EXTRA_V1 = ("---\ntitle: \"Shipping notes\"\n---\n\n## The grain corridor\n\n"
+            "The Black Sea grain corridor agreement was renewed by Turkey in March 2026, after talks in Istanbul.\n")
+EXTRA_V2 = EXTRA_V1.replace("renewed by Turkey", "renewed by Bulgaria").replace("talks in Istanbul", "talks in Varna")
+
+
+def ingest(settings) -> str:
+    r = subprocess.run(ASSISTANT + ["ingest"], env=env_for(settings, ASSISTANT_COLLECTION=PREFIX), capture_output=True,
+                       text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def ask(server, question: str) -> dict:
+    r = server.post("/api/ask", json={"question": question, "history": []})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def wait_for(servers, check, seconds: float = 20.0) -> float:
+    """Seconds until ``check(answer_json)`` holds on every server (polling); fails with the last answers."""
+    t0 = time.monotonic()
+    last = {}
+    while time.monotonic() - t0 < seconds:
+        last = {s.base: ask(s, GRAIN) for s in servers}
+        if all(check(a) for a in last.values()):
+            return time.monotonic() - t0
+        time.sleep(0.25)
+    pytest.fail(f"replicas did not follow the ingest within {seconds}s: {last}")
+
+
+def test_two_replicas_follow_ingests_made_elsewhere(chroma_url, tmp_path):  # noqa: F811
+    src = tmp_path / "sources"
+    src.mkdir()
+    shutil.copy(SOURCES / "article.md", src / "article.md")
+    ingester = make_settings(tmp_path / "ingester", sources=(src,), chroma_url=chroma_url)
+    assert "(22 in scaleout_v1)" in ingest(ingester)
+
+    replicas = [make_settings(tmp_path / f"replica{i}", sources=(src,), chroma_url=chroma_url) for i in (1, 2)]
+    with serve(replicas[0], tmp_path, ASSISTANT_COLLECTION=PREFIX) as a, \
+            serve(replicas[1], tmp_path, ASSISTANT_COLLECTION=PREFIX) as b:
+        servers = [a, b]
+        pids = [s.proc.pid for s in servers]
+        for s in servers:
+            h = s.get("/healthz").json()
+            assert h["chroma"] == chroma_url and h["chroma_mode"] == "server", h
+            assert (h["collection"], h["version"], h["sources"]) == ("scaleout_v1", 1, 1), h
+            d = ask(s, NATO)
+            assert not d["refused"] and "NATO" in d["answer"], d
+            assert d["citations"] and all(c["source"] == "article.md" for c in d["citations"])
+            cited = " ".join(c["text"] for c in d["citations"])
+            assert "remains out of reach" in cited or "NATO membership for Ukraine is unlikely" in cited
+            before = ask(s, GRAIN)  # not in the sources yet; also leaves this question in the answer cache
+            assert not any(c["source"] == "extra.md" for c in before["citations"]) and "Turkey" not in before["answer"]
+
+        # Keep both replicas busy while other processes ingest: no request may fail during a swap.
+        statuses: list[int] = []
+        stop = threading.Event()
+
+        def hammer():
+            with httpx.Client(timeout=30) as c:
+                while not stop.is_set():
+                    for s in servers:
+                        statuses.append(c.post(s.base + "/api/ask", json={"question": NATO}).status_code)
+                    stop.wait(0.05)  # steady traffic, not a flood: the ingests share these cores
+
+        t = threading.Thread(target=hammer, daemon=True)
+        t.start()
+        try:
+            # 1. a second source, added by another process (its own data dir): both replicas answer from it
+            (src / "extra.md").write_text(EXTRA_V1, encoding="utf-8")
+            assert "(23 in scaleout_v2)" in ingest(ingester)
+            took_add = wait_for(servers, lambda d: not d["refused"] and "Turkey" in d["answer"]
+                                and any(c["source"] == "extra.md" for c in d["citations"]))
+            # 2. the source changes: v3 replaces v2 and drops v1, which the replicas first loaded
+            (src / "extra.md").write_text(EXTRA_V2, encoding="utf-8")
+            assert "(23 in scaleout_v3)" in ingest(ingester)
+            took_change = wait_for(servers, lambda d: "Bulgaria" in d["answer"] and "Turkey" not in d["answer"])
+        finally:
+            stop.set()
+            t.join(30)
+
+        for s in servers:
+            h = s.get("/healthz").json()
+            assert (h["collection"], h["version"], h["sources"]) == ("scaleout_v3", 3, 2), h
+            d = ask(s, NATO)
+            assert not d["refused"] and all(c["source"] == "article.md" for c in d["citations"])
+        assert [s.proc.pid for s in servers] == pids and all(s.proc.poll() is None for s in servers), "no restart"
+        assert statuses and set(statuses) == {200}, f"requests failed while ingests swapped generations: {set(statuses)}"
+        assert took_add < 15 and took_change < 15
+    for r in replicas + [ingester]:
+        assert not (r.data_dir / "chroma").exists(), "nothing may use an embedded store when a URL is set"
+    print(f"replicas followed the added source in {took_add:.1f}s and the changed one in {took_change:.1f}s; "
+          f"{len(statuses)} requests during the ingests, all 200")
