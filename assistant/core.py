@@ -97,7 +97,11 @@ class Assistant:
             self.refresh()
         except Exception as exc:  # keep serving the version we have
             log.warning("index refresh failed: %s", exc)
-        key = (question.casefold(), tuple((h["role"], h["content"].casefold()) for h in history))
+        # The version is part of the key: an answer computed on the previous version that finishes after a
+        # refresh cleared the cache can never be served from it.
+        snap = self._state.snap
+        key = (snap.collection, snap.version, question.casefold(),
+               tuple((h["role"], h["content"].casefold()) for h in history))
         if self.settings.cache_size:
             with self._lock:
                 hit = self._cache.get(key)

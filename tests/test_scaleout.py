@@ -117,3 +117,35 @@ def test_two_replicas_follow_ingests_made_elsewhere(chroma_url, tmp_path):  # no
         assert not (r.data_dir / "chroma").exists(), "nothing may use an embedded store when a URL is set"
     print(f"replicas followed the added source in {took_add:.1f}s and the changed one in {took_change:.1f}s; "
           f"{len(statuses)} requests during the ingests, all 200")
+
+
+def test_an_answer_finished_after_a_refresh_is_not_cached_for_the_new_version(tmp_path):
+    """The race a busy replica meets: a question answered on version 1 completes after another request has
+    moved the Assistant to version 2 (and cleared the cache); that stale answer must not be served later."""
+    from assistant import Assistant
+    from index.ingest import ingest as ingest_in_process
+
+    src = tmp_path / "sources"
+    src.mkdir()
+    shutil.copy(SOURCES / "article.md", src / "article.md")
+    s = make_settings(tmp_path / "data", sources=(src,), refresh_seconds=3600.0)
+    ingest_in_process(s)
+    a = Assistant.load(s)
+    (src / "extra.md").write_text(EXTRA_V1, encoding="utf-8")
+    assert ingest_in_process(s).version == 2
+
+    respond = a._respond
+
+    def respond_then_refresh(*args):
+        out = respond(*args)  # computed on version 1 …
+        assert a.refresh(force=True)  # … while another request moves the Assistant to version 2
+        return out
+
+    a._respond = respond_then_refresh
+    stale = a.ask(GRAIN)
+    assert "Turkey" not in stale.answer and a.snapshot.version == 2
+    a._respond = respond
+    fresh = a.ask(GRAIN)
+    assert "cached" not in fresh.timings_ms, "the version-1 answer was served from the cache"
+    assert "Turkey" in fresh.answer and any(c.source == "extra.md" for c in fresh.citations)
+    assert "cached" in a.ask(GRAIN).timings_ms  # and the cache still works for the current version
