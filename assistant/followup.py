@@ -57,11 +57,14 @@ def resolve(question: str, history: list[dict] | None, topic: Counter | None = N
     cont = _CONTINUE.match(q)
     if cont and own_names and prev:
         rest = q[cont.end():].strip().rstrip("?")
-        ante = _antecedent(history, topic)
-        if ante and len(content_terms(rest)) <= 3:
-            for old in (ante[0], ante[0].removeprefix("the ")):
-                if old in prev:
-                    return prev.replace(old, own_names[0], 1)
+        # "What about Romania?" asks the previous question again of another subject: the previous
+        # question's first name (its subject) is the one swapped.
+        subject = names(prev)[:1]
+        if subject and len(content_terms(rest)) <= 3:
+            new = own_names[0]
+            for old in (_with_article(subject[0], prev), subject[0]):
+                if old in prev and old.removeprefix("the ") != new:
+                    return prev.replace(old, _with_article(new, q), 1)
             return f"{prev.rstrip('?')} ({rest})?"
         return q[cont.end():].strip() or q
     pronouns = [m for m in _PRONOUN.finditer(q)]
