@@ -168,6 +168,11 @@ def _add_faq_body(snap, retriever: Retriever, chosen: list[Pick], cands: list[Pi
     options = [c for c in cands if c.passage == body and c.score >= lead.score - 0.3]
     if not options:
         return chosen
+    # Among close candidates, the body sentence that best answers the FAQ's own question.
+    qrow = retriever.faq_rows.get(lead.passage)
+    if qrow is not None:
+        fq = snap.sentence_vecs[qrow]
+        options.sort(key=lambda c: -(c.score + float(snap.sentence_vecs[retriever.sentence_row[(c.passage, c.sentence)]] @ fq)))
     trial = [options[0]] + chosen
     while _words(snap, trial) > settings.max_answer_words and len(trial) > 2:
         trial.pop()
