@@ -90,15 +90,33 @@ class BertEncoder:
         tok.no_padding()
         return cls(weights, config, tok, bool(sbert.get("do_lower_case", False)))
 
+    PACK_TOKENS = 256  # attention in a pack is quadratic in its length: keep packs short (measured best)
+
     def encode(self, texts: list[str]) -> np.ndarray:
-        """Unit vectors, one row per text. The texts are packed into one sequence (attention kept within each
-        text), so a batch costs its real token count: no padding of short texts up to the longest."""
+        """Unit vectors, one row per text. Texts are packed into sequences of about ``PACK_TOKENS`` tokens
+        (attention kept within each text), so a batch costs its real token count: no padding of short texts
+        up to the longest."""
+        enc = self.tok.encode_batch([t.lower() if self.lowercase else t for t in texts])
+        out = np.zeros((len(texts), self.hidden), dtype=np.float32)
+        order = sorted(range(len(enc)), key=lambda i: len(enc[i].ids))
+        pack: list[int] = []
+        size = 0
+        for i in order + [None]:
+            n = len(enc[i].ids) if i is not None else 0
+            if pack and (i is None or size + n > self.PACK_TOKENS):
+                out[pack] = self._forward([enc[j].ids for j in pack])
+                pack, size = [], 0
+            if i is not None:
+                pack.append(i)
+                size += n
+        return out
+
+    def _forward(self, seqs: list[list[int]]) -> np.ndarray:
         torch = self._torch
         F = torch.nn.functional
         with torch.inference_mode():
-            enc = self.tok.encode_batch([t.lower() if self.lowercase else t for t in texts])
-            lens = [len(e.ids) for e in enc]
-            ids = torch.tensor([i for e in enc for i in e.ids], dtype=torch.long)
+            lens = [len(s) for s in seqs]
+            ids = torch.tensor([i for s in seqs for i in s], dtype=torch.long)
             pos = torch.tensor([p for n in lens for p in range(n)], dtype=torch.long)
             seg = torch.repeat_interleave(torch.arange(len(lens)), torch.tensor(lens))
             w, n, h = self.w, ids.shape[0], self.hidden
