@@ -11,7 +11,7 @@ from collections import Counter, OrderedDict
 import numpy as np
 
 from index import store
-from index.errors import BadQuestion
+from index.errors import BadQuestion, ConfigError
 from index.models import Passage
 from index.reader import Snapshot, load_snapshot
 from index.settings import Settings, apply_offline_env
@@ -274,7 +274,10 @@ def _load(settings: Settings, client) -> Snapshot:
     no per-question round trip to a shared Chroma server, and a replica keeps answering even once the
     generation it read has been dropped by later ingests."""
     snap = load_snapshot(settings, client)
-    snap._vector_store = _LocalVectors(snap)
+    if settings.dense_search == "memory":
+        snap._vector_store = _LocalVectors(snap)
+    elif settings.dense_search != "chroma":
+        raise ConfigError(f"ASSISTANT_DENSE_SEARCH={settings.dense_search!r} must be 'memory' or 'chroma'.")
     return snap
 
 

@@ -56,6 +56,7 @@ class Settings:
     top_k: int = field(default=4, metadata={"env": "ASSISTANT_TOP_K", "doc": "Passages kept after fusion (and cited at most)."})
     candidates: int = field(default=12, metadata={"env": "ASSISTANT_CANDIDATES", "doc": "Candidates taken from each retriever before fusion."})
     sentence_pool: int = field(default=20, metadata={"env": "ASSISTANT_SENTENCE_POOL", "doc": "Top fused passages whose sentences compete for the answer."})
+    dense_search: str = field(default="memory", metadata={"env": "ASSISTANT_DENSE_SEARCH", "doc": "`memory`: dense scores from the passage vectors read from Chroma once per index version (fast, exact); `chroma`: a Chroma query per question through llama-index's ChromaVectorStore."})
     rrf_k: float = field(default=20.0, metadata={"env": "ASSISTANT_RRF_K", "doc": "Reciprocal-rank-fusion constant."})
     weight_dense: float = field(default=1.0, metadata={"env": "ASSISTANT_WEIGHT_DENSE", "doc": "Fusion weight of dense (embedding) retrieval."})
     weight_bm25: float = field(default=1.0, metadata={"env": "ASSISTANT_WEIGHT_BM25", "doc": "Fusion weight of BM25 keyword retrieval."})

@@ -40,6 +40,19 @@ def test_fusion_with_only_dense_follows_chroma_order(assistant):
     assert ranked[:5] == dense
 
 
+def test_dense_search_in_memory_matches_chroma(assistant, index_settings):
+    from assistant import Assistant
+
+    via_chroma = Assistant.load(index_settings.with_(dense_search="chroma", cache_size=0))
+    for question in ("Will Ukraine join NATO?", "Who is John Foreman?", "What could embolden Russia?"):
+        vec = assistant.embedder.embed(prepare(question).search)
+        mem = assistant.snapshot.dense(vec, 5)
+        chroma = via_chroma.snapshot.dense(vec, 5)
+        assert [i for i, _ in mem] == [i for i, _ in chroma]
+        assert [s for _, s in mem] == pytest.approx([s for _, s in chroma], abs=1e-4)
+        assert via_chroma.ask(question).answer == assistant.ask(question).answer
+
+
 def test_fusion_weights_change_the_ranking(assistant):
     question = "What did John Foreman say Russia might accept?"
     only_bm25, _ = _ranked_ids(assistant, question, weight_dense=0.0, weight_sentence=0.0, weight_faq=0.0)

@@ -92,8 +92,13 @@ def router(assistant, feedback: FeedbackStore, limiter: RateLimiter | None = Non
 
     @r.get("/healthz")
     async def healthz():
+        try:  # follow an ingest made elsewhere even when no question came in since
+            await run_in_threadpool(assistant.refresh)
+        except Exception as exc:  # report what is served; the next question retries
+            log.warning("index refresh failed: %s", exc)
         info = assistant.info()
-        keep = ("passages", "sources", "collection", "version", "chroma", "chroma_mode", "model", "llm")
+        keep = ("passages", "sources", "collection", "version", "fingerprint", "chroma", "chroma_mode", "model", "llm",
+                "refusal_threshold")
         return {"status": "ok", **{k: info.get(k) for k in keep},
                 "feedback": await run_in_threadpool(feedback.counts)}
 
