@@ -1,7 +1,6 @@
 """``assistant``: ingest, ask, chat, serve, eval, calibrate, golden. No traceback ever reaches the user."""
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import sys
@@ -10,21 +9,9 @@ from pathlib import Path
 import click
 
 from index.errors import AssistantError
+
+from .cli_errors import friendly
 from index.settings import Settings, apply_offline_env
-
-
-def _friendly(fn):
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except AssistantError as exc:
-            click.echo(f"Error: {exc.message}", err=True)
-            sys.exit(2 if exc.code in ("bad_golden_file", "bad_config", "bad_request") else 1)
-        except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            sys.exit(130)
-    return wrapper
 
 
 def settings_from_env() -> Settings:
@@ -47,7 +34,7 @@ def main(verbose: bool) -> None:
 @click.option("--rebuild", is_flag=True, help="Build a fresh collection and swap it in when complete.")
 @click.option("--if-missing", is_flag=True, help="Do nothing when an index already exists.")
 @click.option("--wait", default=0.0, show_default=True, help="Seconds to wait for another ingest's lock.")
-@_friendly
+@friendly
 def ingest(paths, rebuild, if_missing, wait):
     """Read .md/.txt sources (default: ASSISTANT_SOURCES) into the index."""
     from index.ingest import ingest as run_ingest
@@ -100,7 +87,7 @@ def format_answer(ans) -> str:
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON (the HTTP API's shape).")
 @click.option("--history", help="Earlier turns as JSON: [{\"role\": \"user\", \"content\": \"…\"}, …]")
-@_friendly
+@friendly
 def ask(question, as_json, history):
     """Answer one QUESTION from the index, with citations."""
     from .core import Assistant
@@ -116,7 +103,7 @@ def ask(question, as_json, history):
 
 
 @main.command()
-@_friendly
+@friendly
 def chat():
     """An interactive conversation in the terminal (Ctrl-D or 'exit' to leave)."""
     from .core import Assistant
@@ -150,7 +137,7 @@ from .cli_eval import eval_cmd, golden_group  # noqa: E402
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Print the result without writing calibration.json.")
-@_friendly
+@friendly
 def calibrate(files, dry_run):
     """Compute the refusal threshold from golden FILES (default: tests/golden/*.jsonl)."""
     from . import calibration

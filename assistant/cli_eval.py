@@ -4,7 +4,6 @@ Exit codes of ``eval``: 0 every threshold met, 1 a threshold missed, 2 bad input
 file, an unreadable --compare report, no rows for --tag, a missing index, an unreachable --url server)."""
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from pathlib import Path
@@ -13,20 +12,11 @@ import click
 
 from index.errors import AssistantError
 
+from .cli_errors import friendly
 
-def _usage_errors(fn):
-    """Like cli._friendly, but every error before the verdict is exit 2, so CI never reads it as a miss."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except AssistantError as exc:
-            click.echo(f"Error: {exc.message}", err=True)
-            sys.exit(2)
-        except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            sys.exit(130)
-    return wrapper
+
+# Every error before the verdict is exit 2, so CI never reads it as a missed threshold (exit 1).
+_usage_errors = friendly(exit_code=2)
 
 
 def _fraction(name: str):

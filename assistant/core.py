@@ -123,12 +123,7 @@ class Assistant:
         question, history = self._validate(question, history)
         state = self._state
         q = prepare(resolve(question, history, state.topic))
-        qvec = None
-        if q.terms:
-            loose = state.retriever.unmatched(q)
-            vecs = self.embedder.embed_all([q.search] + loose)
-            qvec = vecs[0]
-            state.retriever.soft_expand(q, dict(zip(loose, vecs[1:])))
+        qvec = self._embed_query(state, q)
         if qvec is None:
             return []
         return [state.snap.passages[rk.index] for rk in state.retriever.retrieve(q, qvec).ranked]
@@ -173,12 +168,7 @@ class Assistant:
             if meta_kind == "author":
                 return self._refusal(state, q, shown, None, timings), None
         t = time.perf_counter()
-        qvec = None
-        if q.terms:
-            loose = state.retriever.unmatched(q)
-            vecs = self.embedder.embed_all([q.search] + loose)
-            qvec = vecs[0]
-            state.retriever.soft_expand(q, dict(zip(loose, vecs[1:])))
+        qvec = self._embed_query(state, q)
         timings["embed"] = _ms(t)
         if qvec is None:
             timings["total"] = _ms(t0)
@@ -205,6 +195,16 @@ class Assistant:
             timings["generate"] = _ms(t)
         timings["total"] = _ms(t0)
         return Answer(text, False, shown, citations, timings), sup
+
+    def _embed_query(self, state: _State, q: Query):
+        """The question's vector (None when nothing searchable is left); words the sources never use are
+        embedded in the same pass and mapped to their nearest source word (``q`` is updated)."""
+        if not q.terms:
+            return None
+        loose = state.retriever.unmatched(q)
+        vecs = self.embedder.embed_all([q.search] + loose)
+        state.retriever.soft_expand(q, dict(zip(loose, vecs[1:])))
+        return vecs[0]
 
     def _generate(self, state: _State, q: Query, cited: list[int], r):
         """The LLM's verified answer over the cited passages and the next best ones (or None)."""

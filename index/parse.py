@@ -192,22 +192,13 @@ def _passages(name: str, title: str, default_section: str, text: str, blocks: li
         if blk.kind == "break":
             i += 1
             continue
-        if blk.kind == "para" and nxt is not None and nxt.kind == "item" and blk.text(text).rstrip().endswith(":"):
-            j = i + 1
-            sents = split_sentences(blk.text(text), blk.inner_start)
+        intro = blk.kind == "para" and nxt is not None and nxt.kind == "item" and blk.text(text).rstrip().endswith(":")
+        if intro or blk.kind == "item":
+            # A list, with the paragraph introducing it when there is one: intro sentences, then one per item.
+            sents = split_sentences(blk.text(text), blk.inner_start) if intro else []
+            j = i + 1 if intro else i
             while j < len(blocks) and blocks[j].kind == "item":
-                it = blocks[j]
-                sents.append(Sentence(it.text(text), it.inner_start, it.end))
-                j += 1
-            add("list", blk.start, blocks[j - 1].end, sents)
-            i = j
-            continue
-        if blk.kind == "item":
-            j = i
-            sents = []
-            while j < len(blocks) and blocks[j].kind == "item":
-                it = blocks[j]
-                sents.append(Sentence(it.text(text), it.inner_start, it.end))
+                sents.append(Sentence(blocks[j].text(text), blocks[j].inner_start, blocks[j].end))
                 j += 1
             add("list", blk.start, blocks[j - 1].end, sents)
             i = j

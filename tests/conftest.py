@@ -16,6 +16,11 @@ SOURCES = ROOT / "sources"
 GOLDEN_DIR = ROOT / "tests" / "golden"
 
 
+CHROMIUM = "/usr/bin/chromium"  # Debian's package (.ci/run installs it); never `playwright install`
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
 def make_settings(data_dir: Path, **overrides) -> Settings:
     """Settings isolated from the developer's environment (rate limits off for loopback tests)."""
     base = dict(data_dir=Path(data_dir), sources=(SOURCES,), rate_limit=0.0)
@@ -54,3 +59,14 @@ def assistant(index_settings):
     from assistant import Assistant
 
     return Assistant.load(index_settings)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium through Playwright, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

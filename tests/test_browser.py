@@ -36,16 +36,6 @@ def server(index_settings, site, tmp_path_factory):
         yield srv
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser, request, tmp_path, server):
     """A fresh page; records requests, console and page errors; screenshots on failure."""

@@ -16,7 +16,6 @@ from assistant.report_html import html_report
 from assistant.reports import compare_text, junit, terminal, write_all
 from assistant.types import Answer, Citation
 
-CHROMIUM = "/usr/bin/chromium"
 HOSTILE = '<img src=x onerror="alert(1)"> & </details></summary><script>alert(2)</script>'
 
 
@@ -90,47 +89,37 @@ def test_write_all_writes_three_files(tmp_path):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no system Chromium")
-def test_html_report_in_headless_chromium(assistant, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_html_report_in_headless_chromium(assistant, tmp_path, browser):
     path = GOLDEN_DIR / "public.jsonl"
     ev = evaluate(golden.load(path), LocalRunner(assistant), files=[path])
     write_all(ev, tmp_path)
     url = (tmp_path / "report.html").as_uri()
     requests = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.on("request", lambda r: requests.append(r.url))
-            errors = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(url)
-            summary = page.locator("#summary")
-            assert summary.is_visible()
-            assert page.locator("#verdict").inner_text() == ("PASS" if ev.passed else "FAIL")
-            assert page.locator("#summary .card").count() == 4
-            assert "correct (answerable)" in summary.inner_text()
-            shot = tmp_path / "report.png"
-            page.screenshot(path=str(shot))
-            assert shot.stat().st_size > 10_000
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.on("request", lambda r: requests.append(r.url))
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    summary = page.locator("#summary")
+    assert summary.is_visible()
+    assert page.locator("#verdict").inner_text() == ("PASS" if ev.passed else "FAIL")
+    assert page.locator("#summary .card").count() == 4
+    assert "correct (answerable)" in summary.inner_text()
+    shot = tmp_path / "report.png"
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
 
-            n = len(ev.results)
-            assert page.locator("#f-count").inner_text() == f"Showing {n} of {n} questions"
-            page.check("#f-fail")
-            assert page.locator("details.row:not(.hidden)").count() == len(ev.failing)
-            page.uncheck("#f-fail")
-            page.select_option("#f-tag", "out-of-scope")
-            oos = sum("out-of-scope" in r.tags for r in ev.results)
-            assert page.locator("details.row:not(.hidden)").count() == oos > 0
-            first = page.locator("details.row:not(.hidden)").first
-            assert not first.locator(".body").is_visible()
-            first.locator("summary").click()
-            assert first.locator(".body").is_visible() and "Question" in first.locator(".body").inner_text()
-            assert errors == []
-        finally:
-            browser.close()
+    n = len(ev.results)
+    assert page.locator("#f-count").inner_text() == f"Showing {n} of {n} questions"
+    page.check("#f-fail")
+    assert page.locator("details.row:not(.hidden)").count() == len(ev.failing)
+    page.uncheck("#f-fail")
+    page.select_option("#f-tag", "out-of-scope")
+    oos = sum("out-of-scope" in r.tags for r in ev.results)
+    assert page.locator("details.row:not(.hidden)").count() == oos > 0
+    first = page.locator("details.row:not(.hidden)").first
+    assert not first.locator(".body").is_visible()
+    first.locator("summary").click()
+    assert first.locator(".body").is_visible() and "Question" in first.locator(".body").inner_text()
+    assert errors == []
     assert requests == [url]  # nothing but the file itself: no external assets

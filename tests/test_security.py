@@ -303,16 +303,6 @@ def test_server_fault_is_a_logged_json_500_with_headers(assistant, tmp_path, cap
 
 # -- markup in the chat and the widget (headless Chromium) -------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser, request, tmp_path):
     context = browser.new_context(viewport={"width": 1200, "height": 900})

@@ -13,11 +13,9 @@ from pathlib import Path
 
 import httpx
 
-from conftest import env_for, free_port
+from conftest import CHROMIUM_ARGS, env_for, free_port  # noqa: F401  (CHROMIUM_ARGS re-exported for the tests)
 
 BIN = Path(sys.executable).parent / "assistant"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 
 class Server:
