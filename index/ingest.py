@@ -154,7 +154,7 @@ def _stage_hook(settings: Settings, on_stage):
 
 
 def _model_name(settings: Settings) -> str:
-    return Path(settings.resolved_model_path()).name
+    return settings.model_label()
 
 
 def _copy(src, dst) -> dict[str, set[str]]:

