@@ -12,6 +12,7 @@ import pytest
 
 from conftest import make_settings
 from assistant.embedder import BertEncoder, QueryEmbedder, load_encoder
+from index.encoder import BertEncoder as IndexBertEncoder
 
 TEXTS = ["Will Ukraine join NATO?", "nato", "", "Zelensky’s “guarantees” — é, ü, 漢字 and emoji 🙂",
          "What does the article say about the Coalition of the Willing and airspace policing over Poland or Romania?",
@@ -25,13 +26,14 @@ def settings(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def st_model(settings):
-    from index.embed import embed_model
+    from sentence_transformers import SentenceTransformer
 
-    return embed_model(settings)._model  # the SentenceTransformer the ingest embeds with
+    return SentenceTransformer(settings.resolved_model_path(), device="cpu")  # the reference implementation
 
 
 def test_torch_only_bert_gives_sentence_transformers_vectors(settings, st_model):
     enc = load_encoder(settings)
+    assert BertEncoder is IndexBertEncoder, "one implementation, in index/encoder.py"
     assert isinstance(enc, BertEncoder), "all-MiniLM-L6-v2 is a plain BERT with mean pooling"
     ref = st_model.encode(TEXTS, normalize_embeddings=True, convert_to_numpy=True)
     got = enc.encode(TEXTS)  # packed together: short and long texts in one pass

@@ -1,7 +1,7 @@
 """Incremental, copy-on-write ingest with the real model and a real embedded Chroma in temp dirs.
 
-Embedding work is counted twice: by IngestReport.embedded, and by a spy on
-``SentenceTransformer.encode`` (the real model call underneath llama-index) that counts the texts encoded.
+Embedding work is counted twice: by IngestReport.embedded, and by a spy on ``BertEncoder.encode`` (the real
+model call underneath llama-index's pipeline, index/embed.py) that counts the texts encoded.
 """
 from __future__ import annotations
 
@@ -40,17 +40,17 @@ Honey is harvested in late summer. Each frame is uncapped and spun.
 
 @pytest.fixture
 def encoded(monkeypatch):
-    """Texts actually passed to the sentence-transformers model, per call."""
-    from sentence_transformers import SentenceTransformer
+    """Texts actually passed to the embedding model (the torch-only BERT the ingest uses), per call."""
+    from index.encoder import BertEncoder
 
     calls: list[int] = []
-    real = SentenceTransformer.encode
+    real = BertEncoder.encode
 
-    def spy(self, sentences, *args, **kwargs):
-        calls.append(1 if isinstance(sentences, str) else len(sentences))
-        return real(self, sentences, *args, **kwargs)
+    def spy(self, texts, *args, **kwargs):
+        calls.append(len(texts))
+        return real(self, texts, *args, **kwargs)
 
-    monkeypatch.setattr(SentenceTransformer, "encode", spy)
+    monkeypatch.setattr(BertEncoder, "encode", spy)
     return calls
 
 
@@ -114,6 +114,30 @@ def test_first_ingest_indexes_every_passage_and_sentence(two_sources, encoded):
             stext, smeta, _ = records[f"{p.id}#s{i}"]
             assert stext == sent.text and (smeta["start"], smeta["end"]) == (sent.start, sent.end)
     assert generations(s) == [r.collection]
+
+
+def test_ingest_vectors_are_sentence_transformers_vectors(two_sources):
+    """The ingest embeds with the torch-only BERT (through llama-index's pipeline): what it stores equals what
+    sentence-transformers gives for the same embed texts."""
+    from llama_index.core.schema import MetadataMode
+    from sentence_transformers import SentenceTransformer
+
+    from index.embed import BertEmbedding, embed_model
+
+    src, s = two_sources
+    assert isinstance(embed_model(s), BertEmbedding)
+    ingest(s)
+    records = active_records(s)
+    doc = parse_source("other.md", "x", (src / "other.md").read_text(encoding="utf-8"))
+    nodes = passage_nodes(doc, "other.md")
+    picked = [n for n in nodes if n.metadata.get("level") != "sentence"][:3] + [n for n in nodes if n.metadata.get("level") == "sentence"][:3]
+    texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in picked]
+    assert len(set(texts)) == 6 and any(t.startswith("Hives") for t in texts)  # passages with their section heading
+    st = SentenceTransformer(s.resolved_model_path(), device="cpu")
+    ref = st.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+    got = np.stack([records[n.node_id][2] for n in picked])
+    assert np.abs(got - ref).max() < 1e-5
+    assert np.abs(np.asarray(embed_model(s).get_query_embedding(texts[0])) - ref[0]).max() < 1e-5
 
 
 def test_second_ingest_embeds_nothing_and_keeps_vectors(two_sources, encoded):
