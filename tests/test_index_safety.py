@@ -286,7 +286,7 @@ def test_damaged_or_missing_index_says_run_ingest(index_settings, tmp_path, dama
 KILLS = {  # name → (ingest arguments, pause stage or None, seconds to wait after the cue before killing)
     "after-created": (["--rebuild"], "created", 0.0),
     "after-copied": ([], "copied", 0.0),  # (a rebuild copies nothing; a plain ingest passes this stage)
-    "mid-embedding": (["--rebuild"], "created-go", 4.0),
+    "mid-embedding": (["--rebuild"], "created-go", 0.5),  # model loading or embedding (about 2 s after "created")
     "after-embedded": (["--rebuild"], "embedded", 0.0),
     "after-swapped": (["--rebuild"], "swapped", 0.0),
     "early-timed": (["--rebuild"], None, 1.5),
