@@ -16,7 +16,6 @@ import asyncio
 import datetime as dt
 import importlib.metadata as md
 import json
-import math
 import os
 import platform
 import re
@@ -40,6 +39,7 @@ import httpx  # noqa: E402
 import psutil  # noqa: E402
 
 from questions import questions  # noqa: E402
+from assistant.evaluation import percentile  # noqa: E402
 
 BIN = Path(sys.executable).parent
 ASSISTANT = [str(BIN / "assistant")] if (BIN / "assistant").exists() else [sys.executable, "-m", "assistant"]
@@ -61,11 +61,7 @@ SIZES = {  # in-process / stock, HTTP c=1, c=8, c=32, cold starts
 
 
 # -- helpers ------------------------------------------------------------------------------------
-def pct(values: list[float], p: float) -> float | None:
-    if not values:
-        return None
-    s = sorted(values)
-    return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
+pct = percentile  # the nearest-rank percentile `assistant eval` reports, so the figures agree
 
 
 def summary(ms: list[float]) -> dict:
