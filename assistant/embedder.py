@@ -100,9 +100,6 @@ class QueryEmbedder:
             results[i] = fut.result()
         return results
 
-    def embed_many(self, texts: list[str]) -> np.ndarray:
-        return self._encode(list(texts)) if texts else np.zeros((0, 384), dtype=np.float32)
-
     def _run(self) -> None:
         """The embedding thread: one forward pass per batch of whatever is pending.
 

@@ -90,7 +90,6 @@ def select(retriever: Retriever, q: Query, r: Retrieval, settings: Settings) -> 
             cands.append(Pick(rk.index, si, score, sim, lex))
     cands.sort(key=lambda c: -c.score)
     chosen: list[Pick] = [cands[0]]
-    words = _words(snap, chosen)
     for c in cands[1:]:
         if len(chosen) >= settings.max_sentences:
             break

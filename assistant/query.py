@@ -17,7 +17,6 @@ _INJECTION = re.compile(
     re.I,
 )
 _EXCLUDING = re.compile(r"\b(?:instead of|rather than|other than|apart from|aside from|besides|except(?: for)?|beyond)\s+([^?.,;!]+)", re.I)
-_FALSE_PREMISE = re.compile(r"^\s*(?:the article|it|the text|the author)\s+(?:says|said|states|claims|mentions|reports)\s+(?:that\s+)?", re.I)
 _ALIAS_RE = re.compile(r"(?<![\w.])(" + "|".join(sorted((re.escape(k) for k in ALIASES), key=len, reverse=True)) + r")(?![\w])", re.I)
 
 
@@ -32,8 +31,6 @@ class Query:
     names: list[str] = field(default_factory=list)  # capitalised names in `text` (after aliasing)
     soft: dict[str, tuple[str, float]] = field(default_factory=dict)  # word → (nearest source word, cosine)
     excluded: list[str] = field(default_factory=list)  # words after "instead of", "other than", …: not sought
-    injected: bool = False
-    premise: str = ""  # a "the article says X" claim, never repeated as fact
 
 
 def strip_markup(text: str) -> str:
@@ -46,13 +43,10 @@ _STYLE = re.compile(r"^\s*(?:please\s+)?(?:(?:answer|respond|reply|write|speak|t
                     r"|(?:new|system|developer) (?:instructions?|prompt|rules?)\b)", re.I)
 
 
-def strip_instructions(text: str) -> tuple[str, bool]:
-    out, n = _INJECTION.subn(" ", text)
-    kept = [s for s in re.split(r"(?<=[.!?])\s+", clean(out)) if s]
-    questions = [s for s in kept if not _STYLE.match(s)]
-    if len(questions) < len(kept):
-        n += 1
-    return clean(" ".join(questions)), n > 0
+def strip_instructions(text: str) -> str:
+    """The question without instructions aimed at the assistant (they are never obeyed)."""
+    kept = [s for s in re.split(r"(?<=[.!?])\s+", clean(_INJECTION.sub(" ", text))) if s]
+    return clean(" ".join(s for s in kept if not _STYLE.match(s)))
 
 
 def canonicalise(text: str) -> str:
@@ -81,11 +75,7 @@ def expand(terms: list[str]) -> dict[str, list[str]]:
 def prepare(text: str, shown: str | None = None) -> Query:
     """Build the search query for ``text`` (already resolved against history); ``shown`` defaults to it."""
     typed = clean(text)
-    body, injected = strip_instructions(strip_markup(typed))
-    premise = ""
-    m = _FALSE_PREMISE.match(body)
-    if m:
-        premise = body
+    body = strip_instructions(strip_markup(typed))
     search = canonicalise(body)
     terms = content_terms(search)
     excluded = [t for m in _EXCLUDING.finditer(search) for t in content_terms(m.group(1))]
@@ -93,5 +83,4 @@ def prepare(text: str, shown: str | None = None) -> Query:
     expands = expand(terms)
     flat = list(dict.fromkeys(w for ws in expands.values() for w in ws))
     return Query(typed=typed, text=clean(shown) if shown else body, search=search, terms=terms,
-                 expansions=flat, expands=expands, names=names(search, strict_initial=True), excluded=excluded, injected=injected,
-                 premise=premise)
+                 expansions=flat, expands=expands, names=names(search, strict_initial=True), excluded=excluded)

@@ -88,6 +88,3 @@ def embed_model(settings: Settings):
     :meth:`BertEncoder.load` understands the folder, else ``HuggingFaceEmbedding``."""
     return _load(settings.resolved_model_path(), settings.embed_batch_size)
 
-
-def model_name(settings: Settings) -> str:
-    return Path(settings.resolved_model_path()).name

@@ -1,6 +1,7 @@
 """Read the active generation into our own types, once per version (the boundary on the way out)."""
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 
@@ -27,10 +28,9 @@ class Snapshot:
     model: str
     term_words: list[str] = field(default_factory=list)  # the sources' vocabulary …
     term_vecs: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float32))  # … embedded
-    _chroma: object = field(default=None, repr=False)
     _vector_store: object = field(default=None, repr=False)
 
-    @property
+    @functools.cached_property
     def by_id(self) -> dict[str, int]:
         return {p.id: i for i, p in enumerate(self.passages)}
 
@@ -80,7 +80,7 @@ def load_snapshot(settings: Settings, client=None) -> Snapshot:
         passages=plist, passage_vecs=pvecs, sentence_vecs=svecs,
         sentence_refs=[(pi, si) for pi, si, _ in sent_rows], docs=record.docs,
         model=record.settings.get("model", ""), term_words=sorted(terms),
-        term_vecs=_unit(np.array([terms[w] for w in sorted(terms)], dtype=np.float32)), _chroma=col, _vector_store=ChromaVectorStore(chroma_collection=col),
+        term_vecs=_unit(np.array([terms[w] for w in sorted(terms)], dtype=np.float32)), _vector_store=ChromaVectorStore(chroma_collection=col),
     )
 
 
