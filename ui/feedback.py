@@ -45,13 +45,27 @@ class FeedbackStore:
         if self._ready:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = self._connect()
-        try:
-            con.execute("PRAGMA journal_mode=WAL")
+
+        def create(con):
+            con.execute("PRAGMA journal_mode=WAL")  # switching modes ignores the busy timeout: hence the retries
             con.execute(_SCHEMA)
-        finally:
-            con.close()
+
+        self._retrying(create)
         self._ready = True
+
+    def _retrying(self, work):
+        """``work(connection)`` on a fresh connection, retried while another process holds the database."""
+        for attempt in range(5):
+            con = self._connect()
+            try:
+                return work(con)
+            except sqlite3.OperationalError as exc:  # "database is locked" beyond the busy timeout
+                if "locked" not in str(exc) or attempt == 4:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+            finally:
+                con.close()
+        raise AssertionError("unreachable")
 
     def record(self, question: str, answer: str, citation_ids: list[str], vote: str, *, query: str = "",
                refused: bool = False, surface: str = "") -> int:
@@ -62,19 +76,9 @@ class FeedbackStore:
                json.dumps(list(citation_ids)), vote, int(bool(refused)), surface)
         with self._lock:
             self._ensure()
-            for attempt in range(5):
-                con = self._connect()
-                try:
-                    cur = con.execute("INSERT INTO feedback (created, question, query, answer, citation_ids, vote, "
-                                      "refused, surface) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
-                    return int(cur.lastrowid)
-                except sqlite3.OperationalError as exc:  # "database is locked" beyond the busy timeout
-                    if "locked" not in str(exc) or attempt == 4:
-                        raise
-                    time.sleep(0.05 * (attempt + 1))
-                finally:
-                    con.close()
-        raise AssertionError("unreachable")
+            return self._retrying(lambda con: int(con.execute(
+                "INSERT INTO feedback (created, question, query, answer, citation_ids, vote, refused, surface) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row).lastrowid))
 
     def counts(self) -> dict[str, int]:
         out = {"up": 0, "down": 0, "total": 0}
