@@ -35,6 +35,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/encoders.py
 
 ingest: setup
 	$(BIN)/assistant ingest

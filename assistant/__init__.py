@@ -1,14 +1,14 @@
 """Grounded Q&A over the article: ``Assistant.load().ask(question, history=[])``."""
 from index.errors import AssistantError, BadQuestion
 
-from .types import REFUSAL_TEXT, SUGGEST_LEAD, Answer, Citation
+from .answering.types import REFUSAL_TEXT, Answer, Citation
 
 __all__ = ["Assistant", "Answer", "Citation", "AssistantError", "BadQuestion", "REFUSAL_TEXT"]
 
 
 def __getattr__(name):  # lazy: importing the package does not load torch
     if name == "Assistant":
-        from .core import Assistant
+        from .answering.core import Assistant
 
         return Assistant
     raise AttributeError(name)

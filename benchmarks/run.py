@@ -39,7 +39,7 @@ import httpx  # noqa: E402
 import psutil  # noqa: E402
 
 from questions import questions  # noqa: E402
-from assistant.evaluation import percentile  # noqa: E402
+from assistant.evaluation.scoring import percentile  # noqa: E402
 
 BIN = Path(sys.executable).parent
 ASSISTANT = [str(BIN / "assistant")] if (BIN / "assistant").exists() else [sys.executable, "-m", "assistant"]

@@ -5,7 +5,8 @@ into a new collection, llama-index's ``IngestionPipeline`` (docstore strategy *u
 changed or new sources there, passages of removed sources are deleted, and then the ``active``
 pointer moves. A run killed at any moment leaves the previous generation answering. The generation
 just replaced is kept until the next ingest, so readers that have not yet followed the pointer keep
-working; older ones and leftovers of killed runs are dropped.
+working, and so is any generation a live process on this machine still serves (:mod:`index.leases`);
+older ones and leftovers of killed runs are dropped, with their files (:func:`store.remove_orphan_segments`).
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from .models import SourceDoc
 from .nodes import PIPELINE_VERSION
 from .settings import Settings, apply_offline_env
 from .sources import discover, read_source
-from . import store
+from . import leases, store
 
 log = logging.getLogger(__name__)
 COPY_BATCH = 256
@@ -76,7 +77,7 @@ def read_sources(paths) -> tuple[list[SourceDoc], list[str], list[str]]:
 
 
 def ingest(settings: Settings, paths=None, *, rebuild: bool = False, show_progress: bool = False,
-           wait: float = 0.0, on_stage=None) -> IngestReport:
+           wait: float = 0.0, on_stage=None, attachments: dict[str, str] | None = None) -> IngestReport:
     """Bring the index in line with the sources; see the module docstring.
 
     ``on_stage(name)`` is called after each of :data:`~index.settings.INGEST_STAGES` that happens
@@ -128,7 +129,8 @@ def ingest(settings: Settings, paths=None, *, rebuild: bool = False, show_progre
             collection=new_name, version=version, docstore=report._docstore,  # type: ignore[attr-defined]
             docs=[d.summary() for d in docs] + [s for s in (old.docs if old else [])
                                                if s["source"] not in current and s["source"] in new_passages],
-            fingerprint=fingerprint(settings, target), settings={"model": model, "pipeline": PIPELINE_VERSION},
+            fingerprint=fingerprint(settings, target), settings={"model": model, "pipeline": PIPELINE_VERSION,
+                                                              "attachments": dict(attachments or {})},
         )
         store.write_active(client, settings, record)
         stage("swapped")
@@ -228,13 +230,19 @@ def _count(report: IngestReport, old: dict[str, dict[str, str]], new: dict[str, 
 
 
 def _drop_stale(client, settings: Settings, keep: set[str]) -> None:
-    """Drop every generation of this prefix except ``keep`` (leftovers of killed ingests included)."""
+    """Drop every generation of this prefix except ``keep`` and those other live processes hold a lease on
+    (leftovers of killed ingests included), then the files Chroma leaves behind for dropped collections."""
+    keep = set(keep) | leases.in_use(settings)
     for name in store.generations(client, settings):
         if name not in keep:
             try:
                 client.delete_collection(name)
             except Exception as exc:  # already gone (another cleaner) is fine
                 log.debug("could not drop %s: %s", name, exc)
+    try:
+        store.remove_orphan_segments(settings)
+    except Exception as exc:  # never fail an ingest over housekeeping; the next one retries
+        log.warning("could not remove unused index files: %s", exc)
 
 
 def fingerprint(settings: Settings, col) -> str:

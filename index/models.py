@@ -10,9 +10,12 @@ _BULLET = re.compile(r"\s*(?:[-*+]|\d+[.)])\s+$")
 
 @dataclass(frozen=True)
 class Sentence:
-    text: str
-    start: int  # character offsets in the source file
+    text: str  # plain text (no Markdown syntax; wrapped lines joined with one space)
+    start: int  # character offsets in the source file of the sentence's raw span
     end: int
+    item: bool = False  # a list item (of a "list" passage)
+    depth: int = 0  # the item's nesting in its list, 0 = top level
+    cont: bool = False  # a further sentence of the same list item (an item of several sentences)
 
 
 @dataclass(frozen=True)
@@ -21,18 +24,17 @@ class Passage:
     source: str  # path relative to the sources root, e.g. "article.md"
     title: str
     section: str
-    kind: str  # "paragraph" | "list" | "faq"
-    start: int
+    kind: str  # "paragraph" | "list" | "faq" | "code" | "table"
+    start: int  # character range of the passage's blocks in the source file
     end: int
-    text: str  # exactly source_text[start:end]
+    text: str  # the plain rendering of source_text[start:end] (see index.parse); every sentence's text occurs in it
     sentences: tuple[Sentence, ...]
     order: int  # position in its document
     question: str = ""  # the FAQ question, for kind == "faq"
 
     def is_item(self, i: int) -> bool:
-        """Whether sentence ``i`` is a list item (the text before it on its line is a bullet)."""
-        before = self.text[: self.sentences[i].start - self.start]
-        return bool(_BULLET.match(before[before.rfind("\n") + 1:]))
+        """Whether sentence ``i`` is a list item."""
+        return self.sentences[i].item
 
     def to_metadata(self) -> dict:
         """Flat metadata for a vector store (scalars only)."""
@@ -47,15 +49,27 @@ class Passage:
             "end": self.end,
             "order": self.order,
             "question": self.question,
-            "sentences": json.dumps([[s.text, s.start, s.end] for s in self.sentences], ensure_ascii=False),
+            "sentences": json.dumps([[s.text, s.start, s.end, s.item, s.depth, s.cont] for s in self.sentences],
+                                    ensure_ascii=False),
         }
 
     @classmethod
     def from_metadata(cls, text: str, meta: dict) -> "Passage":
+        """The passage back from :meth:`to_metadata`; also reads the older ``[text, start, end]`` sentences
+        (an index built before the item flags), where a sentence is an item when a bullet precedes it on its
+        line of the (then raw Markdown) passage text."""
+        start = int(meta["start"])
+        sentences = []
+        for row in json.loads(meta["sentences"]):
+            t, a, b = row[0], int(row[1]), int(row[2])
+            if len(row) >= 5:
+                sentences.append(Sentence(t, a, b, bool(row[3]), int(row[4]), bool(row[5]) if len(row) > 5 else False))
+            else:
+                before = text[: a - start] if 0 <= a - start <= len(text) else ""
+                sentences.append(Sentence(t, a, b, bool(_BULLET.match(before[before.rfind("\n") + 1:]))))
         return cls(
             id=meta["passage_id"], source=meta["source"], title=meta.get("title", ""), section=meta.get("section", ""),
-            kind=meta["kind"], start=int(meta["start"]), end=int(meta["end"]), text=text,
-            sentences=tuple(Sentence(t, int(a), int(b)) for t, a, b in json.loads(meta["sentences"])),
+            kind=meta["kind"], start=start, end=int(meta["end"]), text=text, sentences=tuple(sentences),
             order=int(meta.get("order", 0)), question=meta.get("question", "") or "",
         )
 

@@ -10,7 +10,7 @@ import numpy as np
 from .errors import IndexMissing
 from .models import Passage, SourceDoc
 from .settings import Settings
-from . import store
+from . import leases, store
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +26,11 @@ class Snapshot:
     sentence_refs: list[tuple[int, int]]  # row → (passage index, sentence index)
     docs: list[dict]
     model: str
+    attachments: dict = field(default_factory=dict)  # opaque data stored with the index (the answer models)
     term_words: list[str] = field(default_factory=list)  # the sources' vocabulary …
     term_vecs: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float32))  # … embedded
     _vector_store: object = field(default=None, repr=False)
+    _holds: tuple = field(default=(), repr=False)  # the private index copy it was read from, its lease
 
     @functools.cached_property
     def by_id(self) -> dict[str, int]:
@@ -48,12 +50,17 @@ class Snapshot:
 
 
 def load_snapshot(settings: Settings, client=None) -> Snapshot:
+    """The active generation, read through ``client`` (a reader's client: never writes to an embedded index, see
+    :mod:`index.readonly`). The snapshot holds a lease on its generation (:mod:`index.leases`) while it exists."""
     client = client or store.connect(settings)
-    record = store.read_active(client, settings)
+    copy = getattr(client, "current", None)  # one consistent copy for the pointer and the generation it names
+    reader = copy.client if copy is not None else client
+    record = store.read_active(reader, settings)
     if record is None:
         raise IndexMissing(settings.chroma_location, "no active collection")
+    lease = leases.hold(settings, record.collection)
     try:
-        col = store.get_generation(client, record.collection)
+        col = store.get_generation(reader, record.collection)
         got = col.get(include=["embeddings", "documents", "metadatas"])
     except Exception as exc:
         raise IndexMissing(settings.chroma_location, f"collection {record.collection} unreadable: {str(exc)[:120]}") from None
@@ -79,8 +86,10 @@ def load_snapshot(settings: Settings, client=None) -> Snapshot:
         collection=record.collection, version=record.version, fingerprint=record.fingerprint,
         passages=plist, passage_vecs=pvecs, sentence_vecs=svecs,
         sentence_refs=[(pi, si) for pi, si, _ in sent_rows], docs=record.docs,
-        model=record.settings.get("model", ""), term_words=sorted(terms),
+        model=record.settings.get("model", ""), attachments=dict(record.settings.get("attachments") or {}),
+        term_words=sorted(terms),
         term_vecs=_unit(np.array([terms[w] for w in sorted(terms)], dtype=np.float32)), _vector_store=ChromaVectorStore(chroma_collection=col),
+        _holds=(copy, lease),
     )
 
 

@@ -11,6 +11,13 @@ _ABBREV = {
     "pres", "vs", "etc", "e.g", "i.e", "no", "fig", "inc", "ltd", "co", "corp", "u.s", "u.k", "u.n", "e.u", "jan",
     "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "est",
 }
+# After these, a period ends the sentence anyway when a usual sentence opener follows ("… in the U.S. If you …").
+_ABBREV_AT_END = {"u.s", "u.k", "u.n", "e.u", "etc"}
+_OPENERS = {
+    "a", "an", "and", "as", "but", "for", "he", "her", "his", "if", "in", "it", "its", "many", "most", "on", "our",
+    "she", "some", "that", "the", "their", "there", "these", "they", "this", "those", "to", "we", "when", "while",
+    "you", "your",
+}
 _END = re.compile(r"""[.!?]+["'’”)\]]*(?=\s+|$)""")
 
 
@@ -19,7 +26,8 @@ def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
 
     A sentence ends at ``.``, ``!`` or ``?`` (with closing quotes) followed by white space and a
     capital, digit, quote or end of text, unless the word before the period is a known abbreviation
-    or a single initial.
+    or a single initial (but "U.S." or "etc." followed by a usual sentence opener such as "If" or "The"
+    does end a sentence).
     """
     out: list[Sentence] = []
     start = _skip_space(text, 0)
@@ -31,7 +39,10 @@ def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
         if text[m.start()] == ".":
             word = re.search(r"([\w.]+)$", text[start:m.start()])
             w = word.group(1).lower() if word else ""
-            if w in _ABBREV or (len(w) == 1 and w.isalpha()):
+            opener = re.match(r"[A-Za-z]+", text[nxt:])
+            if w in _ABBREV_AT_END and opener and opener.group(0).lower() in _OPENERS and opener.group(0)[0].isupper():
+                pass
+            elif w in _ABBREV or (len(w) == 1 and w.isalpha()):
                 continue
         if end > start:
             out.append(Sentence(text[start:end], offset + start, offset + end))

@@ -25,27 +25,78 @@ ACTIVE_ID = "active"
 
 
 def connect(settings: Settings, *, create: bool = False):
-    """Return a chromadb client. ``create=False`` refuses to create an empty embedded store."""
+    """Return a chromadb client.
+
+    Embedded index: ``create=True`` (the ingest) opens the folder itself, creating it if needed; readers
+    (``create=False``) get a :class:`~index.readonly.ReadOnlyChroma` over a private copy, so serving never writes
+    into the index folder, and an empty or missing folder is refused (:class:`IndexMissing`).
+    """
     apply_offline_env()
     import chromadb
-    from chromadb.config import Settings as ChromaSettings
 
-    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_url:
         host, port, ssl = _parse_url(settings.chroma_url)
         _heartbeat(settings.chroma_url, settings.chroma_timeout)
         try:
-            return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
+            return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=_chroma_settings())
         except Exception as exc:  # chromadb raises plain Exceptions/ValueErrors for connection trouble
             raise ChromaUnreachable(settings.chroma_url, str(exc).splitlines()[0][:200]) from None
     path = settings.chroma_path
     if not create and not (path / "chroma.sqlite3").exists():
         raise IndexMissing(str(path))
     try:
+        if not create:
+            from .readonly import ReadOnlyChroma
+
+            client = ReadOnlyChroma(path, _chroma_settings)
+            client.current  # noqa: B018 — copy now, so a damaged folder is reported here
+            return client
         path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
     except Exception as exc:
         raise IndexMissing(str(path), f"damaged: {str(exc).splitlines()[0][:160]}") from None
+
+
+def _chroma_settings():
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+def reachable(settings: Settings, timeout: float = 2.0) -> str | None:
+    """None when the index can still be read (and refreshed), else why not (for ``/healthz``)."""
+    if settings.chroma_url:
+        try:
+            _heartbeat(settings.chroma_url, min(timeout, settings.chroma_timeout))
+        except ChromaUnreachable as exc:
+            return exc.message
+        return None
+    if not (settings.chroma_path / "chroma.sqlite3").is_file():
+        return "the index folder is gone; run `assistant ingest`"
+    return None
+
+
+def remove_orphan_segments(settings: Settings) -> list[str]:
+    """Embedded index: delete the segment folders (HNSW files) that no collection uses any more — Chroma leaves
+    them behind when a collection is deleted. Only the ingest calls this, holding the ingest lock."""
+    if settings.chroma_url:
+        return []
+    import shutil
+    import sqlite3
+
+    from .readonly import segment_dirs
+
+    con = sqlite3.connect(f"file:{settings.chroma_path / 'chroma.sqlite3'}?mode=ro", uri=True, timeout=30)
+    try:
+        used = {str(row[0]) for row in con.execute("SELECT id FROM segments")}
+    finally:
+        con.close()
+    removed = []
+    for d in segment_dirs(settings.chroma_path):
+        if d.name not in used:
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(d.name)
+    return removed
 
 
 def _parse_url(url: str) -> tuple[str, int, bool]:

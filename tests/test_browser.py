@@ -141,7 +141,7 @@ def test_click_citation_shows_passage(page, server):
 
 def test_like_is_stored(page, server, index_settings):
     db = index_settings.feedback_path
-    before = server.get("/healthz").json()["feedback"]
+    before = server.get("/healthz?detail=1").json()["feedback"]
     page.goto(server.base + "/")
     ask(page, QUESTION)
     page.locator("#chat a.cite").first.wait_for()
@@ -168,7 +168,7 @@ def test_like_is_stored(page, server, index_settings):
     assert answer == api["answer"]
     assert json.loads(cids) == [c["id"] for c in api["citations"]]
     assert created[:2] == "20"
-    after = server.get("/healthz").json()["feedback"]
+    after = server.get("/healthz?detail=1").json()["feedback"]
     assert after["up"] == before["up"] + 1 and after["total"] == before["total"] + 1
 
 
@@ -178,6 +178,9 @@ def test_refusal_offers_clickable_suggestions(page, server):
     page.get_by_text("The article doesn't cover that.").wait_for()
     options = page.locator("#chat button.option")
     options.first.wait_for()
+    # The refusal says one thing, once; the questions to ask instead are the options, not more text.
+    bot = last_bot(page).inner_text()
+    assert bot.count("The article doesn't cover that.") == 1 and "Sorry" not in bot
     suggestion = options.first.inner_text().strip()
     assert suggestion
     options.first.click()

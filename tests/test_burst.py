@@ -34,7 +34,8 @@ MALFORMED = [  # (body, content type, expected status)
 
 @pytest.fixture(scope="module")
 def server(index_settings, tmp_path_factory):
-    with serve(index_settings, tmp_path_factory.mktemp("burst-log")) as srv:
+    # 200 connections at once from one address: the per-client connection cap (test_security.py) is off here.
+    with serve(index_settings, tmp_path_factory.mktemp("burst-log"), ASSISTANT_MAX_CONNECTIONS="0") as srv:
         yield srv
 
 
@@ -80,7 +81,7 @@ def test_burst_of_200_with_a_quarter_malformed(server):
         assert r.status_code == expected, (body[:80], r.status_code, r.text[:200])
         data = r.json()
         if expected == 200:
-            assert set(data) == {"answer", "refused", "query", "citations", "timings_ms"} and data["answer"]
+            assert {"answer", "refused", "query", "citations", "timings_ms"} <= set(data) and data["answer"]
         else:
             assert set(data) == {"error"} and data["error"]["code"] and data["error"]["message"]
 

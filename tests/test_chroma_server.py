@@ -1,7 +1,8 @@
 """A real `chroma run` server on loopback (from .venv/bin/chroma, temp --path, free port) used through
-ASSISTANT_CHROMA_URL by the real `assistant` command."""
+ASSISTANT_CHROMA_URL by the real `assistant` command; when it dies, a replica keeps answering and /healthz says so."""
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -27,9 +28,9 @@ def chroma_executable() -> str:
     return str(exe)
 
 
-@pytest.fixture(scope="module")
-def chroma_url(tmp_path_factory):
-    path = tmp_path_factory.mktemp("chroma-server")
+@contextlib.contextmanager
+def chroma_server(path: Path):
+    """``chroma run`` on a free loopback port with its data under ``path``; yields (url, process)."""
     port = free_port()
     log = open(path / "server.log", "w")
     proc = subprocess.Popen([chroma_executable(), "run", "--path", str(path / "db"), "--host", "127.0.0.1",
@@ -48,15 +49,22 @@ def chroma_url(tmp_path_factory):
             if time.monotonic() > deadline:
                 pytest.fail(f"chroma run did not answer on {url} within 90 s")
             time.sleep(0.3)
-        yield url
+        yield url, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory):
+    with chroma_server(tmp_path_factory.mktemp("chroma-server")) as (url, _):
+        yield url
 
 
 def run(args, env, timeout=300) -> subprocess.CompletedProcess:
@@ -101,3 +109,32 @@ def test_ask_with_nothing_ingested_on_the_server_says_run_ingest(chroma_url, tmp
     r = run(["ask", "Will Ukraine join NATO?"], env_for(s, ASSISTANT_COLLECTION="never_ingested"))
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert "assistant ingest" in r.stderr and chroma_url in r.stderr
+
+
+def test_healthz_degraded_while_the_chroma_server_is_down(tmp_path):
+    """kill -9 of `chroma run`: the replica keeps answering from memory, and /healthz (still 200, so a load balancer
+    keeps it) says it is degraded and why (before: "ok")."""
+    from uiserver import serve
+
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(SOURCES / "article.md", src / "article.md")
+    (tmp_path / "chroma").mkdir()
+    with chroma_server(tmp_path / "chroma") as (url, proc):
+        s = make_settings(tmp_path / "data", sources=(src,), chroma_url=url)
+        env = env_for(s, ASSISTANT_COLLECTION="down")
+        assert run(["ingest"], env).returncode == 0
+        with serve(s, tmp_path, ASSISTANT_COLLECTION="down", ASSISTANT_CHROMA_TIMEOUT="1") as srv:
+            ok = srv.get("/healthz").json()
+            assert ok["status"] == "ok" and not ok.get("reasons")
+            proc.kill()  # SIGKILL
+            proc.wait(10)
+            h = srv.get("/healthz")
+            assert h.status_code == 200 and h.json()["status"] == "degraded", h.text
+            assert h.json()["reasons"] == ["chroma_unreachable"] and url not in h.text  # no address in public
+            detail = srv.get("/healthz?detail=1").json()
+            assert url in detail["details"]["chroma_unreachable"]
+            r = srv.post("/api/ask", json={"question": "Will Ukraine join NATO?"})
+            assert r.status_code == 200 and r.json()["citations"] and not r.json()["refused"]
+            assert srv.get("/healthz").json()["status"] == "degraded"
+            assert "Traceback" not in srv.log.read_text(errors="replace")

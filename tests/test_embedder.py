@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import make_settings
-from assistant.embedder import BertEncoder, QueryEmbedder, load_encoder
+from assistant.answering.embedder import BertEncoder, QueryEmbedder, load_encoder
 from index.encoder import BertEncoder as IndexBertEncoder
 
 TEXTS = ["Will Ukraine join NATO?", "nato", "", "Zelensky’s “guarantees” — é, ü, 漢字 and emoji 🙂",

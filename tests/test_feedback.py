@@ -1,13 +1,20 @@
-"""The feedback store: rows complete, counts right, nothing lost under concurrent writers."""
+"""The feedback store: rows complete, counts right, nothing lost under concurrent writers; it survives its file being
+deleted (J) or damaged (K) while serving, and a vote it could not store is an error the visitor sees (in process, and
+through a real server's chat protocol)."""
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from uiserver import GradioSession, serve
 from ui.feedback import FeedbackStore
+
+QUESTION = "Will Ukraine join NATO?"
 
 
 def test_record_and_count(tmp_path):
@@ -47,3 +54,135 @@ def test_concurrent_writers_lose_no_row(tmp_path):
     total = n_threads * per_thread
     assert stores[0].counts() == {"up": total // 2, "down": total // 2, "total": total}
     assert len({r["question"] for r in stores[1].rows()}) == total
+
+
+# -- J, K: the file deleted or damaged under a running store ----------------------------------------------------------
+
+def remove_db(path):
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.unlink(str(path) + suffix)
+        except FileNotFoundError:
+            pass
+
+
+def test_a_deleted_file_gets_its_table_back(tmp_path):
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store.record("q1", "a", [], "up")
+    remove_db(store.path)
+    assert store.record("q2", "a", [], "down") >= 1  # (before: "no such table", a 0-byte file, the vote lost)
+    assert [r["question"] for r in store.rows()] == ["q2"]
+    assert store.counts() == {"up": 0, "down": 1, "total": 1} and store.health() is None
+    # Deleted between two votes of another store on the same file (another server process) too.
+    other = FeedbackStore(store.path)
+    remove_db(store.path)
+    other.record("q3", "a", [], "up")
+    store.record("q4", "a", [], "up")
+    assert [r["question"] for r in store.rows()] == ["q3", "q4"]
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "zeroed-header"])
+def test_a_damaged_file_is_moved_aside_and_a_new_one_started(tmp_path, caplog, damage):
+    path = tmp_path / "feedback.sqlite3"
+    store = FeedbackStore(path)
+    for i in range(200):
+        store.record(f"q{i}", "answer " * 50, ["p"], "up")
+    if damage == "garbage":
+        path.write_bytes(os.urandom(20000))
+    elif damage == "truncated":
+        with open(path, "r+b") as f:
+            f.truncate(path.stat().st_size // 3)
+    else:
+        with open(path, "r+b") as f:
+            f.write(b"\0" * 100)
+    caplog.set_level(logging.WARNING, logger="ui.feedback")
+    assert store.health() is None  # (before: a 500 from /healthz)
+    store.record("after", "a", [], "down")
+    aside = sorted(tmp_path.glob("feedback.sqlite3.corrupt-*"))
+    assert [p.name for p in aside if not p.name.endswith(("-wal", "-shm"))], list(tmp_path.iterdir())
+    assert [r["question"] for r in store.rows()] == ["after"]
+    lines = [r for r in caplog.records if "moved it aside" in r.getMessage()]
+    assert len(lines) == 1 and "\n" not in lines[0].getMessage()
+    # A second store (another process) finds the new file sound: nothing more moved aside.
+    FeedbackStore(path).record("again", "a", [], "up")
+    assert len(sorted(tmp_path.glob("feedback.sqlite3.corrupt-*"))) == len(aside)
+
+
+def test_a_vote_that_cannot_be_stored_raises(tmp_path):
+    path = tmp_path / "feedback.sqlite3"
+    path.mkdir()  # a folder where the database should be: nothing can be stored
+    store = FeedbackStore(path)
+    with pytest.raises(sqlite3.Error):
+        store.record("q", "a", [], "up")
+    assert store.health() and "feedback" in store.health()
+
+
+# -- over HTTP, through the chat -------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def server(index_settings, tmp_path_factory):
+    from conftest import make_settings
+
+    data = tmp_path_factory.mktemp("fb-data")
+    os.symlink(index_settings.chroma_path, data / "chroma")  # the session index, this module's own feedback file
+    with serve(make_settings(data), tmp_path_factory.mktemp("fb-log")) as srv:
+        srv.db = data / "feedback.sqlite3"
+        yield srv
+
+
+def detail(srv) -> dict:
+    return srv.get("/healthz?detail=1").json()
+
+
+@pytest.mark.server
+def test_votes_survive_the_file_deleted_or_damaged_while_serving(server):
+    gs = GradioSession(server.base)
+    text, done = gs.ask(QUESTION)
+    assert done and done["success"]
+    assert gs.like(1)["success"]
+    assert detail(server)["feedback"]["total"] == 1
+
+    # J: deleted while serving: the next vote is stored all the same, and counted.
+    remove_db(server.db)
+    vote = gs.like(1, liked=False)
+    assert vote["success"], vote
+    h = detail(server)
+    assert h["status"] == "ok" and h["feedback"] == {"up": 0, "down": 1, "total": 1}
+    assert [r["vote"] for r in FeedbackStore(server.db).rows()] == ["down"]
+
+    # K: damaged while serving: /healthz still answers 200, the file is moved aside, the vote is stored.
+    before = server.log.read_text(errors="replace")
+    server.db.write_bytes(os.urandom(8192))
+    h = server.get("/healthz?detail=1")
+    assert h.status_code == 200, h.text
+    gs2 = GradioSession(server.base)
+    text, done = gs2.ask(QUESTION)
+    assert done and done["success"]
+    assert gs2.like(1)["success"]
+    assert list(server.db.parent.glob("feedback.sqlite3.corrupt-*"))
+    assert [r["vote"] for r in FeedbackStore(server.db).rows()] == ["up"]
+    log = server.log.read_text(errors="replace")[len(before):]
+    assert log.count("moved it aside") == 1 and "Traceback" not in log, log[-2000:]
+
+
+@pytest.mark.server
+def test_a_vote_that_cannot_be_stored_is_shown_as_an_error(server):
+    gs = GradioSession(server.base)
+    text, done = gs.ask(QUESTION)
+    assert done and done["success"]
+    remove_db(server.db)
+    server.db.mkdir()  # nothing can be stored now
+    try:
+        vote = gs.like(1)
+        assert not vote["success"] and vote["output"]["visible"] is not False
+        assert "could not be saved" in vote["output"]["error"]
+        h = server.get("/healthz")
+        assert h.status_code == 200 and h.json()["status"] == "degraded"
+        assert h.json()["reasons"] == ["feedback_unavailable"]
+        assert "feedback_unavailable" in detail(server)["details"]
+    finally:
+        server.db.rmdir()
+    assert gs.like(1)["success"]  # the store is back: the vote can be given again
+    assert server.get("/healthz").json()["status"] == "ok"
+    log = server.log.read_text(errors="replace")
+    assert "Traceback" not in log, log[-2000:]

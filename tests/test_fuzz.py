@@ -17,7 +17,7 @@ EXAMPLES = 200
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
-ANSWER_KEYS = {"answer", "refused", "query", "citations", "timings_ms"}
+ANSWER_KEYS = {"answer", "refused", "query", "citations", "timings_ms", "suggestions"}
 WORDS = ["Will", "Ukraine", "join", "NATO", "?", "what", "security", "guarantees", "Coalition", "Willing", "why",
          "it", "they", "Russia", "the", "article", "<script>", "[1]", "$x$", "**", "\u202e", "😀", "\x00", "\n"]
 
@@ -53,7 +53,7 @@ def check_answer_dict(d: dict) -> None:
 @FUZZ
 @given(q=question, h=history)
 def test_assistant_ask_answers_or_refuses_politely(assistant, q, h):
-    from assistant.types import Answer
+    from assistant.answering.types import Answer
     from index.errors import BadQuestion
 
     try:

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from assistant import Assistant
-from assistant.generate import parse_spec
+from assistant.answering.generate import parse_spec
 from index.errors import ConfigError
 from tests.conftest import free_port
 from tests.fake_llm import FakeLLM, passage_number
@@ -82,7 +82,7 @@ def test_refusals_do_not_call_the_llm(with_llm):
 def test_unreachable_llm_falls_back_with_warning(index_settings, assistant, caplog):
     port = free_port()  # nothing listens here
     a = Assistant.load(index_settings.with_(llm=f"openai:http://127.0.0.1:{port}/v1:none", cache_size=0, llm_timeout=2.0))
-    with caplog.at_level(logging.WARNING, logger="assistant.generate"):
+    with caplog.at_level(logging.WARNING, logger="assistant.answering.generate"):
         ans = a.ask("Will Ukraine join NATO?")
     assert ans.answer == assistant.ask("Will Ukraine join NATO?").answer
     assert any("LLM unavailable" in r.getMessage() for r in caplog.records)

@@ -1,4 +1,5 @@
-"""The index is never lost: serving writes nothing to it; `ingest --rebuild` swaps atomically; a second ingest waits or
+"""The index is never lost: serving writes nothing to it (not even the first question after an ingest); old generations
+go once no process serves them, with their files; `ingest --rebuild` swaps atomically; a second ingest waits or
 says why it cannot run; a damaged or missing index gives a one-line "run `assistant ingest`"; and `kill -9` of an
 ingest at any moment leaves `assistant ask --json` answering with citations."""
 from __future__ import annotations
@@ -37,7 +38,7 @@ Honey is harvested in late summer. Each frame is uncapped and spun.
 
 def copy_index(src_settings, dest: Path, **overrides):
     """A private copy of the session index (so a test may break or rebuild it)."""
-    shutil.copytree(src_settings.data_dir, dest, ignore=shutil.ignore_patterns("feedback.sqlite3*", "ingest.lock"))
+    shutil.copytree(src_settings.data_dir, dest, ignore=shutil.ignore_patterns("feedback.sqlite3*", "ingest.lock", "leases"))
     return make_settings(dest, **overrides)
 
 
@@ -77,15 +78,35 @@ def chroma_state(chroma_dir: Path) -> tuple[str, list[str]]:
         con.close()
 
 
-# -- serving is read-only ------------------------------------------------------------------------------------------------
+# -- G: serving is read-only -----------------------------------------------------------------------------------------
+
+def segment_dirs(chroma_dir: Path, collection: str | None = None) -> tuple[list[str], list[str]]:
+    """(segment folders a collection uses — all collections when None —, folders no collection uses), read-only."""
+    con = sqlite3.connect(f"file:{chroma_dir / 'chroma.sqlite3'}?mode=ro", uri=True)
+    try:
+        rows = con.execute("SELECT s.id, c.name FROM segments s JOIN collections c ON c.id = s.collection").fetchall()
+    finally:
+        con.close()
+    used = {str(i) for i, name in rows if collection is None or name == collection}
+    every = {str(i) for i, _ in rows}
+    folders = [p.name for p in chroma_dir.iterdir() if p.is_dir()]
+    return sorted(f for f in folders if f in used), sorted(f for f in folders if f not in every)
+
 
 @pytest.mark.server
 def test_serving_never_writes_to_the_index(index_settings, tmp_path):
+    """After an ingest, a fresh server answering questions (the first ones included), passages, /healthz and votes
+    leaves every file of the index folder as it was: not one byte or mtime of the active collection's HNSW files."""
+    from index.ingest import ingest
+
     s = copy_index(index_settings, tmp_path / "data")
+    report = ingest(s)  # a new generation, as after `assistant ingest` (nothing re-embedded)
     assert not s.feedback_path.resolve().is_relative_to(s.chroma_path.resolve())  # votes live outside the index
+    active_dirs, _ = segment_dirs(s.chroma_path, report.collection)
+    files_before = file_states(s.chroma_path)
+    assert [k for k in files_before if k.split("/")[0] in active_dirs and k.endswith("length.bin")], files_before
     records_before = records_digest(s.chroma_path)
     with serve(s, tmp_path, ASSISTANT_REFRESH_SECONDS="0.2") as srv:
-        files_before = file_states(s.chroma_path)
         questions = [QUESTION, "What is the Coalition of the Willing?", "apple pie?", "Why?", "Who wrote the article?"]
 
         def hit(i: int) -> int:
@@ -94,17 +115,50 @@ def test_serving_never_writes_to_the_index(index_settings, tmp_path):
                 cite = r.json()["citations"][:1]
                 for c in cite:
                     assert httpx.get(srv.base + f"/api/passages/{c['id']}", timeout=30).status_code == 200
-                httpx.get(srv.base + "/healthz", timeout=30)
+                httpx.get(srv.base + "/healthz?detail=1", timeout=30)
             return r.status_code
 
         with ThreadPoolExecutor(16) as pool:
             codes = list(pool.map(hit, range(80)))
+        from uiserver import GradioSession
+
+        chat = GradioSession(srv.base)
+        assert chat.ask(QUESTION)[1]["success"] and chat.like(1)["success"]
         time.sleep(0.6)  # the index-version check runs every 0.2 s: let it run a few times more
         assert set(codes) == {200}
-        files_after = file_states(s.chroma_path)
+        assert srv.get("/healthz?detail=1").json()["collection"] == report.collection
+    files_after = file_states(s.chroma_path)
     changed = [k for k in files_before.keys() | files_after.keys() if files_before.get(k) != files_after.get(k)]
     assert changed == [], changed
     assert records_digest(s.chroma_path) == records_before  # no record changed over the whole serve session
+
+
+# -- H: old generations go, with their files, once no process serves them -------------------------------------------------
+
+@pytest.mark.server
+def test_old_generations_are_deleted_once_no_process_uses_them(index_settings, tmp_path):
+    from index.ingest import ingest
+
+    s = copy_index(index_settings, tmp_path / "data")
+    served, _ = chroma_state(s.chroma_path)
+    with serve(s, tmp_path, ASSISTANT_REFRESH_SECONDS="3600") as srv:  # keeps serving the generation it loaded
+        reports = [ingest(s) for _ in range(3)]
+        active, gens = chroma_state(s.chroma_path)
+        assert active == reports[-1].collection
+        # Kept: the one a live server still uses, the one just replaced, the active one. Dropped: the rest.
+        assert gens == sorted({served, reports[-2].collection, active}), gens
+        used, orphans = segment_dirs(s.chroma_path)
+        assert orphans == [], orphans  # (before: every dropped collection left its folder behind)
+        answer = srv.post("/api/ask", json={"question": QUESTION}).json()
+        assert answer["citations"] and not answer["refused"]
+        assert srv.get("/healthz").json()["collection"] == served
+    last = ingest(s)  # the server is gone: so is the generation it held
+    active, gens = chroma_state(s.chroma_path)
+    assert gens == sorted([reports[-1].collection, last.collection]), gens
+    used, orphans = segment_dirs(s.chroma_path)
+    assert orphans == [] and len(used) == len(segment_dirs(s.chroma_path)[0])
+    assert len([p for p in s.chroma_path.iterdir() if p.is_dir()]) == 3  # the pointer's and two generations' HNSW files
+    assert not list((s.data_dir / "leases").glob("*.lease"))  # the dead server's lease was cleared
 
 
 # -- atomic rebuild (in process, small source) ------------------------------------------------------------------------
@@ -321,3 +375,4 @@ def test_kill_9_during_ingest_leaves_an_answering_index(index_settings, tmp_path
     assert p.returncode == 0, p.stderr[-2000:]
     now, gens_now = chroma_state(s.chroma_path)
     assert gens_now == sorted([active, now]) and now != active, (active, gens, now, gens_now)
+    assert segment_dirs(s.chroma_path)[1] == []  # and the files of what it dropped

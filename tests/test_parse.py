@@ -1,5 +1,6 @@
-"""Parsing sources/article.md (and plain text) into structure-aware passages, and the source's fidelity
-to the original article (tests/data/article.txt, a byte-for-byte copy of ../shared/seed/article.txt)."""
+"""Parsing sources/article.md, the real articles of tests/data/corpus/ and plain text into structure-aware passages,
+and the source's fidelity to the original article (tests/data/article.txt, a byte-for-byte copy of
+../shared/seed/article.txt)."""
 from __future__ import annotations
 
 import json
@@ -12,14 +13,16 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from index.models import Passage
+from index.models import Passage, Sentence
 from index.parse import parse_source, source_slug_for
 from index.sentences import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE_MD = ROOT / "sources" / "article.md"
-SHARED_ORIGINAL = ROOT.parent / "shared" / "seed" / "article.txt"
+SHARED = ROOT.parent / "shared"
 ORIGINAL = ROOT / "tests" / "data" / "article.txt"  # a checked-in copy, so a clone anywhere can run these
+CORPUS = ROOT / "tests" / "data" / "corpus"  # seven real articles, checked in (see its README.md)
+CORPUS_FILES = sorted(p for p in CORPUS.glob("*.md") if p.name != "README.md")
 
 SECTIONS = [
     "What Ukraine Wants: A Clear Picture",
@@ -63,10 +66,15 @@ def original_text() -> str:
     return ORIGINAL.read_text(encoding="utf-8")
 
 
-def test_the_checked_in_original_is_the_shared_one():
-    if not SHARED_ORIGINAL.exists():
-        pytest.skip(f"no shared/ beside this clone ({SHARED_ORIGINAL}); the checked-in copy is used")
-    assert ORIGINAL.read_bytes() == SHARED_ORIGINAL.read_bytes()
+def test_the_checked_in_copies_are_the_shared_ones():
+    """tests/data/ holds copies of ../shared/seed/article.txt and ../shared/corpus/, so that the tests never need
+    ../shared; where a ../shared is beside this clone, the copies must be identical to it."""
+    assert ORIGINAL.exists() and len(CORPUS_FILES) == 7
+    if not SHARED.exists():
+        pytest.skip(f"no shared/ beside this clone ({SHARED}); the checked-in copies are used")
+    assert ORIGINAL.read_bytes() == (SHARED / "seed" / "article.txt").read_bytes()
+    for path in CORPUS_FILES:
+        assert path.read_bytes() == (SHARED / "corpus" / path.name).read_bytes(), path.name
 
 
 # --- front matter and structure -------------------------------------------------------------------------------
@@ -109,7 +117,7 @@ def test_faq_pairs(doc):
         assert p.section == "Frequently Asked Questions"
         assert p.sentences[0].text == p.question
         assert len(p.sentences) >= 2, "the answer belongs to the question's passage"
-        assert p.text.startswith("### " + p.question)
+        assert p.text.startswith(p.question + "\n\n"), "the question without its ### marks, then the answer"
     nato = faqs[1]
     assert "NATO membership for Ukraine is unlikely" in nato.text
 
@@ -123,20 +131,30 @@ def test_nato_passage_is_its_own_paragraph(doc):
 
 # --- offsets ---------------------------------------------------------------------------------------------------
 
-def test_every_passage_and_sentence_is_an_exact_slice(doc, text):
+def test_the_seed_article_gives_the_same_passages_as_before(doc):
+    """22 passages (15 paragraphs, 2 lists, 5 FAQ pairs) and 61 sentences, as the hand-written parser gave."""
+    assert len(doc.passages) == 22 and sum(len(p.sentences) for p in doc.passages) == 61
+    assert [p.sentences[0].start for p in doc.passages if p.kind == "faq"] == [6240, 6490, 6689, 6943, 7206]
+
+
+def test_every_sentence_of_the_seed_is_an_exact_slice_and_passages_its_plain_rendering(doc, text):
+    """The seed article has no inline markup and no wrapped lines: every sentence is exactly its slice of the
+    file. A passage's text is the plain rendering of its slice: the slice itself, FAQ headings without ###."""
     assert doc.text == text
     for p in doc.passages:
-        assert text[p.start:p.end] == p.text, p.id
+        raw = text[p.start:p.end]
+        assert p.text == (raw.replace("### ", "", 1) if p.kind == "faq" else raw), p.id
         assert p.text.strip() == p.text and p.text
         for s in p.sentences:
             assert text[s.start:s.end] == s.text, (p.id, s)
             assert p.start <= s.start < s.end <= p.end
+            assert s.text in p.text
 
 
-def test_sentences_cover_their_passage(doc):
+def test_sentences_cover_their_passage(doc, text):
     """No words are lost between sentences: outside the sentences only white space and markup remain."""
     for p in doc.passages:
-        rest = p.text
+        rest = text[p.start:p.end]
         for s in sorted(p.sentences, key=lambda s: s.start, reverse=True):
             a, b = s.start - p.start, s.end - p.start
             rest = rest[:a] + rest[b:]
@@ -154,6 +172,20 @@ def test_metadata_round_trip(doc):
         meta = p.to_metadata()
         assert all(isinstance(v, (str, int, float)) for v in meta.values())
         assert Passage.from_metadata(p.text, meta) == p
+    nested = parse_source("n.md", "n.md", "Steps:\n\n- one\n  - one a\n- two\n")
+    [p] = nested.passages
+    assert json.loads(p.to_metadata()["sentences"])[2] == ["one a", 18, 23, True, 1, False]
+    assert Passage.from_metadata(p.text, p.to_metadata()) == p
+
+
+def test_metadata_of_an_older_index_still_reads(doc, text):
+    """An index built before the item flags stored ``[text, start, end]`` and the raw Markdown as passage text;
+    its list items are recognised by the bullet before them."""
+    [lst, *_] = [p for p in doc.passages if p.kind == "list"]
+    meta = lst.to_metadata() | {"sentences": json.dumps([[s.text, s.start, s.end] for s in lst.sentences])}
+    old = Passage.from_metadata(text[lst.start:lst.end], meta)
+    assert [old.is_item(i) for i in range(len(old.sentences))] == [s.item for s in lst.sentences]
+    assert [s.text for s in old.sentences] == [s.text for s in lst.sentences]
 
 
 # --- ids --------------------------------------------------------------------------------------------------------
@@ -265,10 +297,243 @@ _block = st.one_of(
 @hsettings(max_examples=150, deadline=None)
 @given(st.lists(_block, min_size=1, max_size=12), st.sampled_from(["\n\n", "\n", "\n\n\n"]))
 def test_offsets_hold_for_any_markdown(blocks, sep):
+    """Text without inline markup: each sentence's raw span is its text, up to line breaks joined into spaces."""
     src = sep.join(blocks) + "\n"
     d = parse_source("x.md", "x.md", src)
     for p in d.passages:
-        assert src[p.start:p.end] == p.text
+        assert 0 <= p.start <= p.end <= len(src) and p.text == p.text.strip() and p.text
         for s in p.sentences:
-            assert src[s.start:s.end] == s.text
+            assert p.start <= s.start <= s.end <= p.end
+            assert " ".join(src[s.start:s.end].split()) == s.text
+            assert s.text in p.text
     assert len({p.id for p in d.passages}) == len(d.passages)
+
+
+# --- Markdown parsed by a real parser (markdown-it-py) ----------------------------------------------------------
+
+def _md(src: str):
+    return parse_source("t.md", "t.md", src)
+
+
+def _check_invariants(d) -> None:
+    """What holds for any Markdown: sentences inside their passage (offsets and text), no Markdown left."""
+    for p in d.passages:
+        assert 0 <= p.start <= p.end <= len(d.text) and p.text == p.text.strip() and p.text, p.id
+        for s in p.sentences:
+            assert p.start <= s.start <= s.end <= p.end, (p.id, s)
+            assert s.text and s.text in p.text, (p.id, s.text)
+            assert "](" not in s.text and "```" not in s.text and "http" not in s.text, (p.id, s.text)
+    assert len({p.id for p in d.passages}) == len(d.passages)
+
+
+def test_hard_wrapped_paragraphs_and_list_items_are_joined():
+    src = ("# Notes\n\nIndividuals are expected to travel in the most\ncost-effective manner. A second\n"
+           "sentence follows here.\n\n- An item that is wrapped over\n  two lines in the most cost-effective\n"
+           "  manner.\n- Another item\n")
+    d = _md(src)
+    _check_invariants(d)
+    para, lst = d.passages
+    assert [s.text for s in para.sentences] == [
+        "Individuals are expected to travel in the most cost-effective manner.", "A second sentence follows here."]
+    assert para.text == "Individuals are expected to travel in the most cost-effective manner. A second sentence follows here."
+    first = para.sentences[0]
+    assert src[first.start:first.end] == "Individuals are expected to travel in the most\ncost-effective manner."
+    assert lst.kind == "list" and [s.text for s in lst.sentences] == [
+        "An item that is wrapped over two lines in the most cost-effective manner.", "Another item"]
+    assert all(lst.is_item(i) for i in range(2))
+    assert lst.text == "- An item that is wrapped over two lines in the most cost-effective manner.\n- Another item"
+    assert not any(s.text == "manner." for p in d.passages for s in p.sentences)
+
+
+def test_code_blocks_are_kept_whole_without_sentences():
+    src = ("# Code\n\nRun this:\n\n```console\n$ cargo build\n$ cargo run. Then more\n\n$ done\n```\n\n"
+           "An indented one:\n\n    let x = 1;\n    let y = 2;\n\nAfter the code.\n")
+    d = _md(src)
+    _check_invariants(d)
+    assert [p.kind for p in d.passages] == ["paragraph", "code", "paragraph", "code", "paragraph"]
+    fenced, indented = [p for p in d.passages if p.kind == "code"]
+    assert fenced.text == "$ cargo build\n$ cargo run. Then more\n\n$ done" and fenced.sentences == ()
+    assert src[fenced.start:fenced.end].startswith("```console") and src[fenced.start:fenced.end].endswith("```")
+    assert indented.text == "let x = 1;\nlet y = 2;" and indented.sentences == ()
+
+
+def test_a_table_is_one_passage_of_rows():
+    src = "# Prices\n\n| Item | Price |\n|---|---:|\n| **Bread** | 3 [EUR](https://x.eu) |\n| Milk | 1 |\n\nThat is all.\n"
+    d = _md(src)
+    _check_invariants(d)
+    table = d.passages[0]
+    assert table.kind == "table" and table.sentences == ()
+    assert table.text == "Item | Price\nBread | 3 EUR\nMilk | 1"
+    assert src[table.start:table.end].startswith("| Item") and src[table.start:table.end].endswith("| Milk | 1 |")
+
+
+def test_links_emphasis_images_code_and_html_are_stripped_with_offsets_in_the_file():
+    src = ("# T\n\nSee [the *release* notes](https://example.org/notes \"Notes\") for **all** details "
+           "![a chart](chart.png) and `cargo build` <b>now</b>. Visit https://example.org/x, or <https://auto.link>.\n")
+    d = _md(src)
+    _check_invariants(d)
+    [p] = d.passages
+    first, second = p.sentences
+    assert first.text == "See the release notes for all details and cargo build now."
+    assert second.text == "Visit, or."
+    assert src[first.start:first.end].startswith("See [the *release* notes](https://example.org/notes")
+    assert src[first.start:first.end].endswith("<b>now</b>.")
+    assert p.start <= first.start < first.end <= second.start < second.end <= p.end == len(src) - 1
+
+
+def test_nested_lists_are_flattened_with_their_depth():
+    src = ("# Trip\n\nReimbursement requests should include:\n"
+           "- Completed form:\n  - Full Name\n  - Purpose of Travel\n    1. first\n- Receipts for all expenses\n")
+    d = _md(src)
+    _check_invariants(d)
+    [p] = d.passages
+    assert p.kind == "list"
+    assert [(s.text, s.item, s.depth) for s in p.sentences] == [
+        ("Reimbursement requests should include:", False, 0), ("Completed form:", True, 0), ("Full Name", True, 1),
+        ("Purpose of Travel", True, 1), ("first", True, 2), ("Receipts for all expenses", True, 0)]
+    assert p.text == ("Reimbursement requests should include:\n\n- Completed form:\n  - Full Name\n"
+                      "  - Purpose of Travel\n    1. first\n- Receipts for all expenses")
+
+
+def test_lists_following_each_other_are_one_list_and_a_very_long_list_is_split():
+    steps = _md("# How\n\nDo this:\n\n1. one\n2. share it:\n\n- with Google\n- with Outlook\n\n3. done\n")
+    [p] = steps.passages
+    assert [(s.text, s.depth) for s in p.sentences if s.item] == [
+        ("one", 0), ("share it:", 0), ("with Google", 1), ("with Outlook", 1), ("done", 0)]
+    long = _md("# Many\n\nThe items:\n\n" + "".join(f"- item number {i}\n" for i in range(60)))
+    _check_invariants(long)
+    parts = long.passages
+    assert len(parts) == 3 and all(p.kind == "list" and p.sentences[0].text == "The items:" for p in parts)
+    assert [s.text for p in parts for s in p.sentences if s.item] == [f"item number {i}" for i in range(60)]
+    assert all(sum(s.item for s in p.sentences) <= 25 for p in parts)
+
+
+def test_faq_statement_headings_under_an_faq_heading():
+    src = ("# Bread\n\nIntro text here.\n\n# FAQ\n\n## My sourdough smells gross\n\nThe vinegary taste comes from "
+           "bacteria. This is\nnormal.\n\n### A deeper sub-heading\n\nMore about the smell.\n\n"
+           "## Do I keep it warm?\n\nYes, keep it warm.\n\n## Other topics\n\nNot a question.\n\n# After\n\n## Not a question\n\nText.\n")
+    d = _md(src)
+    _check_invariants(d)
+    faqs = [p for p in d.passages if p.kind == "faq"]
+    assert [p.question for p in faqs] == ["My sourdough smells gross", "Do I keep it warm?", "Other topics"]
+    smell = faqs[0]
+    assert smell.section == "FAQ" and smell.sentences[0].text == "My sourdough smells gross"
+    assert [s.text for s in smell.sentences[1:]] == ["The vinegary taste comes from bacteria.", "This is normal."]
+    assert smell.text == "My sourdough smells gross\n\nThe vinegary taste comes from bacteria. This is normal."
+    sub = next(p for p in d.passages if "More about the smell." in p.text)
+    assert sub.kind == "paragraph" and sub.section == "A deeper sub-heading"
+    assert [(p.kind, p.section) for p in d.passages if p.text == "Text."] == [("paragraph", "Not a question")]
+
+
+def test_faq_answer_takes_paragraphs_up_to_about_150_words_and_later_blocks_keep_the_question():
+    para = " ".join(["word"] * 60) + "."
+    d = _md(f"# Bread\n\n# FAQ\n\n## How long?\n\n{para}\n\n{para}\n\n{para}\n\n- a list\n")
+    [faq, rest, lst] = d.passages
+    assert faq.kind == "faq" and len(faq.sentences) == 3
+    assert (rest.kind, rest.section) == ("paragraph", "How long?") and (lst.kind, lst.section) == ("list", "How long?")
+
+
+def test_a_page_of_question_headings_is_a_qa_page():
+    src = ("# Guide\n\n## General\n\n### What is it?\n\nIt is a thing.\n\n### Who made it?\n\nPeople did.\n\n"
+           '### What does it mean by "the public?"\n\nEveryone.\n\n### Where do we start? Now?\n\nHere.\n\n'
+           "### Summary\n\nA summary.\n")
+    d = _md(src)
+    _check_invariants(d)
+    faqs = [p for p in d.passages if p.kind == "faq"]
+    assert [p.question for p in faqs] == ["What is it?", "Who made it?", 'What does it mean by "the public?"',
+                                          "Where do we start? Now?"]
+    assert all(p.section == "General" for p in faqs)
+    assert [(p.kind, p.section) for p in d.passages][-1] == ("paragraph", "Summary")
+    few = _md("# Doc\n\n## Intro\n\n### Why?\n\nBecause.\n\n### How\n\nSo.\n")
+    assert not [p for p in few.passages if p.kind == "faq"], "one ? heading out of two is no Q&A page"
+
+
+def test_title_from_the_first_h1_and_an_h1_equal_to_the_title_is_no_section():
+    d = _md("---\ntitle: My Title\n---\n\n# My Title\n\nFirst words.\n\n# Other\n\nMore words.\n")
+    assert d.title == "My Title" and [p.section for p in d.passages] == ["My Title", "Other"]
+    assert d.headings == ("Other",)
+    assert _md("Some *words*.\n\n# A *styled* [title](x)\n\nText.\n").title == "A styled title"
+
+
+def test_html_blocks_blockquotes_and_bold_lines():
+    src = ("# T\n\n<div class=\"box\">\n<p>Inside <em>HTML</em>, some words.</p>\n</div>\n\n"
+           "> A quoted paragraph. It is prose.\n> &mdash; Someone\n\n**A bold line**\n\nText under it.\n\n<!-- a comment -->\n")
+    d = _md(src)
+    _check_invariants(d)
+    assert [(p.kind, p.section, p.text) for p in d.passages] == [
+        ("paragraph", "T", "Inside HTML, some words."),
+        ("paragraph", "T", "A quoted paragraph. It is prose. — Someone"),
+        ("paragraph", "A bold line", "Text under it.")]
+    assert "A bold line" in d.headings
+
+
+# --- the real articles of tests/data/corpus/ ----------------------------------------------------------------------
+
+CORPUS_KINDS = {
+    "carpentries-travel-reimbursement.md": {"paragraph": 25, "list": 15},
+    "federal-web-covid.md": {"paragraph": 18},
+    "plain-language-memo-faq.md": {"paragraph": 7, "list": 9, "faq": 17},
+    "rust-release-trains.md": {"paragraph": 25, "list": 1, "code": 9},
+    "sharing-calendars-howto.md": {"paragraph": 8, "list": 4},
+    "sourdough-starter.md": {"paragraph": 16, "list": 1, "faq": 10},
+    "tts-solutions-history.md": {"paragraph": 25, "list": 2},
+}
+
+
+@pytest.fixture(scope="module")
+def corpus() -> dict:
+    return {p.name: parse_source(p.name, str(p), p.read_text(encoding="utf-8")) for p in CORPUS_FILES}
+
+
+def test_every_corpus_article_parses_into_clean_passages(corpus):
+    assert sorted(corpus) == sorted(CORPUS_KINDS)
+    for name, d in corpus.items():
+        _check_invariants(d)
+        assert dict(Counter(p.kind for p in d.passages)) == CORPUS_KINDS[name], name
+        for p in d.passages:
+            for s in p.sentences:
+                assert not (s.text[0].islower() and not s.item), (name, p.id, s.text)  # no wrap fragment
+                assert not re.search(r"\*\*|__|\{:|<[a-z/]|!\[", s.text), (name, s.text)
+            if p.kind in ("paragraph", "faq"):
+                assert "\n" not in p.text.replace("\n\n", ""), (name, p.id)  # wrapped lines joined
+
+
+def test_corpus_code_blocks_stay_whole(corpus):
+    rust = corpus["rust-release-trains.md"]
+    code = [p for p in rust.passages if p.kind == "code"]
+    assert code[0].text == "nightly: * - - * - - *" and all(p.sentences == () for p in code)
+    assert any(p.text.startswith("> rustup toolchain list\nstable-x86_64") for p in code)
+    assert not any("- - *" in s.text for p in rust.passages for s in p.sentences)
+    wrapped = next(p for p in rust.passages if p.text.startswith("As a language, Rust cares"))
+    assert wrapped.sentences[0].text == "As a language, Rust cares a lot about the stability of your code."
+
+
+def test_corpus_faq_with_statement_headings(corpus):
+    faqs = [p for p in corpus["sourdough-starter.md"].passages if p.kind == "faq"]
+    assert len(faqs) == 10 and all(p.section == "FAQ" for p in faqs)
+    smells = next(p for p in faqs if p.question == "My sourdough smells gross")
+    assert smells.sentences[1].text == "The vinegary taste comes over time from bacteria creating lactic and acetic."
+
+
+def test_corpus_question_page(corpus):
+    d = corpus["plain-language-memo-faq.md"]
+    faqs = [p for p in d.passages if p.kind == "faq"]
+    assert len(faqs) == 17
+    assert faqs[0].question == 'What does the presidential memo mean by "the public?"'
+    assert {p.section for p in faqs} == {"General information", "Rulemaking documents", "Other documents"}
+    before_after = next(p for p in d.passages if p.section == "What are common, everyday words?" and p.kind == "list")
+    assert before_after.sentences[0].text.startswith("Before: When the process of freeing a vehicle")
+    assert not any("example-side-by-side" in p.text for p in d.passages)
+
+
+def test_corpus_nested_lists_and_interrupted_steps(corpus):
+    trip = corpus["carpentries-travel-reimbursement.md"]
+    submit = next(p for p in trip.passages if p.section == "Submitting Reimbursements" and p.kind == "list")
+    assert [(s.text, s.depth) for s in submit.sentences if s.item][:3] == [
+        ("Completed Expense Reimbursement Request form:", 0), ("Full Name", 1), ("Purpose of Travel", 1)]
+    assert not any(p.section == "Contents" for p in trip.passages), "the table of contents is no passage"
+    steps = next(p for p in corpus["sharing-calendars-howto.md"].passages if p.kind == "list")
+    items = [s for s in steps.sentences if s.item and not s.cont]  # an item of several sentences is one item
+    assert len(items) == 9 and items[-1].text.startswith("Finally, import the partner calendar")
+    assert [s.depth for s in items] == [0, 0, 0, 0, 0, 0, 1, 1, 0]
+    assert "\n7. Finally" in steps.text

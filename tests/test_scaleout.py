@@ -67,7 +67,7 @@ def test_two_replicas_follow_ingests_made_elsewhere(chroma_url, tmp_path):  # no
         servers = [a, b]
         pids = [s.proc.pid for s in servers]
         for s in servers:
-            h = s.get("/healthz").json()
+            h = s.get("/healthz?detail=1").json()  # (counts and locations: the detail, served to loopback)
             assert h["chroma"] == chroma_url and h["chroma_mode"] == "server", h
             assert (h["collection"], h["version"], h["sources"]) == ("scaleout_v1", 1, 1), h
             d = ask(s, NATO)
@@ -106,7 +106,7 @@ def test_two_replicas_follow_ingests_made_elsewhere(chroma_url, tmp_path):  # no
             t.join(30)
 
         for s in servers:
-            h = s.get("/healthz").json()
+            h = s.get("/healthz?detail=1").json()  # (counts and locations: the detail, served to loopback)
             assert (h["collection"], h["version"], h["sources"]) == ("scaleout_v3", 3, 2), h
             d = ask(s, NATO)
             assert not d["refused"] and all(c["source"] == "article.md" for c in d["citations"])

@@ -55,6 +55,8 @@ def test_utf8_with_bom_is_fine(tmp_path):
     ("binary.md", b"\x00\x01\x02PK\x03\x04" * 20, "binary"),
     ("latin1.txt", "Caf\xe9 au lait, d\xe9j\xe0 vu.\n".encode("latin-1"), "not UTF-8"),
     ("headings-only.md", b"# Just a title\n\n## And a heading\n", "no paragraphs"),
+    ("images-and-contents-only.md", b"# Title\n\n![a chart](chart.png)\n\n- [Part one](#part-one)\n- [Part two](#part-two)\n",
+     "no paragraphs"),
 ])
 def test_bad_sources_raise_one_line_naming_the_file(tmp_path, name, content, reason):
     p = tmp_path / name

@@ -87,3 +87,83 @@ def host_page(server_base: str, title: str = "Ask the article", position: str = 
             "<p>Read the article, then ask the assistant.</p>\n"
             f'<script src="{server_base}/widget.js" data-title="{title}" data-position="{position}" async></script>\n'
             "</body></html>")
+
+
+class GradioSession:
+    """One chat session driven through Gradio's own HTTP protocol, as the page does it: non-queued events by
+    ``POST gradio_api/run/predict``, queued ones by ``POST gradio_api/queue/join`` and their results read from the
+    ``gradio_api/queue/data`` event stream. Event numbers (``fn_index``) are looked up by function name in ``/config``.
+    """
+
+    def __init__(self, base: str, mount: str = "", session: str | None = None):
+        import secrets
+
+        self.root = base + mount
+        self.session = session or secrets.token_hex(6)
+        self.chat: list = []
+        config = httpx.get(self.root + "/config", timeout=30).json()
+        self.fns = {}
+        for i, dep in enumerate(config["dependencies"]):
+            self.fns.setdefault(dep.get("api_name") or "", []).append(dep.get("id", i))
+
+    def body(self, fn_index: int, data: list, event_data=None) -> dict:
+        return {"fn_index": fn_index, "data": data, "session_hash": self.session, "event_data": event_data,
+                "trigger_id": None}
+
+    def predict(self, fn_index: int, data: list, event_data=None, **kw) -> httpx.Response:
+        return httpx.post(self.root + "/gradio_api/run/predict", json=self.body(fn_index, data, event_data),
+                          timeout=30, **kw)
+
+    def join(self, fn_index: int, data: list, event_data=None, **kw) -> httpx.Response:
+        return httpx.post(self.root + "/gradio_api/queue/join", json=self.body(fn_index, data, event_data),
+                          timeout=30, **kw)
+
+    def result(self, event_id: str, timeout: float = 60) -> dict:
+        """The ``process_completed`` message of ``event_id`` (``success``, ``output``)."""
+        import json as _json
+
+        with httpx.stream("GET", self.root + "/gradio_api/queue/data", params={"session_hash": self.session},
+                          timeout=timeout) as r:
+            for line in r.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                msg = _json.loads(line[5:])
+                if msg.get("event_id") == event_id and msg.get("msg") == "process_completed":
+                    return msg
+        raise AssertionError(f"no result for event {event_id}")
+
+    def run_queued(self, fn_index: int, data: list, event_data=None) -> dict:
+        r = self.join(fn_index, data, event_data)
+        assert r.status_code == 200, (r.status_code, r.text[:300])
+        return self.result(r.json()["event_id"])
+
+    def fn(self, name: str) -> int:
+        return self.fns[name][0]
+
+    def ask(self, question: str) -> tuple[str, dict | None]:
+        """Type ``question`` and send it: admission, gate, answering. Returns (last bot message, the answering
+        step's ``process_completed`` message or None when the question was not admitted)."""
+        admit, gate, respond = self.fn("admit"), self.fn("gate"), self.fn("respond")
+        r = self.predict(admit, [question, self.chat])
+        assert r.status_code == 200, (r.status_code, r.text[:300])
+        _box, self.chat, _ticket = r.json()["data"]
+        g = self.predict(gate, [None])
+        if g.status_code != 200 or g.json().get("error") is not None:
+            return bot_text(self.chat), None
+        done = self.run_queued(respond, [None, self.chat, None])
+        if done["success"]:
+            self.chat = done["output"]["data"][1]
+            self.sources = done["output"]["data"][2]
+        return bot_text(self.chat), done
+
+    def like(self, message_index: int, liked: bool = True) -> dict:
+        return self.run_queued(self.fn("on_like"), [None], {"index": message_index, "value": [], "liked": liked})
+
+
+def bot_text(chat: list) -> str:
+    if not chat:
+        return ""
+    content = chat[-1].get("content")
+    if isinstance(content, list):
+        return " ".join(str(c.get("text", "")) for c in content if isinstance(c, dict))
+    return str(content)

@@ -1,8 +1,9 @@
-"""JSON API beside the chat: ``POST /api/ask``, ``GET /api/passages/{id}``, ``GET /healthz``.
+"""JSON API beside the chat: ``POST /api/ask``, ``GET /api/passages/{id}``, ``GET /healthz`` (:mod:`ui.health`).
 
-Errors are always ``{"error": {"code": str, "message": str}}`` with a 4xx status; a 5xx only for genuine server
-faults (a catch-all handler logs them and answers JSON). What a client may send is checked in :mod:`ui.validation`
-(pydantic); ``/api/ask`` is rate limited per client (:mod:`ui.ratelimit`, 429 with ``Retry-After``).
+Errors are always ``{"error": {"code": str, "message": str}}`` (:mod:`ui.errors`) with a 4xx status; a 5xx only for
+genuine server faults (a catch-all handler logs them and answers JSON). What a client may send is checked in
+:mod:`ui.validation` (pydantic); ``/api/ask`` is rate limited per client (:mod:`ui.ratelimit`, 429 with
+``Retry-After``). Unknown paths and wrong methods are answered before these routes (:mod:`ui.surface`).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.errors import AssistantError
 
-from . import ratelimit
+from . import errors, health, ratelimit
 from .feedback import FeedbackStore
 from .ratelimit import RateLimiter
 from .security import headers_for
@@ -54,7 +55,7 @@ def install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        code = errors.code_for(exc.status_code)
         return error(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
@@ -72,7 +73,7 @@ def router(assistant, feedback: FeedbackStore, limiter: RateLimiter | None = Non
     """The JSON routes. ``limiter``: the per-client token buckets (default: the process's, shared with the chat)."""
     r = APIRouter()
     settings = assistant.settings
-    limiter = limiter or ratelimit.shared(settings)
+    limiter = ratelimit.shared(settings) if limiter is None else limiter  # (an empty limiter is falsy)
 
     @r.post("/api/ask")
     async def ask(request: Request):
@@ -91,25 +92,7 @@ def router(assistant, feedback: FeedbackStore, limiter: RateLimiter | None = Non
                 "sentences": [{"text": s.text, "start": s.start, "end": s.end} for s in p.sentences]}
 
     @r.get("/healthz")
-    async def healthz():
-        try:  # follow an ingest made elsewhere even when no question came in since
-            await run_in_threadpool(assistant.refresh)
-        except Exception as exc:  # report what is served; the next question retries
-            log.warning("index refresh failed: %s", exc)
-        info = assistant.info()
-        keep = ("passages", "sources", "collection", "version", "fingerprint", "chroma", "chroma_mode", "model", "llm",
-                "refusal_threshold")
-        return {"status": "ok", **{k: info.get(k) for k in keep},
-                "feedback": await run_in_threadpool(feedback.counts)}
-
-    @r.api_route("/api/ask", methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False)
-    async def ask_wrong_method(request: Request):
-        return error(405, "method_not_allowed", 'Use POST /api/ask with a JSON body {"question": "…", "history": []}.',
-                     {"Allow": "POST"})
-
-    @r.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
-    async def api_not_found(rest: str):
-        # Without this, unknown /api/ paths would fall through to the chat mounted at "/".
-        return error(404, "not_found", f"No API endpoint /api/{rest}. Try POST /api/ask or GET /api/passages/{{id}}.")
+    async def healthz(request: Request):
+        return await health.report(request, assistant, feedback, settings)
 
     return r

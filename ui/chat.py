@@ -3,6 +3,11 @@
 Built from Gradio's own components (``gr.Chatbot`` with its examples, options, like buttons; ``gr.Textbox``;
 ``gr.HTML`` for the sources panel). The per-session conversation lives in ``gr.State`` (server side); nothing
 is put in the browser's storage unless ``ASSISTANT_BROWSER_HISTORY`` is on (then ``gr.BrowserState``).
+
+Admission: a question is answered only through :func:`admit`, which checks it and charges the client's rate budget
+(the same buckets as ``POST /api/ask``) and issues a one-shot ticket (:mod:`ui.tickets`) that the queued answering step
+redeems; a session keeps at most ``ASSISTANT_MAX_HISTORY`` turns on the server; a vote charges the budget too and each
+answer takes at most ``ASSISTANT_VOTES_PER_ANSWER`` votes (:mod:`ui.votes`); a vote that could not be stored says so.
 """
 from __future__ import annotations
 
@@ -19,15 +24,18 @@ from index.settings import Settings
 from . import ratelimit, render, validation
 from .feedback import FeedbackStore
 from .ratelimit import RateLimiter
+from .tickets import Tickets
+from .votes import VoteLimit
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 STREAM_WORDS = 3  # words added per streamed update
 STREAM_DELAY = 0.025  # seconds between updates
 
-THINKING = '<p class="thinking">Looking through the article…</p>'
 BUSY = "The assistant is busy answering other people right now; please try again in a few seconds."
 SERVER_FAULT = "Something went wrong on our side while answering; please try again."
+VOTE_NOT_SAVED = "Your vote could not be saved; please try again in a moment."
+VOTES_USED = "You have already voted on this answer; your earlier vote stands."
 INTRO = ("Ask a question about the article. Every answer quotes the article and cites its source; "
          "if the article doesn't cover something, the assistant says so.")
 
@@ -56,11 +64,25 @@ def head(settings: Settings) -> str:
     return f'<script>window.ASSISTANT_THEME = "{default}";\n{js}</script>'
 
 
+def keep_recent(state: dict, chat: list, settings: Settings) -> tuple[dict, list]:
+    """At most ``max_history_turns`` turns of a session on the server: conversation messages, answered turns (sources
+    panel, votes) and the messages shown (two per turn); message numbers of the kept answers follow the cut."""
+    n = max(1, settings.max_history_turns)
+    cut = max(0, len(chat) - 2 * n)
+    turns = state["turns"][-n:]
+    kept = {t["turn"] for t in turns}
+    by_message = {str(int(i) - cut): t for i, t in state["by_message"].items() if int(i) >= cut and t in kept}
+    return {"history": state["history"][-n:], "turns": turns, "by_message": by_message}, chat[cut:]
+
+
 def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: bool = False,
-               limiter: RateLimiter | None = None) -> gr.Blocks:
-    """``limiter``: per-client token buckets (default: the process's, shared with ``/api/ask``)."""
+               limiter: RateLimiter | None = None, tickets: Tickets | None = None) -> gr.Blocks:
+    """``limiter``: per-client token buckets (default: the process's, shared with ``/api/ask``); ``tickets``: the
+    admission tickets (default: this chat's own)."""
     surface = "embed" if compact else "chat"
-    limiter = limiter or ratelimit.shared(settings)
+    limiter = ratelimit.shared(settings) if limiter is None else limiter  # (an empty limiter is falsy)
+    tickets = Tickets() if tickets is None else tickets
+    votes = VoteLimit(settings.votes_per_answer)
     demo_ref: list[gr.Blocks] = []
 
     def queue_length() -> int:
@@ -97,61 +119,80 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
             chat.append({"role": "assistant", "content": render.error_message(problem)})
             # What was typed stays in the box to be fixed or sent again (unless there was nothing to keep).
             return (message if shown else ""), chat, None
-        chat.append({"role": "assistant", "content": THINKING})
-        return "", chat, question
+        # No placeholder bubble: while the answer is computed, the chat shows Gradio's one pending indicator.
+        return "", chat, tickets.issue(question)
 
     def gate(ticket):
         if ticket is None:  # stops the chain quietly: the reason is already in the chat
             raise gr.Error("not admitted", visible=False, print_exception=False)
 
     async def respond(ticket, chat: list, state: dict):
+        question = tickets.redeem(ticket)
+        if question is None:  # not admitted, or this admission was answered already
+            raise gr.Error("not admitted", visible=False, print_exception=False)
         chat = list(chat or [])
         state = state or _new_state()
-        question = ticket
         try:
             answer = await run_in_threadpool(assistant.ask, question, state["history"])
-            ans = answer.to_dict() | {"suggestions": answer.suggestions, "message": answer.message}
+            ans = answer.to_dict() | {"suggestions": list(answer.suggestions or []), "message": answer.message}
+            for c in ans.get("citations") or []:  # the article's title (front matter), not its file name
+                passage = assistant.passage(c.get("id", ""))
+                c["title"] = getattr(passage, "title", "") or c.get("source", "")
         except AssistantError as exc:
             if not isinstance(exc, BadQuestion):
                 log.warning("ask failed: %s", exc)
-            chat[-1] = {"role": "assistant", "content": render.error_message(exc.message)}
+            chat.append({"role": "assistant", "content": render.error_message(exc.message)})
             yield gr.update(), chat, gr.update(), state
             return
         except Exception:  # a server fault: logged, and the visitor gets a bot message, not a traceback or toast
             log.exception("answering %r failed", question[:80])
-            chat[-1] = {"role": "assistant", "content": render.error_message(SERVER_FAULT)}
+            chat.append({"role": "assistant", "content": render.error_message(SERVER_FAULT)})
             yield gr.update(), chat, gr.update(), state
             return
-        turn = len(state["turns"]) + 1
+        turn = state["turns"][-1]["turn"] + 1 if state["turns"] else 1
         n = render.word_count(ans)
+        chat.append({"role": "assistant", "content": ""})
         if not ans["refused"]:
             for shown in range(STREAM_WORDS, n, STREAM_WORDS):
                 chat[-1] = {"role": "assistant", "content": render.answer_message(ans, question, turn, shown)}
                 yield gr.update(), chat, gr.update(), state
                 await asyncio.sleep(STREAM_DELAY)
         final = {"role": "assistant", "content": render.answer_message(ans, question, turn)}
-        if ans["refused"] and ans.get("suggestions"):
-            final["options"] = [{"value": s, "label": s} for s in ans["suggestions"]]
+        options = render.suggestion_options(ans)
+        if options:
+            final["options"] = options
         chat[-1] = final
-        state = {
+        state, chat = keep_recent({
             "history": state["history"] + [{"role": "user", "content": question},
                                            {"role": "assistant", "content": ans["answer"]}],
             "turns": state["turns"] + [{"turn": turn, "question": question, "answer": ans}],
             "by_message": {**state["by_message"], str(len(chat) - 1): turn},
-        }
+        }, chat, settings)
         yield gr.update(), chat, render.sources_panel(state["turns"]), state
 
-    def on_like(state: dict, data: gr.LikeData):
+    def on_like(state: dict, data: gr.LikeData, request: gr.Request):
         state = state or _new_state()
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         turn = state["by_message"].get(str(index))
-        if turn is None:
+        t = next((t for t in state["turns"] if t["turn"] == turn), None)
+        if t is None:
             return
-        t = state["turns"][turn - 1]
+        session = getattr(request, "session_hash", None) or ""
+        if not votes.take(session, turn):
+            raise gr.Error(VOTES_USED, print_exception=False)
+        wait = limiter.take(ratelimit.client_key(request))
+        if wait > 0:
+            votes.give_back(session, turn)
+            raise gr.Error(ratelimit.message(wait), print_exception=False)
         vote = "up" if data.liked is True else "down" if data.liked is False else "cleared"
         ans = t["answer"]
-        feedback.record(t["question"], ans["answer"], [c["id"] for c in ans.get("citations", [])], vote,
-                        query=ans.get("query", ""), refused=ans.get("refused", False), surface=surface)
+        try:
+            feedback.record(t["question"], ans["answer"], [c["id"] for c in ans.get("citations", [])], vote,
+                            query=ans.get("query", ""), refused=ans.get("refused", False), surface=surface)
+        except Exception as exc:  # noqa: BLE001 — whatever the store's trouble, the visitor learns the vote is not saved
+            votes.give_back(session, turn)
+            log.warning("a vote could not be stored: %s", str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
+            raise gr.Error(VOTE_NOT_SAVED, print_exception=False) from None
 
     def picked(data: gr.SelectData) -> str:
         value = data.value
@@ -168,28 +209,32 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
         if not compact:
             gr.HTML(f'<header class="app-header"><h1>{render.esc(title)}</h1>'
                     f'<p class="intro">{render.esc(INTRO)}</p></header>', elem_id="app-header")
+        else:  # the page's heading, for screen readers (the panel around the iframe shows the title)
+            gr.HTML(f'<h1 class="sr-only" id="embed-title">{render.esc(title)}</h1>', elem_id="embed-header",
+                    elem_classes=["sr-only-block"])
         def chat_column():
             chatbot = gr.Chatbot(
                 value=[], show_label=False, elem_id="chat", height=None if compact else 560, min_height=260,
                 render_markdown=False, sanitize_html=True, latex_delimiters=[], allow_tags=False,
                 feedback_options=("Like", "Dislike"), buttons=["copy"], layout="bubble", autoscroll=True,
-                placeholder=(f'<div class="welcome"><strong>{render.esc(title)}</strong><br>' if compact else '<div class="welcome">')
-                + "Try one of these questions, or type your own.</div>",
+                placeholder='<div class="welcome">Try one of these questions, or type your own.</div>',
                 examples=[{"text": q, "display_text": q} for q in starters] or None,
                 scale=1,
             )
-            box = gr.Textbox(show_label=False, placeholder="Ask about the article…", lines=1, max_lines=4,
-                             elem_id="question", autofocus=not compact, submit_btn="Ask",
-                             max_length=settings.max_question_chars)
-            return chatbot, box
+            with gr.Row(equal_height=True, elem_classes=["ask-row"]):
+                box = gr.Textbox(label="Your question", show_label=False, placeholder="Ask about the article…", lines=1,
+                                 max_lines=4, elem_id="question", autofocus=not compact, submit_btn="Ask",
+                                 max_length=settings.max_question_chars, scale=1)
+                new_chat = gr.Button("New chat", elem_id="new-chat", size="sm", variant="secondary", scale=0, min_width=96)
+            return chatbot, box, new_chat
 
         if compact:
-            chatbot, box = chat_column()
+            chatbot, box, new_chat = chat_column()
             sources = gr.HTML(render.sources_panel([]), elem_id="sources", elem_classes=["sources-box", "compact"])
         else:
             with gr.Row(equal_height=False, elem_classes=["main-row"]):
                 with gr.Column(scale=3, min_width=360):
-                    chatbot, box = chat_column()
+                    chatbot, box, new_chat = chat_column()
                 with gr.Column(scale=2, min_width=280, elem_classes=["sources-col"]):
                     gr.HTML('<h2 class="sources-title">Sources</h2>', elem_classes=["sources-head"])
                     sources = gr.HTML(render.sources_panel([]), elem_id="sources", elem_classes=["sources-box"])
@@ -198,18 +243,21 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
         ticket = gr.State(None)
 
         admit_io = dict(inputs=[box, chatbot], outputs=[box, chatbot, ticket], api_visibility="private",
-                        queue=False)
+                        queue=False, show_progress="hidden")  # instant; the answer's wait shows in the chat only
 
         def answer(admitted):
             """admit (at once) → gate (at once) → respond (queued, streamed)."""
-            admitted.then(gate, [ticket], None, api_visibility="private", queue=False).success(
-                respond, [ticket, chatbot, state], outputs, api_visibility="private", concurrency_id="ask")
+            admitted.then(gate, [ticket], None, api_visibility="private", queue=False, show_progress="hidden").success(
+                respond, [ticket, chatbot, state], outputs, api_visibility="private", concurrency_id="ask",
+                show_progress_on=[chatbot])  # one quiet indicator: the chat's pending "•••" bubble
 
         answer(box.submit(admit, **admit_io))
-        answer(chatbot.example_select(picked, None, box, api_visibility="private", queue=False).then(admit, **admit_io))
-        answer(chatbot.option_select(picked, None, box, api_visibility="private", queue=False).then(admit, **admit_io))
+        answer(chatbot.example_select(picked, None, box, api_visibility="private", queue=False,
+                                      show_progress="hidden").then(admit, **admit_io))
+        answer(chatbot.option_select(picked, None, box, api_visibility="private", queue=False,
+                                     show_progress="hidden").then(admit, **admit_io))
         chatbot.like(on_like, [state], None, api_visibility="private")
-        chatbot.clear(clear, None, [chatbot, sources, state], api_visibility="private", queue=False)
+        new_chat.click(clear, None, [chatbot, sources, state], api_visibility="private", queue=False)
 
         if settings.keep_history_in_browser:
             saved = gr.BrowserState(None, storage_key=f"assistant-{surface}")

@@ -39,15 +39,23 @@ def serve(host: str | None, port: int | None) -> None:
     except KeyboardInterrupt:
         sys.exit(130)
 
+    import logging
+
     import uvicorn
 
+    from ui.protocol import protocol_class
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s:  %(name)s: %(message)s")
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     click.echo(f"Serving the assistant on http://{shown}:{port} (Ctrl-C to stop)", err=True)
     # X-Forwarded-For is believed only from ASSISTANT_TRUSTED_PROXIES (uvicorn would trust 127.0.0.1 by default),
-    # so a client cannot pick its own rate-limit identity by sending the header.
+    # so a client cannot pick its own rate-limit identity by sending the header. The h11 protocol of ui.protocol
+    # adds read timeouts, the header size limit and the per-client connection cap; no websockets (Gradio uses SSE).
     proxies = ",".join(settings.trusted_proxies)
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=bool(proxies),
-                forwarded_allow_ips=proxies or None, timeout_graceful_shutdown=5)
+                forwarded_allow_ips=proxies or None, timeout_graceful_shutdown=5, http=protocol_class(settings),
+                ws="none", h11_max_incomplete_event_size=settings.max_header_bytes,
+                timeout_keep_alive=max(1, min(5, int(settings.read_timeout))))
 
 
 def _check_port(host: str, port: int) -> None:

@@ -3,16 +3,31 @@
 Safe under concurrency: WAL journal, a busy timeout, a new connection per call and a process-wide lock around
 writes, so concurrent threads (and several server processes) never lose a row. The database is created on the
 first vote, so serving alone writes nothing to the data dir.
+
+It survives its file going wrong while the server runs:
+
+* **Deleted** (or replaced): the next vote notices the file is not the one it set up (``stat``) — or SQLite says
+  "no such table" — and creates the table again before storing the vote.
+* **Damaged** (not a database, or failing SQLite's ``quick_check``): the file is moved aside as
+  ``feedback.sqlite3.corrupt-<UTC time>`` (one warning line in the log, under a lock file so two processes never
+  both do it) and a fresh one is started.
+* :meth:`record` returns only once the vote is committed; any failure raises, so the chat can tell the visitor their
+  vote was not saved. :meth:`health` says what is wrong, for ``/healthz``.
 """
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sqlite3
 import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from filelock import FileLock
+
+log = logging.getLogger(__name__)
 VOTES = ("up", "down", "cleared")
 
 _SCHEMA = """
@@ -30,28 +45,66 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 
 
+def is_damage(exc: BaseException) -> bool:
+    """Whether a SQLite error means the file is not a (sound) database, as opposed to busy, locked or read-only."""
+    name = getattr(exc, "sqlite_errorname", "")
+    text = str(exc).lower()
+    return name in ("SQLITE_NOTADB", "SQLITE_CORRUPT") or "not a database" in text or "malformed" in text
+
+
 class FeedbackStore:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._ready = False
+        self._identity: tuple[int, int] | None = None  # (device, inode) of the file the table was made in
 
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
         con.execute("PRAGMA busy_timeout=30000")
         return con
 
+    def _current_identity(self) -> tuple[int, int] | None:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_dev, st.st_ino
+
     def _ensure(self) -> None:
-        if self._ready:
+        """The table exists in the file now at ``path`` (see the module docstring). Call with ``_lock`` held."""
+        if self._identity is not None and self._current_identity() == self._identity:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            for suffix in ("-wal", "-shm"):  # a vanished database's journal must not be replayed into a new one
+                Path(str(self.path) + suffix).unlink(missing_ok=True)
+        try:
+            self._retrying(_create)
+        except sqlite3.DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            self._set_aside(exc)
+            self._retrying(_create)
+        self._identity = self._current_identity()
 
-        def create(con):
-            con.execute("PRAGMA journal_mode=WAL")  # switching modes ignores the busy timeout: hence the retries
-            con.execute(_SCHEMA)
-
-        self._retrying(create)
-        self._ready = True
+    def _set_aside(self, exc: BaseException) -> None:
+        """Move a damaged database out of the way (unless another process already did)."""
+        with FileLock(str(self.path) + ".lock", timeout=30):
+            try:
+                self._retrying(_create)  # another process may have replaced it meanwhile
+                return
+            except sqlite3.DatabaseError as again:
+                if not is_damage(again):
+                    raise
+            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+            os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm"):
+                extra = Path(str(self.path) + suffix)
+                if extra.exists():
+                    os.replace(extra, Path(str(aside) + suffix))
+            log.warning("feedback store %s is damaged (%s); moved it aside as %s and started a new one",
+                        self.path.name, str(exc).splitlines()[0][:80], aside.name)
 
     def _retrying(self, work):
         """``work(connection)`` on a fresh connection, retried while another process holds the database."""
@@ -69,32 +122,55 @@ class FeedbackStore:
 
     def record(self, question: str, answer: str, citation_ids: list[str], vote: str, *, query: str = "",
                refused: bool = False, surface: str = "") -> int:
-        """Store one vote; returns its row id."""
+        """Store one vote; returns its row id once committed (raises if it could not be stored)."""
         if vote not in VOTES:
             raise ValueError(f"vote must be one of {VOTES}, not {vote!r}")
         row = (datetime.now(timezone.utc).isoformat(timespec="milliseconds"), str(question), str(query), str(answer),
                json.dumps(list(citation_ids)), vote, int(bool(refused)), surface)
-        with self._lock:
-            self._ensure()
-            return self._retrying(lambda con: int(con.execute(
+
+        def insert(con) -> int:
+            return int(con.execute(
                 "INSERT INTO feedback (created, question, query, answer, citation_ids, vote, refused, surface) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row).lastrowid))
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row).lastrowid)
+
+        return self._repairing(insert)
+
+    def _repairing(self, work):
+        """``work(connection)`` once the table is there; when the file turns out to have vanished or been damaged
+        meanwhile (its identity unchanged: written over in place), set up again and retry."""
+        with self._lock:
+            for attempt in range(3):
+                self._ensure()
+                try:
+                    return self._retrying(work)
+                except sqlite3.DatabaseError as exc:
+                    if attempt == 2 or not ("no such table" in str(exc) or is_damage(exc)):
+                        raise
+                    self._identity = None
+        raise AssertionError("unreachable")
 
     def counts(self) -> dict[str, int]:
         out = {"up": 0, "down": 0, "total": 0}
         if not self.path.exists():
             return out
-        con = self._connect()
-        try:
-            for vote, n in con.execute("SELECT vote, COUNT(*) FROM feedback GROUP BY vote"):
-                if vote in out:
-                    out[vote] = n
-                out["total"] += n
-        except sqlite3.OperationalError:  # table not created yet
-            return out
-        finally:
-            con.close()
+        for vote, n in self._repairing(lambda con: con.execute("SELECT vote, COUNT(*) FROM feedback GROUP BY vote").fetchall()):
+            if vote in out:
+                out[vote] = n
+            out["total"] += n
         return out
+
+    def health(self) -> str | None:
+        """None when votes can be stored, else why not (one line)."""
+        try:
+            if not self.path.exists():
+                folder = next((p for p in [self.path.parent, *self.path.parent.parents] if p.exists()), None)
+                if folder is None or not os.access(folder, os.W_OK | os.X_OK):
+                    return f"the feedback folder {self.path.parent} is not writable"
+                return None
+            self.counts()
+        except (sqlite3.Error, OSError) as exc:
+            return f"the feedback store cannot be used: {str(exc).splitlines()[0][:160]}"
+        return None
 
     def rows(self) -> list[dict]:
         if not self.path.exists():
@@ -105,3 +181,11 @@ class FeedbackStore:
             return [dict(r, citation_ids=json.loads(r["citation_ids"])) for r in con.execute("SELECT * FROM feedback ORDER BY id")]
         finally:
             con.close()
+
+
+def _create(con: sqlite3.Connection) -> None:
+    con.execute("PRAGMA journal_mode=WAL")  # switching modes ignores the busy timeout: hence the retries
+    con.execute(_SCHEMA)
+    problem = con.execute("PRAGMA quick_check").fetchone()[0]
+    if problem != "ok":
+        raise sqlite3.DatabaseError(f"database disk image is malformed ({problem[:80]})")

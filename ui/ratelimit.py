@@ -1,8 +1,9 @@
-"""Per-client token buckets for ``POST /api/ask`` and the chat (one budget per client for both).
+"""Per-client token buckets: one budget per client for ``POST /api/ask``, the chat's questions (``/`` and ``/embed``),
+its votes, and malformed chat events (:mod:`ui.gradio_gate`).
 
 Each client (``request.client.host``: the socket peer) has a bucket of ``ASSISTANT_RATE_BURST`` tokens refilled at
-``ASSISTANT_RATE_LIMIT`` tokens per second; a question takes one token; an empty bucket means HTTP 429 with
-``Retry-After`` (the API) or a "wait a moment" bot message (the chat). ``ASSISTANT_RATE_LIMIT=0`` turns it off.
+``ASSISTANT_RATE_LIMIT`` tokens per second; a question or a vote takes one token; an empty bucket means HTTP 429 with
+``Retry-After`` (the API) or a "wait a moment" message (the chat). ``ASSISTANT_RATE_LIMIT=0`` turns it off.
 
 Client identity: the socket peer address. ``X-Forwarded-For`` is *not* believed unless ``ASSISTANT_TRUSTED_PROXIES``
 lists the proxy (then uvicorn rewrites the peer address from the header, for those proxies only). Behind a reverse
@@ -13,10 +14,13 @@ least active, so forgetting it at worst gives that client a fresh burst).
 """
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 import time
-from collections import OrderedDict
+from collections.abc import Callable
+
+from cachetools import LRUCache
 
 MAX_CLIENTS = 10_000
 
@@ -27,7 +31,8 @@ class RateLimiter:
         self.burst = max(1, int(burst))
         self.clock = clock
         self.max_clients = max_clients
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key → (tokens, last refill time)
+        # key → (tokens, last refill time); the least recently seen client goes when full
+        self._buckets: LRUCache[str, tuple[float, float]] = LRUCache(maxsize=max(1, max_clients))
         self._lock = threading.Lock()
 
     @classmethod
@@ -45,7 +50,7 @@ class RateLimiter:
         key = key or "unknown"
         with self._lock:
             now = self.clock()
-            tokens, last = self._buckets.pop(key, (float(self.burst), now))
+            tokens, last = self._buckets.get(key, (float(self.burst), now))
             tokens = min(float(self.burst), tokens + (now - last) * self.rate)
             if tokens >= 1.0:
                 self._buckets[key] = (tokens - 1.0, now)
@@ -53,8 +58,6 @@ class RateLimiter:
             else:
                 self._buckets[key] = (tokens, now)
                 wait = (1.0 - tokens) / self.rate
-            while len(self._buckets) > self.max_clients:
-                self._buckets.popitem(last=False)
             return wait
 
     def __len__(self) -> int:
@@ -89,3 +92,31 @@ def client_key(request) -> str:
     client = getattr(request, "client", None)
     host = getattr(client, "host", None) if client is not None else None
     return str(host or "unknown")
+
+
+def address_matcher(addresses) -> Callable[[str], bool]:
+    """``is_listed(host)`` for a list of addresses and networks (``10.0.0.0/8``), as ``ASSISTANT_TRUSTED_PROXIES``
+    gives them (``*``: every address)."""
+    nets, names = [], set()
+    for a in addresses:
+        try:
+            nets.append(ipaddress.ip_network(a, strict=False))
+        except ValueError:
+            names.add(a)
+
+    def is_listed(host: str) -> bool:
+        if "*" in names or host in names:
+            return True
+        try:
+            ip = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(ip in n for n in nets)
+    return is_listed
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -20,8 +20,8 @@ _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"
              "\\": "&#92;", "!": "&#33;", "(": "&#40;", ")": "&#41;", "{": "&#123;", "}": "&#125;"}
 _ENTITY_RE = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
 
-REFUSAL_LEAD = "Sorry, I couldn't find that in the article."
-SUGGEST_LEAD = "Here are questions it can answer; pick one:"
+SUGGEST_LEAD = "You could ask:"
+FOLLOWUPS = 3  # suggested follow-up questions shown under an answer
 
 
 def esc(text: str) -> str:
@@ -103,8 +103,8 @@ def answer_body(text: str, turn: int, citations: list[dict]) -> str:
         k = int(m.group(1))
         if 1 <= k <= len(citations):
             section = esc(citations[k - 1].get("section", ""))
-            out.append(f'<a class="cite" href="#src-{turn}-{k}" title="Source {k}: {section}" '
-                       f'aria-label="Source {k}: {section}">[{k}]</a>')
+            # Gradio's sanitiser drops aria-label; chat.js copies the title into it ("Citation 1: Section").
+            out.append(f'<a class="cite" href="#src-{turn}-{k}" title="Citation {k}: {section}">[{k}]</a>')
         else:
             out.append(esc(m.group(0)))
         pos = m.end()
@@ -118,7 +118,8 @@ def answer_message(ans: dict, question: str, turn: int, shown_words: int | None 
     if query_differs(question, ans.get("query", "")):
         parts.append(f'<div class="searched">Searched for: <q>{esc(ans["query"])}</q></div>')
     if ans.get("refused"):
-        parts.append(f'<p class="refusal">{esc(REFUSAL_LEAD)} {esc(ans.get("message", ans.get("answer", "")))}</p>')
+        # The answer says it once ("The article doesn't cover that."); the UI adds nothing to it.
+        parts.append(f'<p class="refusal">{esc(ans.get("answer") or ans.get("message", ""))}</p>')
         if ans.get("suggestions") and shown_words is None:
             parts.append(f'<p class="suggest-lead">{esc(SUGGEST_LEAD)}</p>')
         return "".join(parts)
@@ -127,6 +128,14 @@ def answer_message(ans: dict, question: str, turn: int, shown_words: int | None 
     cursor = '<span class="cursor" aria-hidden="true">▍</span>' if shown_words is not None else ""
     parts.append(f'<p class="answer">{answer_body(text, turn, ans.get("citations", []))}{cursor}</p>')
     return "".join(parts)
+
+
+def suggestion_options(ans: dict) -> list[dict]:
+    """Clickable questions under a bubble: what to ask instead after a refusal, 2–3 follow-ups after an answer."""
+    picks = [s for s in ans.get("suggestions") or [] if isinstance(s, str) and s.strip()]
+    if not ans.get("refused"):
+        picks = picks[:FOLLOWUPS]
+    return [{"value": q, "label": q} for q in picks]
 
 
 def word_count(ans: dict) -> int:
@@ -154,7 +163,7 @@ def sources_turn(ans: dict, question: str, turn: int, open_: bool = True) -> str
         items.append(
             f'<details class="src" id="src-{turn}-{k}" data-passage="{esc(c.get("id", ""))}">'
             f'<summary><span class="num">[{k}]</span> <span class="section">{esc(c.get("section", ""))}</span>'
-            f'<span class="where">{esc(c.get("source", ""))}</span>'
+            f'<span class="where">{esc(c.get("title") or c.get("source", ""))}</span>'
             + (f'<span class="quote">{quote}</span>' if quote else "")
             + f'</summary><div class="passage">{body}</div></details>')
     return (f'<details class="turn" id="turn-{turn}"{" open" if open_ else ""}>'
@@ -167,8 +176,8 @@ SOURCES_EMPTY = ('<div class="sources-empty">Answers quote the article. Their so
 
 def sources_panel(turns: list[dict]) -> str:
     """All answered turns' sources, newest first; only the newest is expanded."""
-    blocks = [sources_turn(t["answer"], t["question"], t["turn"], open_=(i == 0))
-              for i, t in enumerate(reversed(turns))]
-    blocks = [b for b in blocks if b]
+    # The newest turn with sources is expanded (a refusal after it, which has none, changes nothing).
+    cited = [t for t in reversed(turns) if (t["answer"].get("citations") or [])]
+    blocks = [sources_turn(t["answer"], t["question"], t["turn"], open_=(i == 0)) for i, t in enumerate(cited)]
     inner = "".join(blocks) if blocks else SOURCES_EMPTY
     return f'<div class="sources" role="region" aria-label="Sources">{inner}</div>'

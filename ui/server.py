@@ -13,10 +13,13 @@ from fastapi import FastAPI, Request  # noqa: E402
 from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
 from fastapi.responses import RedirectResponse, Response  # noqa: E402
 
-from . import api  # noqa: E402
+from . import api, ratelimit  # noqa: E402
 from .chat import build_chat, css, head, theme  # noqa: E402
+from .errors import ErrorShape  # noqa: E402
 from .feedback import FeedbackStore  # noqa: E402
+from .gradio_gate import GradioGate  # noqa: E402
 from .security import SecurityHeaders  # noqa: E402
+from .surface import Surface  # noqa: E402
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -53,14 +56,24 @@ def create_app(settings: Settings | None = None, assistant=None) -> FastAPI:
         query = request.url.query
         return RedirectResponse("/embed/" + (f"?{query}" if query else ""), status_code=307)
 
-    # Our CORS policy (the allowlist) replaces Gradio's own, which would reflect any origin.
+    # Outermost first: security headers on everything; one error shape; our CORS policy (the allowlist), which
+    # replaces Gradio's own (that would reflect any origin); only the known routes (ui.surface); chat events checked
+    # before Gradio sees them (ui.gradio_gate).
+    limiter = ratelimit.shared(settings)
+    chats = {"/embed": build_chat(assistant, settings, feedback, compact=True, limiter=limiter),
+             "": build_chat(assistant, settings, feedback, compact=False, limiter=limiter)}
+    app.add_middleware(GradioGate, mounts=chats, settings=settings, limiter=limiter)
+    app.add_middleware(Surface)
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.embed_origins), allow_methods=["GET", "POST"],
                        allow_headers=["Content-Type"], allow_credentials=False, max_age=600)
+    app.add_middleware(ErrorShape)
     app.add_middleware(SecurityHeaders, embed_origins=settings.embed_origins)
 
+    # No uploads (the chat has no file input; the upload route is not even reachable through ui.surface), and
+    # gradio_api/file= serves the app's static files only.
     common = dict(footer_links=[], run_history=settings.keep_history_in_browser, theme=theme(settings),
                   head=head(settings), show_error=False, ssr_mode=False, mcp_server=False, pwa=False,
-                  enable_monitoring=False)
-    gr.mount_gradio_app(app, build_chat(assistant, settings, feedback, compact=True), path="/embed", css=css(True), **common)
-    gr.mount_gradio_app(app, build_chat(assistant, settings, feedback, compact=False), path="/", css=css(False), **common)
+                  enable_monitoring=False, max_file_size=0, allowed_paths=[str(STATIC)])
+    gr.mount_gradio_app(app, chats["/embed"], path="/embed", css=css(True), **common)
+    gr.mount_gradio_app(app, chats[""], path="/", css=css(False), **common)
     return app

@@ -4,10 +4,11 @@ The request body is a JSON object validated by the pydantic model :class:`AskReq
 
     {"question": str, "history": [{"role": "user" | "assistant", "content": str}, ...]}
 
-* ``question``: a string (no coercion: ``42`` or ``null`` is an error); after NUL/control characters and lone
-  surrogates are stripped and white space collapsed it must be non-empty and at most ``ASSISTANT_MAX_QUESTION_CHARS``.
-* ``history``: optional (missing or ``null`` = no history); only the last ``ASSISTANT_MAX_HISTORY`` turns are kept
-  (more is not an error); each turn's content is cleaned the same way.
+* ``question`` and ``history`` are checked by the one validator of every way in, :mod:`assistant.validation`
+  (the same codes and messages in the API, the chat and the CLI): a string (no coercion: ``42`` or ``null`` is an
+  error) with something visible left once control characters, lone surrogates and invisible characters are stripped
+  (else ``empty_question``), at most ``ASSISTANT_MAX_QUESTION_CHARS``; ``history`` optional (missing or ``null`` = no
+  history), only the last ``ASSISTANT_MAX_HISTORY`` turns kept, each turn's content cleaned the same way.
 * **Unknown fields are ignored** (in the body and in history turns), so clients may send extra data such as ids or
   timestamps without breaking; the documented fields are still checked strictly.
 * The body must be ``Content-Type: application/json`` (charset, if given, UTF-8), valid UTF-8, valid JSON, and at most
@@ -19,17 +20,19 @@ message that says what to fix. The chat shows the same messages as a bot reply.
 from __future__ import annotations
 
 import json
-import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, StrictStr, ValidationError
+from starlette.requests import ClientDisconnect
 
+from assistant import validation
+from assistant.validation import EXAMPLE_QUESTION, TURN_SHAPE  # noqa: F401  (re-exported)
 from index.errors import BadQuestion
 
-EXAMPLE = '{"question": "Will Ukraine join NATO?", "history": []}'
-TURN_SHAPE = '{"role": "user"|"assistant", "content": "…"}'
-# C0/C1 control characters, DEL and lone UTF-16 surrogates (JSON "\ud800" decodes to one): never useful in a question.
-_UNWANTED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+EXAMPLE = json.dumps({"question": EXAMPLE_QUESTION, "history": []}, ensure_ascii=False)
+# The chat (ui/chat.py) checks what is typed with these: the same validator as the API, the CLI and the Assistant.
+check_question = validation.check_question
+strip_unwanted = validation.clean_text
 
 
 class ApiError(Exception):
@@ -52,51 +55,19 @@ class AskRequest(BaseModel):
     history: list[Turn] | None = None
 
 
-def strip_unwanted(text: str) -> str:
-    """Control characters and lone surrogates out, then the Assistant's own normalisation (NFC, white space)."""
-    from assistant.text import clean
-
-    return clean(_UNWANTED.sub(" ", text))
-
-
-def check_question(question, settings) -> str:
-    """The cleaned question, or :class:`BadQuestion` (the same messages in the API and the chat)."""
-    if not isinstance(question, str):
-        raise BadQuestion("`question` must be a string, like " + EXAMPLE + ".", "invalid_question")
-    q = strip_unwanted(question)
-    if not q:
-        raise BadQuestion("The question is empty; type a question about the article.", "empty_question")
-    if len(q) > settings.max_question_chars:
-        raise BadQuestion(f"The question is {len(q)} characters long; keep it under {settings.max_question_chars} "
-                          "characters.", "question_too_long")
-    return q
-
-
-def keep_history(turns: list[dict], settings) -> list[dict]:
-    """The last ``max_history_turns`` turns, contents cleaned (over-long contents cut, not refused)."""
-    n = settings.max_history_turns
-    kept = turns[-n:] if n > 0 else []
-    limit = settings.max_question_chars * 4
-    return [{"role": t["role"], "content": strip_unwanted(t["content"])[:limit]} for t in kept]
-
-
 def _describe(err: dict) -> BadQuestion:
+    """A pydantic error on the body → the shared message (assistant/validation.py) for that field."""
     loc, kind = tuple(err.get("loc", ())), err.get("type", "")
     if loc[:1] == ("question",):
         if kind == "missing":
             return BadQuestion('Add a "question" field with your question about the article, like ' + EXAMPLE + ".",
                                "missing_question")
-        return BadQuestion('"question" must be a string, like ' + EXAMPLE + ".", "invalid_question")
+        return validation.not_a_string()
     if loc[:1] == ("history",):
         if len(loc) == 1:
-            return BadQuestion(f'"history" must be a list of {TURN_SHAPE} objects (or left out).', "invalid_history")
-        i = loc[1]
-        if len(loc) == 2:
-            return BadQuestion(f"history[{i}] must be an object {TURN_SHAPE}.", "invalid_history")
-        field = loc[2]
-        if field == "role":
-            return BadQuestion(f'history[{i}].role must be "user" or "assistant".', "invalid_history")
-        return BadQuestion(f"history[{i}].content must be a string.", "invalid_history")
+            return validation.bad_history()
+        field = loc[2] if len(loc) > 2 else None
+        return validation.bad_history(loc[1], field if field in ("role", "content") else None)
     return BadQuestion(f"The request body must look like {EXAMPLE}.", "invalid_body")
 
 
@@ -148,11 +119,14 @@ async def read_body(request, limit: int) -> bytes:
         except ValueError:
             raise ApiError(400, "invalid_length", "The Content-Length header is not a number.") from None
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_big
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_big
+            chunks.append(chunk)
+    except ClientDisconnect:  # the client left (or was dropped as too slow): nobody reads the answer, nothing to log
+        raise ApiError(400, "client_disconnected", "The request body was not received in full.") from None
     return b"".join(chunks)
 
 
@@ -160,5 +134,4 @@ async def parse_ask(request, settings) -> tuple[str, list[dict]]:
     """``(question, history)`` ready for :meth:`Assistant.ask`: cleaned, checked, history cut to the last N turns."""
     check_content_type(request.headers.get("content-type"))
     req = parse_body(await read_body(request, settings.max_body_bytes))
-    question = check_question(req.question, settings)
-    return question, keep_history([t.model_dump() for t in req.history or []], settings)
+    return validation.check(req.question, [t.model_dump() for t in req.history or []], settings)

@@ -45,7 +45,9 @@
       ".bar .t{flex:1;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}" +
       ".bar button{background:transparent;border:0;color:#fff;font-size:22px;line-height:1;cursor:pointer;padding:0 4px}" +
       "iframe{flex:1;border:0;width:100%;background:#fff}" +
-      "@media (max-width:480px){.panel{" + side + ":12px;bottom:84px}}";
+      // Phones: the panel opens full-screen (its bar's × closes it) and the page behind does not scroll.
+      "@media (max-width:480px){.panel{inset:0;width:100vw;height:100vh;height:100dvh;border-radius:0;border:0}" +
+      ".panel.open~.launcher,.launcher[aria-expanded=true]{display:none}}";
     root.appendChild(style);
 
     var button = document.createElement("button");
@@ -75,32 +77,54 @@
     bar.appendChild(t);
     bar.appendChild(close);
     panel.appendChild(bar);
+    root.appendChild(button);  // launcher first: Tab goes launcher → panel
     root.appendChild(panel);
-    root.appendChild(button);
 
-    var frame = null;
-    function open() {
+    var frame = null, wantFocus = false, savedOverflow = null;
+    function open(quiet) {
       if (!frame) {
         frame = document.createElement("iframe");
         frame.title = title;
         frame.setAttribute("allow", "clipboard-write");
-        frame.src = origin + "/embed/" + (theme ? "?__theme=" + theme : "");
+        var query = "?title=" + encodeURIComponent(title) + (theme ? "&__theme=" + theme : "");
+        frame.src = origin + "/embed/" + query;
         panel.appendChild(frame);
       }
       panel.classList.add("open");
       button.setAttribute("aria-expanded", "true");
+      if (savedOverflow === null && window.matchMedia("(max-width: 480px)").matches) {
+        savedOverflow = document.documentElement.style.overflow;
+        document.documentElement.style.overflow = "hidden";
+      }
+      wantFocus = quiet !== true;
+      if (wantFocus) focusChat();
     }
-    function hide() {
+    // Focus goes into the chat's question box (the iframe focuses it when asked; it says when it is ready).
+    function focusChat() {
+      if (!frame) return;
+      try { frame.focus(); } catch (e) { /* not focusable yet */ }
+      if (frame.contentWindow) frame.contentWindow.postMessage({ type: "assistant-widget:focus" }, origin);
+    }
+    function isOpen() { return panel.classList.contains("open"); }
+    function hide(refocus) {
+      var was = isOpen();
       panel.classList.remove("open");
       button.setAttribute("aria-expanded", "false");
+      if (savedOverflow !== null) { document.documentElement.style.overflow = savedOverflow; savedOverflow = null; }
+      if (was && refocus) button.focus();
     }
-    function toggle() { panel.classList.contains("open") ? hide() : open(); }
+    function toggle() { isOpen() ? hide(true) : open(); }
     button.addEventListener("click", toggle);
-    close.addEventListener("click", function () { hide(); button.focus(); });
-    document.addEventListener("keydown", function (e) { if (e.key === "Escape") hide(); });
+    close.addEventListener("click", function () { hide(true); });
+    document.addEventListener("keydown", function (e) { if (e.key === "Escape" && isOpen()) hide(true); });
+    window.addEventListener("message", function (e) {
+      if (!frame || e.origin !== origin || e.source !== frame.contentWindow || !e.data) return;
+      if (e.data.type === "assistant-widget:close" && isOpen()) hide(true);
+      else if (e.data.type === "assistant-widget:ready" && isOpen() && wantFocus) { wantFocus = false; focusChat(); }
+    });
     document.body.appendChild(host);
-    window.AssistantWidget = { open: open, close: hide, toggle: toggle, origin: origin };
-    if (data.open === "true") open();
+    window.AssistantWidget = { open: open, close: function () { hide(false); }, toggle: toggle, origin: origin };
+    if (data.open === "true") open(true);  // opened with the page: focus stays where the visitor is
   }
   if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
 })();

@@ -1,0 +1,1 @@
+"""One question → one answer: the pipeline and the parts it is made of."""

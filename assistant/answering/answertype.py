@@ -1,0 +1,88 @@
+"""What kind of answer a question asks for (a number, a time, a reason), and whether a text has one.
+
+Used twice: sentence selection favours sentences of the asked-for kind, and refusal counts an answer
+lacking it as weak evidence that the article does not say."""
+from __future__ import annotations
+
+import re
+
+NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|"
+                r"seventy|eighty|ninety|dozens?|hundreds?|thousands?|millions?|billions?|percent")
+NUMBER = re.compile(r"\d|\b(?:" + NUMBER_WORDS + r")\b", re.I)
+TIME = re.compile(r"\d|\b(?:january|february|march|april|may|june|july|august|september|october|november|december|"
+                  r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow|tonight|year|years|"
+                  r"month|months|week|weeks|day|days|daily|weekly|monthly|yearly|annually|hours?|minutes?|decades?|"
+                  r"centur(?:y|ies)|ago|now|recently|soon|later|earlier|after|before|until|since|during|when|once)\b", re.I)
+REASON = re.compile(r"\b(?:because|due to|owing to|stems? from|as a result|so that|in order to|to ensure|reasons?|"
+                    r"therefore|thus|hence)\b", re.I)
+
+# (what the question says, the kind, what an answer of that kind contains, whether lacking it is a mismatch)
+ASKS = [
+    (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|amount|share)\b", re.I), "number", NUMBER, True),
+    (re.compile(r"\bhow long (?:will|would|could|might|does|did|has|have|until)\b", re.I), "duration",
+     re.compile(NUMBER.pattern + "|" + TIME.pattern, re.I), True),
+    (re.compile(r"^\s*(?:and\s+)?when\b|\bwhat (?:year|date|day|time)\b|\bsince when\b|\bhow long ago\b", re.I),
+     "time", TIME, True),
+    (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:why|how come)\b|\bwhat (?:is|are) the reasons?\b|\bwhy\?\s*$", re.I),
+     "reason", REASON, False),
+]
+
+
+def asked(question: str) -> list[tuple[str, re.Pattern, bool]]:
+    return [(kind, needs, strict) for pattern, kind, needs, strict in ASKS if pattern.search(question)]
+
+
+_HOW_MANY = re.compile(r"\bhow many\s+(?:of\s+the\s+|more\s+)?([A-Za-z][\w-]*)", re.I)
+_NUM_TOKEN = re.compile(r"^(?:\d[\d,.]*|" + NUMBER_WORDS + r")$", re.I)
+
+
+_WHICH = re.compile(r"\b(?:which|what kind of|what type of)\s+((?:[A-Za-z][\w-]*\s*){1,2})", re.I)
+
+
+def which_words(question: str) -> list[str]:
+    """The words naming what a "which …" question asks for ("city" in "Which city hosted …")."""
+    from .text import STOP
+
+    m = _WHICH.search(question)
+    if not m:
+        return []
+    out = []
+    for w in m.group(1).split():
+        if w.lower() in STOP:
+            break
+        out.append(w.lower())
+    return out
+
+
+def counted_word(question: str) -> str:
+    """What a "how many …" question counts ("nations" in "how many nations …"), or ''."""
+    m = _HOW_MANY.search(question)
+    return m.group(1).lower() if m else ""
+
+
+def type_mismatch(question: str, answer_text: str, counted: set[str] | None = None) -> str:
+    """The kind of answer asked for that ``answer_text`` lacks ('' when none is lacking). With
+    ``counted`` (stems of the counted word and its synonyms) a number must come just before one of them."""
+    for kind, needs, strict in asked(question):
+        if not strict:
+            continue
+        if not needs.search(answer_text):
+            return kind
+        if kind == "number" and counted and not _counts(answer_text, counted):
+            return kind
+    return ""
+
+
+def _counts(text: str, counted: set[str]) -> bool:
+    from .text import stem
+
+    words = re.findall(r"[\w'’-]+", text)
+    for i, w in enumerate(words):
+        if _NUM_TOKEN.match(w) and any(stem(x) in counted for x in words[i + 1:i + 4]):
+            return True
+    return False
+
+
+def has_kind(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` holds an answer of a kind the question asks for."""
+    return any(needs.search(sentence) for _, needs, _ in asked(question))

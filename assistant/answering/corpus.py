@@ -1,0 +1,157 @@
+"""``Corpus``: everything the answering derives from one index version, built once per version.
+
+Vocabulary and statistics (document frequency, IDF), the sentence and passage vectors, the BM25 index,
+FAQ links, the names the sources use, and word repair for what users type: a misspelt word is matched to
+the sources' vocabulary with rapidfuzz, and how rare a word is in English comes from ``wordfreq``. Nothing
+here knows one article: every word it knows comes from the sources at ingest.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import re
+from collections import Counter
+
+import numpy as np
+
+from index.reader import Snapshot
+
+from .text import content_terms, names, stem, stems, tokens
+
+
+class Corpus:
+    def __init__(self, snapshot: Snapshot, heading_repeat: int = 1):
+        from llama_index.core.schema import TextNode
+        from llama_index.retrievers.bm25 import BM25Retriever
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
+        self.snap = snapshot
+        self.passages = snapshot.passages
+        n = len(self.passages)
+        nodes = [TextNode(id_=str(i), text=" ".join([p.section] * heading_repeat + [p.text]))
+                 for i, p in enumerate(self.passages)]
+        self.bm25 = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=n)
+        self.sentence_row = {ref: row for row, ref in enumerate(snapshot.sentence_refs)}
+        self.sentence_rows: dict[int, list[int]] = {}
+        for row, (pi, _) in enumerate(snapshot.sentence_refs):
+            self.sentence_rows.setdefault(pi, []).append(row)
+        self.sent_passage = np.array([pi for pi, _ in snapshot.sentence_refs], dtype=np.int64)
+        self.faq_rows = {pi: row for row, (pi, si) in enumerate(snapshot.sentence_refs)
+                         if si == 0 and self.passages[pi].kind == "faq"}
+        self.faq_body = self._faq_bodies()
+        self.sentence_stems = [[stems(s.text) for s in p.sentences] for p in self.passages]
+        self.section_stems = [stems(p.section) for p in self.passages]
+        self.passage_stems = [stems(p.section + " " + p.text) for p in self.passages]
+        self.df = self._document_frequency()
+        self.words = self._surface_words()
+        idfs = sorted(self.idf(s) for s in self.df)
+        self.typical_idf = idfs[len(idfs) // 2] if idfs else 1.0
+        self.names = Counter(nm for p in self.passages for s in p.sentences for nm in names(s.text))
+        self.name_words = {w.lower() for nm in self.names for w in nm.split()}
+        self.sources = sorted({p.source for p in self.passages})
+        self.numbers = {n for p in self.passages for n in re.findall(r"\b\d[\d.,]*\d\b|\b\d\b", p.section + " " + p.text)}
+        self.term_row = {w: i for i, w in enumerate(snapshot.term_words)}
+        self.sentence_words = [[self._word_rows(s.text) for s in p.sentences] for p in self.passages]
+        self.passage_words = [self._word_rows(p.section + " " + p.text) for p in self.passages]
+
+    def _word_rows(self, text: str) -> np.ndarray:
+        """Rows in the embedded vocabulary (``term_vecs``) of a text's content words."""
+        rows = {self.term_row[w] for w in (t.lower().replace("’", "'").removesuffix("'s") for t in tokens(text))
+                if w in self.term_row}
+        return np.array(sorted(rows), dtype=np.int64)
+
+    def term_vector(self, word: str):
+        i = self.term_row.get(word.lower())
+        return None if i is None else self.snap.term_vecs[i]
+
+    # -- built once ----------------------------------------------------------------------------
+    def _faq_bodies(self) -> dict[int, int]:
+        """FAQ passage → the body passage whose sentences are closest to its answer."""
+        out: dict[int, int] = {}
+        refs = self.snap.sentence_refs
+        body_rows = [r for r, (pi, _) in enumerate(refs) if self.passages[pi].kind != "faq"]
+        if not body_rows:
+            return out
+        body = self.snap.sentence_vecs[body_rows]
+        for pi in self.faq_rows:
+            ans_rows = [r for r in self.sentence_rows.get(pi, []) if refs[r][1] > 0]
+            if not ans_rows:
+                continue
+            sims = self.snap.sentence_vecs[ans_rows] @ body.T
+            out[pi] = refs[body_rows[int(np.argmax(sims.max(axis=0)))]][0]
+        return out
+
+    def _document_frequency(self) -> Counter:
+        """Stem → number of passages holding it (headings, titles and front matter included)."""
+        df: Counter = Counter()
+        for p in self.passages:
+            df.update({stem(t) for t in content_terms(p.section + " " + p.text)})
+        for d in self.snap.docs:
+            df.update({stem(t) for t in content_terms(" ".join(str(v) for v in d.get("meta", {}).values()))})
+            df.update({stem(t) for t in content_terms(d.get("title", ""))})
+        return df
+
+    def _surface_words(self) -> dict[str, str]:
+        """Lower-case word as written in the sources → its stem (the typo-repair vocabulary)."""
+        out: dict[str, str] = {}
+        for p in self.passages:
+            for t in tokens(p.section + " " + p.text):
+                w = t.lower()
+                if len(w) >= 3 and w.isalpha():
+                    out.setdefault(w, stem(w))
+        return out
+
+    # -- statistics -----------------------------------------------------------------------------
+    def idf(self, s: str) -> float:
+        """Inverse passage frequency of a stem; a word the sources never use weighs as a typical word."""
+        df = self.df.get(s, 0)
+        if not df:
+            return getattr(self, "typical_idf", 1.0)
+        return math.log(1 + (len(self.passages) + 1) / (df + 0.5))
+
+    def knows(self, word: str) -> bool:
+        """The word's stem is in the sources, or it begins a longer source word (West → Western)."""
+        s = stem(word)
+        if self.df.get(s, 0):
+            return True
+        return len(s) >= 5 and any(v.startswith(s) for v in self._long_stems)
+
+    @functools.cached_property
+    def _long_stems(self) -> list[str]:
+        return [v for v in self.df if len(v) >= 6]
+
+    @functools.lru_cache(maxsize=8192)
+    def repair(self, word: str) -> str | None:
+        """The source word a misspelt ``word`` most likely stands for, or None.
+
+        Only for a word the sources lack and English rarely uses (``wordfreq``): "wiling" → "willing", while
+        an ordinary word the article simply does not use ("bread" in a news article) is left alone."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import DamerauLevenshtein
+        from wordfreq import zipf_frequency
+
+        w = word.lower()
+        if len(w) < 4 or not w.isalpha() or self.knows(w) or zipf_frequency(w, "en") >= 3.0:
+            return None
+        edits = 1 if len(w) <= 5 else 2  # a transposition counts as one edit
+        for vocabulary in (self.words.keys(), _english()):
+            hit = process.extractOne(w, vocabulary, scorer=DamerauLevenshtein.distance, score_cutoff=edits)
+            if hit is not None:
+                return hit[0]
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def _english() -> list[str]:
+    """Common English words (wordfreq), for repairing a misspelt word the sources happen not to use."""
+    from wordfreq import top_n_list
+
+    return [w for w in top_n_list("en", 30000) if w.isalpha() and len(w) >= 3]
+
+
+def rarity(word: str) -> float:
+    """How unusual a word is in English, 0 (very common) … 1 (unknown), from ``wordfreq``'s Zipf scale."""
+    from wordfreq import zipf_frequency
+
+    return max(0.0, min(1.0, (7.0 - zipf_frequency(word.lower(), "en")) / 7.0))

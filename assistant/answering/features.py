@@ -1,0 +1,216 @@
+"""General features of a question and its candidate answer sentences, for the learned models.
+
+Nothing here names what an article talks about: every feature is a similarity (embedding cosines), a
+statistic of the sources (IDF-weighted coverage, BM25), the shape of the text (a number where one is asked
+for, a sentence that continues the one before it, a list) or how rare a word is in English.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .answertype import asked, counted_word, type_mismatch, which_words
+from .corpus import Corpus, rarity
+from .query import Query
+from .retrieval import Retrieval
+from .text import names, stem, stems
+
+# A sentence leaning on the one before it: a pronoun or connective among its first words.
+_LEANS = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:this|these|those|that|such|it|its|they|their|them|he|his|she|her|"
+                    r"however|but|instead|also|moreover|furthermore|additionally|therefore|thus|by|here)\b", re.I)
+_WHO = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:who|whom|whose|which (?:person|people|group|team|organi[sz]ation|agency|company|body))\b", re.I)
+_DEFINE_ASK = re.compile(r"\bwhat (?:is|are|was|were|does|do)\b(?:(?!\b(?:how|why|when)\b).)*?(?:\bmean|\bstand for|\?|$)|\bdefin", re.I)
+_DEFINES = re.compile(r"\b(?:is|are|was|were) (?:a|an|the)\b|\brefers? to\b|\bmeans?\b|\bstands? for\b|\bdefined as\b|\bknown as\b|\bcalled\b", re.I)
+_LIST_ASK = re.compile(r"\b(?:list|enumerate|name (?:all|every|the)|what (?:are|were) (?:the|some|all)|which\b.*\b(?:are|were)\b"
+                       r"|steps|ways|kinds|types|options|examples|alternatives|(?:all|every) (?:the )?\w+s\b)", re.I)
+
+SENTENCE_FEATURES = (
+    "sim", "sim_gap", "sim_rank", "psim", "fused", "prank", "bm25", "lex", "lex_gap", "lex_rank", "head",
+    "passage_lex", "asks_type", "has_type", "leans", "next_leans", "first", "faq", "faq_qsim", "item",
+    "list_ask_list", "log_words", "names", "neighbour_sim", "intro", "novel", "who_name", "defines", "align",
+    "align_min", "align_gap",
+)
+QUESTION_FEATURES = (
+    "p_best", "p_second_gap", "sim", "lex", "passage_lex", "answer_lex", "miss_max", "oov", "oov_rare", "soft",
+    "unknown_names", "mismatch", "which_mismatch", "faq_qsim", "log_terms", "psim", "bm25_any", "p_align_min",
+    "p_align_mean", "worst_term", "unknown_numbers", "concept_gap",
+)
+
+
+@dataclass
+class Candidate:
+    passage: int
+    sentence: int
+    x: np.ndarray  # SENTENCE_FEATURES
+    sim: float
+    lex: float
+
+
+def list_asked(text: str) -> bool:
+    return bool(_LIST_ASK.search(text))
+
+
+def _weights(corpus: Corpus, q: Query) -> dict[str, tuple[float, set[str]]]:
+    """Each sought term → (IDF weight, the stems that count as it: its own, a repair, its nearest source word)."""
+    out = {}
+    for t in q.terms:
+        if t in q.excluded:
+            continue
+        forms = {stem(t)} | {stem(w) for alt in q.alternatives(t) for w in alt.split()}
+        w = max(corpus.idf(s) for s in forms)
+        out[t] = (w * (1.0 if t in q.own else 0.5), forms)
+    return out
+
+
+def coverage(weights: dict, have: set[str]) -> float:
+    total = sum(w for w, _ in weights.values())
+    if not total:
+        return 0.0
+    return sum(w for w, forms in weights.values() if forms & have) / total
+
+
+def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candidate]:
+    """Every answer sentence of the ``pool`` best passages, with its features."""
+    snap = corpus.snap
+    top = r.ranked[:pool]
+    if not top:
+        return []
+    weights = _weights(corpus, q)
+    best_fused = top[0].score or 1.0
+    best_bm25 = max((rk.bm25 for rk in top), default=0.0) or 1.0
+    types = asked(q.text)
+    listy = list_asked(q.text)
+    qnames = [n.lower() for n in q.names]
+    qstems = {stem(t) for t in q.terms} | {stem(a) for t in q.terms for a in q.alternatives(t)}
+    who = bool(_WHO.search(q.text))
+    define = bool(_DEFINE_ASK.search(q.text))
+    faq_pi, faq_sim = r.faq_match if r.faq_match else (-1, 0.0)
+    align = _aligner(corpus, q, weights, [rk.index for rk in top])
+    rows = []
+    for rank, rk in enumerate(top):
+        p = snap.passages[rk.index]
+        head = coverage(weights, corpus.section_stems[rk.index])
+        plex = coverage(weights, corpus.passage_stems[rk.index])
+        sims = [float(r.sentence_sims[corpus.sentence_row[(rk.index, si)]]) if (rk.index, si) in corpus.sentence_row else 0.0
+                for si in range(len(p.sentences))]
+        for si, sent in enumerate(p.sentences):
+            if p.kind == "faq" and si == 0:
+                continue  # the FAQ question itself is not an answer
+            lex = coverage(weights, corpus.sentence_stems[rk.index][si])
+            nxt = p.sentences[si + 1].text if si + 1 < len(p.sentences) else ""
+            first = si == (1 if p.kind == "faq" else 0)
+            has_type = any(needs.search(sent.text) for _, needs, _ in types)
+            low = sent.text.lower()
+            rows.append((rk.index, si, sims[si], lex, [
+                head, plex, float(bool(types)), float(has_type), float(bool(_LEANS.match(sent.text)) and not first),
+                float(bool(nxt) and bool(_LEANS.match(nxt))), float(first), float(p.kind == "faq"),
+                faq_sim if rk.index == faq_pi else 0.0, float(p.is_item(si)), float(listy and p.kind == "list"),
+                math.log1p(len(sent.text.split())),
+                (sum(1 for n in qnames if n in low) / len(qnames)) if qnames else 0.0,
+                max([sims[j] for j in (si - 1, si + 1) if 0 <= j < len(sims)], default=0.0),
+                float(p.kind == "list" and not p.is_item(si)),
+                _novel(corpus.sentence_stems[rk.index][si], qstems),
+                float(who and any(n.lower() not in q.text.lower() for n in names(sent.text, strict_initial=True))),
+                float(define and bool(_DEFINES.search(sent.text))),
+                *align(rk.index, si),
+            ], rank, rk))
+    if not rows:
+        return []
+    sim_order = {id(x): i for i, x in enumerate(sorted(rows, key=lambda x: -x[2]))}
+    lex_order = {id(x): i for i, x in enumerate(sorted(rows, key=lambda x: -x[3]))}
+    top_align = max(x[4][-2] for x in rows)
+    for x in rows:
+        x[4].append(x[4][-2] - top_align)
+    top_sim = max(x[2] for x in rows)
+    top_lex = max(x[3] for x in rows)
+    out = []
+    for row in rows:
+        pi, si, sim, lex, rest, rank, rk = row
+        head, plex, *tail = rest
+        x = np.array([sim, sim - top_sim, 1.0 / (1 + sim_order[id(row)]), rk.dense, rk.score / best_fused, 1.0 / (1 + rank),
+                      rk.bm25 / best_bm25, lex, lex - top_lex, 1.0 / (1 + lex_order[id(row)]), head, plex, *tail],
+                     dtype=np.float64)
+        out.append(Candidate(pi, si, x, sim, lex))
+    return out
+
+
+def _aligner(corpus: Corpus, q: Query, weights: dict, pool: list[int]):
+    """Soft word alignment: for each question word, its closest word in a sentence (cosine of the embedded words),
+    averaged by IDF weight — matching "okay" to "approve" where exact words differ. Returns f(pi, si) → (mean, min)."""
+    terms = [t for t in weights if t in q.vectors]
+    if not terms or not len(corpus.snap.term_vecs):
+        return lambda pi, si: (0.0, 0.0)
+    rows = np.unique(np.concatenate([corpus.sentence_words[pi][si] for pi in pool
+                                     for si in range(len(corpus.sentence_words[pi]))] + [np.zeros(0, dtype=np.int64)]))
+    if not len(rows):
+        return lambda pi, si: (0.0, 0.0)
+    sims = np.vstack([q.vectors[t] for t in terms]) @ corpus.snap.term_vecs[rows].T  # (terms, words in the pool)
+    col = {int(r): j for j, r in enumerate(rows)}
+    w = np.array([weights[t][0] for t in terms])
+    w = w / w.sum()
+
+    def f(pi: int, si: int) -> tuple[float, float]:
+        words = corpus.sentence_words[pi][si]
+        if not len(words):
+            return 0.0, 0.0
+        best = sims[:, [col[int(r)] for r in words]].max(axis=1)
+        return float(best @ w), float(best.min())
+    return f
+
+
+def _novel(sentence_stems: set[str], question_stems: set[str]) -> float:
+    """Share of the sentence's words the question does not already say (an echo of the question says nothing)."""
+    return len(sentence_stems - question_stems) / len(sentence_stems) if sentence_stems else 0.0
+
+
+def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float], best: Candidate,
+                      answer_text: str, answer_sections: str = "") -> np.ndarray:
+    """Features of the question and its best answer, for the answerability model."""
+    weights = _weights(corpus, q)
+    total = sum(w for w, _ in weights.values()) or 1.0
+    unknown = [t for t in weights if not corpus.knows(q.repaired.get(t, t))]
+    oov = sum(weights[t][0] * (0.5 if t in q.soft else 1.0) for t in unknown) / total
+    oov_rare = max((rarity(q.repaired.get(t, t)) for t in unknown if t not in q.soft), default=0.0)
+    soft = sum(weights[t][0] for t in unknown if t in q.soft) / total
+    unknown_names = sum(1 for n in q.names if not all(
+        corpus.knows(w) or w.lower() in corpus.name_words or q.repaired.get(w.lower()) or w.lower() in q.soft
+        for w in n.split() if len(w) > 2))
+    said = stems(answer_text + " " + answer_sections)
+    answer_lex = coverage(weights, said)
+    own = {t: v for t, v in weights.items() if t in q.own} or weights
+    top_w = max((w for w, _ in own.values()), default=1.0) or 1.0
+    miss_max = max((w / top_w for w, forms in own.values() if not forms & said), default=0.0)
+    ordered = sorted(probs, reverse=True)
+    gap = ordered[0] - ordered[1] if len(ordered) > 1 else ordered[0]
+    word = counted_word(q.text)
+    counted = ({stem(word)} | {stem(a) for a in q.alternatives(word)}) if word else None
+    mismatch = float(bool(type_mismatch(q.text, answer_text, counted)))
+    which = which_words(q.text)
+    which_mismatch = float(bool(which) and not any(({stem(w)} | {stem(a) for a in q.alternatives(w)}) & said for w in which))
+    faq_sim = r.faq_match[1] if r.faq_match else 0.0
+    top = r.ranked[0] if r.ranked else None
+    p_min, p_mean, worst = _passage_alignment(corpus, q, own, best.passage)
+    return np.array([ordered[0], gap, best.sim, best.lex, float(best.x[SENTENCE_FEATURES.index("passage_lex")]),
+                     answer_lex, miss_max, oov, oov_rare, soft, float(unknown_names), mismatch, which_mismatch, faq_sim,
+                     math.log1p(len(weights)), top.dense if top else 0.0, float(any(rk.bm25 > 0 for rk in r.ranked[:3])),
+                     p_min, p_mean, worst, float(len(q.unknown_numbers)),
+                     max(((1.0 - q.nearest.get(t, 0.0)) * rarity(q.repaired.get(t, t)) for t in unknown if t in own), default=0.0)],
+                    dtype=np.float64)
+
+
+def _passage_alignment(corpus: Corpus, q: Query, own: dict, pi: int) -> tuple[float, float, float]:
+    """How well the answer's passage covers each of the user's words: (the worst word's best cosine to a passage
+    word, the weighted mean, and the rarest poorly covered word's English rarity × how poorly it is covered)."""
+    terms = [t for t in own if t in q.vectors]
+    words = corpus.passage_words[pi]
+    if not terms or not len(words):
+        return 0.0, 0.0, 1.0
+    best = (np.vstack([q.vectors[t] for t in terms]) @ corpus.snap.term_vecs[words].T).max(axis=1)
+    stems_here = corpus.passage_stems[pi]
+    best = np.array([1.0 if own[t][1] & stems_here else float(b) for t, b in zip(terms, best)])
+    w = np.array([own[t][0] for t in terms])
+    worst = max(rarity(q.repaired.get(t, t)) * (1.0 - b) for t, b in zip(terms, best))
+    return float(best.min()), float(best @ w / w.sum()), float(worst)

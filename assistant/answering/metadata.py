@@ -1,0 +1,122 @@
+"""Questions about the article itself rather than what it says: its title, author, date, category or licence
+(from its front matter), what it sets out to do (its opening statement of purpose) and what it ends on.
+
+The patterns are general English about documents; the values all come from the sources. With several
+sources, a question about "the article" that does not say which one gets a question back naming them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from .corpus import Corpus
+from .selection import Pick
+from .text import content_terms, stem
+
+_DOC = (r"(?:article|piece|story|text|post|report|page|document|guide|guidance|policy|appendix|handbook|memo|essay|"
+        r"chapter|entry|source|this|it)")
+_FIELDS = [  # (field, question pattern, front-matter keys in order of preference; "title" = the document title)
+    ("subtitle", re.compile(r"\b(?:sub-?title|sub-?heading|strapline|standfirst)\b", re.I), ("subtitle",)),
+    ("title", re.compile(rf"\b(?:title|headline)\b.*\b{_DOC}\b|\b{_DOC}\b.*\b(?:title|headline|titled)\b|"
+                         rf"\bwhat(?:'s| is) (?:the |this )?(?!it\b|this\b){_DOC} (?:called|titled)\b", re.I), ("title",)),
+    ("author", re.compile(r"\bwho (?:wrote|writes|authored|published|put together|created|is the author|are the authors)\b|"
+                          r"\b(?:author|authors|writer|written by|credited)\b", re.I), ("author", "authors", "by", "publisher")),
+    ("published", re.compile(rf"\b(?:when|what date|which date|what day|how old|how recent)\b.*\b(?:published|posted|written|"
+                             rf"released|come out|came out|dated|issued)\b|\bpublication date\b|\bdate of (?:the |this )?{_DOC}\b", re.I),
+     ("published", "date", "pubdate")),
+    ("category", re.compile(r"\b(?:category|categories|filed under|section of the site)\b", re.I), ("category", "categories")),
+    ("license", re.compile(r"\b(?:licen[cs]e[ds]?|copyright)\b", re.I), ("license", "licence", "copyright")),
+    ("tags", re.compile(r"\b(?:hashtags?|tags|tagged|keywords)\b", re.I), ("tags", "hashtags", "keywords")),
+]
+_PURPOSE = re.compile(rf"\bwhat(?:'s| is| does)? (?:the |this )?{_DOC}\b.*\b(?:about|cover|covering|discuss|explore|set(?:ting)? out|"
+                      rf"aim|meant|intend|look(?:ing)? at|provide|explain)\b|\bwhat(?:'s| is) (?:it|this) about\b|"
+                      rf"\bpurpose of (?:the |this )?{_DOC}\b|\bwhat is the (?:topic|subject) of\b", re.I)
+_ENDING = re.compile(rf"\b(?:ends?|ending|finish(?:es)?|close[sd]?|conclude[sd]?|conclusion|takeaway|final (?:thought|question|point|words?))\b"
+                     rf".*\b{_DOC}\b|\b{_DOC}\b.*\b(?:ends?|ending|finish(?:es)?|close[sd]?(?: with| on)?|conclude[sd]?|"
+                     rf"conclusion|takeaway)\b", re.I)
+
+
+@dataclass
+class About:
+    text: str = ""  # a front-matter answer (no passage to cite)
+    picks: list[Pick] | None = None  # or sentences to quote with citations
+    refused: bool = False
+
+
+def human_date(value: str) -> str:
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+        try:
+            d = datetime.strptime(value, fmt)
+            return f"{d.day} {d.strftime('%B %Y')}"
+        except ValueError:
+            continue
+    return value
+
+
+def about(question: str, corpus: Corpus) -> About | None:
+    """The answer to a question about the document itself, or None when it is not one."""
+    field = next(((name, keys) for name, pat, keys in _FIELDS if pat.search(question)), None)
+    purpose, ending = _PURPOSE.search(question), _ENDING.search(question)
+    if not (field or purpose or ending):
+        return None
+    docs = corpus.snap.docs
+    doc = _which(question, docs)
+    if doc is None:
+        titles = "; ".join(f"“{d.get('title') or d['source']}”" for d in docs)
+        return About(text=f"There are {len(docs)} sources here: {titles}. Which one do you mean?")
+    title = doc.get("title") or doc["source"]
+    if field:
+        name, keys = field
+        if name == "title":
+            sub = doc.get("meta", {}).get("subtitle")
+            return About(text=f"The title is “{title}”." + (f" Its subtitle is “{sub}”." if sub else ""))
+        value = next((str(doc.get("meta", {})[k]) for k in keys if doc.get("meta", {}).get(k)), "")
+        if not value and name == "tags":  # hashtags written in the text itself
+            value = ", ".join(dict.fromkeys(m for p in corpus.passages if p.source == doc["source"]
+                                            for m in re.findall(r"(?<![\w&])#\w+", p.text)))
+        if not value:
+            return About(refused=True) if name in ("author", "published", "license", "tags") and not (purpose or ending) else None
+        value = human_date(value) + f" ({value})" if name == "published" and human_date(value) != value else value
+        return About(text=f"{_label(name)} of “{title}”: {value}.")
+    passages = [i for i, p in enumerate(corpus.passages) if p.source == doc["source"] and p.kind in ("paragraph", "list")]
+    if not passages:
+        return None
+    if ending:
+        last = passages[-1]
+        n = len(corpus.passages[last].sentences)
+        return About(picks=[Pick(last, i) for i in range(max(0, n - 2), n)])
+    # The statement of purpose: among the opening passages, the sentence nearest to the question.
+    opening = passages[:3]
+    rows = [(corpus.sentence_row[(pi, si)], pi, si) for pi in opening for si in range(len(corpus.passages[pi].sentences))
+            if (pi, si) in corpus.sentence_row]
+    return _purpose(corpus, rows) if rows else None
+
+
+def _purpose(corpus: Corpus, rows) -> About:
+    """The opening sentence that states what the document does ("This article will explore …")."""
+    def score(item):
+        _, pi, si = item
+        text = corpus.passages[pi].sentences[si].text.lower()
+        said = re.search(r"\b(?:this|the) (?:article|piece|page|guide|document|appendix|policy|post|report|section|chapter)\b|"
+                         r"\b(?:will|we) (?:explore|explain|look|cover|discuss|describe|show)\b|\bis about\b|\bprovides?\b", text)
+        return (bool(said), -pi, -si)
+    best = max(rows, key=score)
+    return About(picks=[Pick(best[1], best[2])])
+
+
+def _label(name: str) -> str:
+    return {"published": "Published", "author": "The author", "category": "The category", "license": "The licence",
+            "tags": "The hashtags"}.get(
+        name, name.capitalize())
+
+
+def _which(question: str, docs: list[dict]) -> dict | None:
+    if len(docs) == 1:
+        return docs[0]
+    asked = {stem(t) for t in content_terms(question)}
+    scored = sorted(((len(asked & {stem(t) for t in content_terms(d.get("title", "") + " " + d["source"])}), i)
+                     for i, d in enumerate(docs)), reverse=True)
+    if scored and scored[0][0] > 0 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+        return docs[scored[0][1]]
+    return None

@@ -1,0 +1,219 @@
+"""The path of one question, top to bottom:
+
+    resolve follow-up → route (clarify / opinion / about the article) → split into parts →
+    for each part: prepare → embed → retrieve → candidates → select → decide → render.
+
+Everything version-dependent comes in a :class:`Context`; the question is validated before it gets here.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.settings import Settings
+
+from . import metadata
+from .corpus import Corpus
+from .features import QUESTION_FEATURES, Candidate, candidates, question_features
+from .followup import resolve
+from .learned import Models
+from .parts import split_parts
+from .query import Query, prepare
+from .retrieval import Retrieval, Retriever
+from .selection import Pick, body_first, choose, render
+from .text import content_terms
+from .types import CLARIFY_TEXT, OPINION_TEXT, REFUSAL_TEXT, Answer, Citation
+
+# Requests for an opinion or advice the sources cannot give (general English, no topic words).
+_OPINION = re.compile(r"\b(?:what do you (?:think|believe|reckon|feel)|your (?:own )?(?:opinion|view|take|thoughts)|"
+                      r"do you (?:think|believe|agree|like|prefer|reckon)|in your (?:opinion|view)|would you (?:recommend|advise)|"
+                      r"is it (?:a )?(?:good|bad|wise) idea\b|who is right\b|who'?s right\b|which is better\b|"
+                      r"(?:tell|write) me a (?:joke|poem|story|song))", re.I)
+
+
+@dataclass
+class Context:
+    corpus: Corpus
+    retriever: Retriever
+    models: Models
+    settings: Settings
+    embed: object  # callable: list[str] -> list[np.ndarray]
+
+
+@dataclass
+class Part:
+    """One part of a question, analysed: what the models are applied to (and trained on)."""
+    query: Query
+    retrieval: Retrieval | None
+    cands: list[Candidate] = field(default_factory=list)
+    probs: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    picks: list[Pick] = field(default_factory=list)
+    qx: np.ndarray | None = None  # QUESTION_FEATURES
+    p_answer: float = 0.0
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.picks)
+
+
+def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> tuple[Answer, list[Part]]:
+    t = time.perf_counter()
+    fit = lambda texts: _fit(ctx, texts)  # noqa: E731
+    resolved = resolve(question, history, fit=fit)
+    timings["resolve"] = _ms(t)
+    if _OPINION.search(resolved.own):
+        return Answer(OPINION_TEXT, True, resolved.text, [], timings, suggestions(ctx)), []
+    about = metadata.about(resolved.text, ctx.corpus) or (metadata.about(resolved.own, ctx.corpus) if resolved.clarify else None)
+    if about is None and resolved.clarify and len(content_terms(resolved.own)) <= 2:
+        return Answer(CLARIFY_TEXT, False, resolved.text, [], timings, suggestions(ctx)), []
+    if about is not None and about.refused:
+        return Answer(REFUSAL_TEXT, True, resolved.text, [], timings, suggestions(ctx)), []
+    if about is not None and about.picks:
+        text, order = render(ctx.corpus.snap, about.picks, ctx.settings.max_answer_words + 30)
+        cites = [_citation(ctx.corpus.snap.passages[pi], 1.0) for pi in order]
+        return Answer(text, False, resolved.text, cites, timings, suggestions(ctx)), []
+    if about is not None and about.text:
+        return Answer(about.text, False, resolved.text, [], timings, suggestions(ctx)), []
+    own = resolved.own if not resolved.clarify else question
+    pieces = split_parts(own)
+    if len(pieces) == 1:
+        parts = [analyse(ctx, resolved.text if not resolved.clarify else own, own, timings, resolved.context)]
+    else:  # each part stands alone, resolved against the conversation and the parts before it
+        parts, turns = [], list(history)
+        for piece in pieces:
+            parts.append(analyse(ctx, resolve(piece, turns, fit=fit).text, piece, timings))
+            turns = turns + [{"role": "user", "content": piece}]
+    answered = [p for p in parts if p.answered]
+    if not answered:
+        best = parts[0]
+        return Answer(REFUSAL_TEXT, True, resolved.text, [], timings, suggestions(ctx, best.retrieval)), parts
+    t = time.perf_counter()
+    texts, order = [], []
+    for p in answered:
+        text, order = render(ctx.corpus.snap, p.picks, ctx.settings.max_answer_words + 30, order)
+        texts.append(text)
+    scores = {}
+    for p in answered:
+        for rk in p.retrieval.ranked:
+            scores.setdefault(rk.index, rk.score)
+    citations = [_citation(ctx.corpus.snap.passages[pi], scores.get(pi, 0.0)) for pi in order]
+    timings["render"] = _ms(t)
+    return Answer(" ".join(texts), False, resolved.text, citations, timings, follow_ups(ctx, answered[0])), parts
+
+
+def analyse(ctx: Context, text: str, own: str | None, timings: dict, context: str = "") -> Part:
+    """One part: search, candidate sentences with the selection model's probabilities, and the decision.
+    ``context`` (earlier turns a follow-up relies on) is searched too, at half the weight of its own words."""
+    corpus, st = ctx.corpus, ctx.settings
+    q = prepare(corpus, text, own, context if context and context not in text else "")
+    if not q.terms:
+        return Part(q, None)
+    t = time.perf_counter()
+    loose = [w for w in q.terms if not corpus.knows(q.repaired.get(w, w))]
+    vecs = ctx.embed([q.search] + loose + ([q.context] if q.context else []))
+    if q.context:
+        vecs, qvec = vecs[:-1], vecs[0] + 0.5 * vecs[-1]
+        qvec = qvec / np.linalg.norm(qvec)
+    else:
+        qvec = vecs[0]
+    _soft_match(corpus, q, dict(zip(loose, vecs[1:])), st.soft_match)
+    q.vectors = {t: v for t in q.terms if (v := corpus.term_vector(q.repaired.get(t, t))) is not None}
+    q.vectors.update(zip(loose, vecs[1:]))
+    timings["embed"] = timings.get("embed", 0.0) + _ms(t)
+    t = time.perf_counter()
+    r = ctx.retriever.retrieve(q, qvec)
+    timings["retrieve"] = timings.get("retrieve", 0.0) + _ms(t)
+    t = time.perf_counter()
+    cands = candidates(corpus, q, r, st.sentence_pool)
+    part = Part(q, r, cands)
+    if not cands:
+        return part
+    part.probs = ctx.models.selection.proba(np.array([c.x for c in cands]))
+    picks = choose(corpus.snap, q.text, cands, part.probs, st.max_answer_words, st.max_sentences, st.sentence_margin)
+    best = cands[int(np.argmax(part.probs))]
+    part.qx = question_features(corpus, q, r, list(part.probs), best, *said(corpus, picks))
+    part.p_answer = float(ctx.models.answerable.proba(part.qx)[0])
+    if part.p_answer >= ctx.models.threshold:
+        part.picks = body_first(picks, corpus.faq_body)
+    timings["answer"] = timings.get("answer", 0.0) + _ms(t)
+    return part
+
+
+def said(corpus: Corpus, picks: list[Pick]) -> tuple[str, str]:
+    """What an answer says: its sentences, and the headings of their sections."""
+    snap = corpus.snap
+    return (" ".join(snap.passages[c.passage].sentences[c.sentence].text for c in picks),
+            " ".join(dict.fromkeys(snap.passages[c.passage].section for c in picks)))
+
+
+def _soft_match(corpus: Corpus, q: Query, vecs: dict, floor: float) -> None:
+    """A word the sources lack counts as its nearest source word when the embedding model finds one close."""
+    snap = corpus.snap
+    if not len(snap.term_words):
+        return
+    for t, v in vecs.items():
+        sims = snap.term_vecs @ v
+        j = int(np.argmax(sims))
+        q.nearest[t] = float(sims[j])
+        if sims[j] >= floor:
+            q.soft[t] = (snap.term_words[j], float(sims[j]))
+
+
+def _fit(ctx: Context, texts: list[str]) -> list[float]:
+    """How well the sources answer each candidate reading of a follow-up: its best sentence similarity."""
+    vecs = ctx.embed(texts)
+    sv = ctx.corpus.snap.sentence_vecs
+    return [float((sv @ v).max()) if len(sv) else 0.0 for v in vecs]
+
+
+def suggestions(ctx: Context, r: Retrieval | None = None, n: int = 3) -> list[str]:
+    """Questions the sources answer: for each source its FAQ questions, then its sections. After a question, the
+    ones closest to it first; otherwise every source in turn, so that several sources are all offered."""
+    corpus = ctx.corpus
+    per_source: dict[str, list[tuple[float, int, str]]] = {}
+    seen: set[str] = set()
+    for pi, p in enumerate(corpus.passages):
+        if p.kind == "faq" and p.question:
+            text, rank = f"{p.question.rstrip('?. ')}?", 0
+        else:
+            sec = re.sub(r":.*$", "", p.section).strip()
+            if not sec or sec == p.title:
+                continue
+            text, rank = f"What does it say about {sec[0].lower() + sec[1:] if sec[:2].istitle() and not sec.isupper() else sec}?", 1
+        if text in seen:
+            continue
+        seen.add(text)
+        row = corpus.sentence_rows.get(pi, [None])[0]
+        closeness = float(r.sentence_sims[row]) if r is not None and row is not None else 0.0
+        per_source.setdefault(p.source, []).append((rank - closeness, len(seen), text))
+    if r is not None:
+        return [t for *_, t in sorted(x for lane in per_source.values() for x in lane)[:n]]
+    lanes = [[t for *_, t in sorted(lane)] for lane in per_source.values()]
+    return [lane[k] for k in range(max(map(len, lanes), default=0)) for lane in lanes if k < len(lane)][:n]
+
+
+def follow_ups(ctx: Context, part: Part, n: int = 3) -> list[str]:
+    """After an answer: FAQ questions near it that were not just answered."""
+    corpus = ctx.corpus
+    cited = {c.passage for c in part.picks}
+    r = part.retrieval
+    faqs = [(pi, corpus.passages[pi].question) for pi in corpus.faq_rows
+            if corpus.passages[pi].question and pi not in cited]
+    if r is not None:
+        faqs.sort(key=lambda f: -float(r.sentence_sims[corpus.faq_rows[f[0]]]))
+    return [q for _, q in faqs[:n]]
+
+
+def _ms(t: float) -> float:
+    return round((time.perf_counter() - t) * 1000, 3)
+
+
+def _citation(p, score: float) -> Citation:
+    return Citation(id=p.id, source=p.source, section=p.section, text=p.text, score=round(float(score), 6),
+                    start=p.start, end=p.end)
+
+
+__all__ = ["Context", "Part", "answer", "analyse", "suggestions", "QUESTION_FEATURES"]

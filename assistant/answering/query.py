@@ -1,0 +1,79 @@
+"""What the user typed → what we search for: cleaned, markup removed, misspelt words repaired against the
+sources' vocabulary. Nothing is cut from the question: the extractive path obeys no instruction, so it has
+none to remove (``strip_instructions`` is for what an LLM is sent)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .corpus import Corpus
+from .text import clean, content_terms, names
+
+_MARKUP = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<[^>]{0,200}>", re.I | re.S)
+# Instructions aimed at a language model; removed only from what an LLM is sent (generate.py).
+_INJECTION = re.compile(
+    r"(?:\b(?:please\s+)?(?:ignore|disregard|forget|override|bypass)\b[^.?!]*?\b(?:instructions?|prompts?|rules?|"
+    r"guidelines|above|context|system)\b[^.?!]*?(?:[.?!]|$)"
+    r"|\byou are now\b[^.?!]*[.?!]?|\bpretend (?:to be|you)\b[^.?!]*[.?!]?"
+    r"|\b(?:system|developer)\s*prompt\b[^.?!]*[.?!]?|\bjailbreak\b[^.?!]*[.?!]?)",
+    re.I,
+)
+_EXCLUDING = re.compile(r"\b(?:instead of|rather than|other than|apart from|aside from|besides|except(?: for)?)\s+([^?.,;!]+)", re.I)
+
+
+@dataclass
+class Query:
+    typed: str  # as typed, cleaned
+    text: str  # the standalone question (follow-ups resolved), shown as `query`
+    search: str  # `text` with misspelt words repaired: what is embedded and matched
+    terms: list[str] = field(default_factory=list)  # content words of `search`
+    own: list[str] = field(default_factory=list)  # content words the user typed in this turn
+    repaired: dict[str, str] = field(default_factory=dict)  # typed word → source word
+    soft: dict[str, tuple[str, float]] = field(default_factory=dict)  # word → (nearest source word, cosine)
+    nearest: dict[str, float] = field(default_factory=dict)  # word the sources lack → cosine of its nearest source word
+    names: list[str] = field(default_factory=list)  # capitalised names in the question
+    unknown_numbers: list[str] = field(default_factory=list)  # numbers in the question the sources never use
+    excluded: list[str] = field(default_factory=list)  # words after "instead of", "other than", …: not sought
+    vectors: dict = field(default_factory=dict)  # term → its word vector (from the vocabulary, or embedded)
+    context: str = ""  # earlier turns a follow-up relies on (searched at half weight)
+
+    def alternatives(self, term: str) -> list[str]:
+        """Source words standing for ``term`` (its repair or nearest source word)."""
+        out = []
+        if term in self.repaired:
+            out.append(self.repaired[term])
+        if term in self.soft:
+            out.append(self.soft[term][0])
+        return out
+
+
+def strip_markup(text: str) -> str:
+    return _MARKUP.sub(" ", text)
+
+
+def strip_instructions(text: str) -> str:
+    """The question without instructions aimed at a language model (for the LLM prompt only)."""
+    return clean(_INJECTION.sub(" ", text))
+
+
+def prepare(corpus: Corpus, text: str, own: str | None = None, context: str = "") -> Query:
+    """The search query for ``text`` (already resolved against history); ``own`` is what the user typed;
+    ``context`` the earlier question a follow-up relies on (its words are sought at half weight)."""
+    body = clean(strip_markup(clean(text)))
+    context = clean(strip_markup(context))
+    repaired: dict[str, str] = {}
+    for t in content_terms(body + " " + context):
+        fix = corpus.repair(t)
+        if fix:
+            repaired[t] = fix
+    search = body
+    for wrong, right in repaired.items():
+        search = re.sub(rf"\b{re.escape(wrong)}\b", right, search, flags=re.I)
+    terms = content_terms(body + " " + context)
+    numbers = [t for t in re.findall(r"\b\d[\d.,]*\d\b|\b\d\b", body) if t not in corpus.numbers]
+    excluded = [t for m in _EXCLUDING.finditer(body) for t in content_terms(m.group(1))]
+    excluded = [t for t in excluded if t in terms and len(excluded) < len(terms)]
+    own_terms = content_terms(clean(own)) if own is not None else content_terms(body)
+    return Query(typed=clean(own if own is not None else text), text=body, search=search, terms=terms,
+                 own=[t for t in own_terms if t in terms] or terms, repaired=repaired,
+                 names=names(body, strict_initial=True), excluded=excluded, context=context, unknown_numbers=numbers)

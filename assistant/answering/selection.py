@@ -1,0 +1,162 @@
+"""From scored candidate sentences to the answer a reader would write from the text.
+
+The best sentence (by the selection model) leads; a sentence that leans on the one before it gets that one; a
+topic sentence gets the sentence after it that explains it; a list is given whole with its introduction (or its
+first items and "…" past the word budget); a second sentence joins only when the model rates it nearly as high.
+Leading connectives ("However,", "Moreover,") are dropped. Only the sources' own words, each with ``[n]``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.models import Passage
+
+from .features import SENTENCE_FEATURES, Candidate, list_asked
+from .text import stems
+
+_OPENER = re.compile(r"^(?:however|moreover|furthermore|additionally|in addition|nevertheless|nonetheless|meanwhile|"
+                     r"also|besides|indeed|that said|on the other hand|in fact|still|yet|and|but|so)\s*,?\s+", re.I)
+LEANS = SENTENCE_FEATURES.index("leans")
+NEXT_LEANS = SENTENCE_FEATURES.index("next_leans")
+
+
+@dataclass(frozen=True)
+class Pick:
+    passage: int
+    sentence: int
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, max_sentences: int,
+           margin: float = 6.0) -> list[Pick]:
+    order = sorted(range(len(cands)), key=lambda i: -probs[i])
+    if list_asked(question):  # a list asked for: the best list among the close candidates leads
+        listed = [i for i in order if snap.passages[cands[i].passage].kind == "list"]
+        if listed and probs[listed[0]] >= 0.5 * probs[order[0]]:
+            order.remove(listed[0])
+            order.insert(0, listed[0])
+    best = cands[order[0]]
+    p = snap.passages[best.passage]
+    if p.kind == "list" and (list_asked(question) or _intro_of_list(p, best.sentence)
+                             or p.is_item(best.sentence) and _compact(p)):
+        return [Pick(best.passage, i) for i in range(len(p.sentences))]
+    picks = [Pick(best.passage, best.sentence)]
+    prob = {(c.passage, c.sentence): float(probs[i]) for i, c in enumerate(cands)}
+    if best.x[LEANS] and best.sentence - 1 >= (1 if p.kind == "faq" else 0):
+        picks.insert(0, Pick(best.passage, best.sentence - 1))
+    elif best.sentence + 1 < len(p.sentences) and (best.x[NEXT_LEANS] and not p.is_item(best.sentence + 1)
+                                                   or p.sentences[best.sentence + 1].cont):
+        nxt = Pick(best.passage, best.sentence + 1)
+        if prob.get((nxt.passage, nxt.sentence), 0.0) >= 0.25 * prob[(best.passage, best.sentence)]:
+            picks.append(nxt)
+    if _words(snap, picks) > max_words:
+        picks = [Pick(best.passage, best.sentence)]
+    logit = np.log(np.clip(probs, 1e-6, 1 - 1e-6) / np.clip(1 - probs, 1e-6, 1))
+    top = float(logit[order[0]])
+    for i in order[1:]:
+        c = cands[i]
+        if len(picks) >= max_sentences or logit[i] < top - margin:
+            break
+        cp = snap.passages[c.passage]
+        if any(x.passage == c.passage and x.sentence == c.sentence for x in picks) or (
+                cp.kind == "list" and not cp.is_item(c.sentence)):  # a list's introduction alone says nothing
+            continue
+        if _redundant(snap, c, picks) or _words(snap, picks + [Pick(c.passage, c.sentence)]) > max_words:
+            continue
+        picks.append(Pick(c.passage, c.sentence))
+    return picks
+
+
+def body_first(picks: list[Pick], faq_body: dict[int, int]) -> list[Pick]:
+    """When an FAQ answer and the body passage it summarises are both quoted, the body comes first."""
+    bodies = {faq_body.get(c.passage) for c in picks} - {None}
+    lead = [c for c in picks if c.passage in bodies]
+    return lead + [c for c in picks if c not in lead] if lead else picks
+
+
+def _compact(p: Passage) -> bool:
+    """A list of short items, read as one answer (not a list of paragraphs)."""
+    items = [s for s in p.sentences if s.item and not s.cont]
+    return bool(items) and len(items) <= 12 and sum(len(s.text.split()) for s in p.sentences if s.item) / len(items) <= 15
+
+
+def _intro_of_list(p: Passage, si: int) -> bool:
+    return p.kind == "list" and not p.is_item(si)
+
+
+def _words(snap, picks: list[Pick]) -> int:
+    return sum(word_count(snap.passages[c.passage].sentences[c.sentence].text) for c in picks)
+
+
+def _redundant(snap, c: Candidate, picks: list[Pick]) -> bool:
+    a = stems(snap.passages[c.passage].sentences[c.sentence].text)
+    for x in picks:
+        b = stems(snap.passages[x.passage].sentences[x.sentence].text)
+        if a and len(a & b) / len(a) > 0.6:
+            return True
+    return False
+
+
+def tidy(sentence: str) -> str:
+    """A sentence as the first of an answer: no leading connective, capitalised."""
+    out = _OPENER.sub("", sentence, count=1)
+    if out is sentence or not out:
+        return sentence
+    return out[0].upper() + out[1:]
+
+
+def render(snap, picks: list[Pick], max_words: int = 90, numbering: list[int] | None = None) -> tuple[str, list[int]]:
+    """Answer text with markers, and the passage index behind each marker number (1-based order).
+    ``numbering`` continues the numbering of earlier parts (a multi-part answer)."""
+    order: list[int] = list(numbering or [])
+    parts: list[str] = []
+    done_lists: set[int] = set()
+    whole = {c.passage for c in picks if snap.passages[c.passage].kind == "list"
+             and {x.sentence for x in picks if x.passage == c.passage} >= set(range(len(snap.passages[c.passage].sentences)))}
+    prev: Pick | None = None
+    for c in picks:
+        if c.passage not in order:
+            order.append(c.passage)
+        n = order.index(c.passage) + 1
+        p: Passage = snap.passages[c.passage]
+        if c.passage in whole:
+            if c.passage not in done_lists:
+                done_lists.add(c.passage)
+                parts.append(_render_list(p, max_words) + f" [{n}]")
+        else:
+            text = p.sentences[c.sentence].text
+            if prev is not None and prev.passage == c.passage and prev.sentence == c.sentence - 1 and parts:
+                parts[-1] = parts[-1][: -len(f" [{n}]")] + " " + text + f" [{n}]"
+            else:
+                parts.append(f"{tidy(text)} [{n}]")
+        prev = c
+    return " ".join(parts), order
+
+
+def _render_list(p: Passage, max_words: int) -> str:
+    intro = [s.text for i, s in enumerate(p.sentences) if not p.is_item(i)]
+    items: list[str] = []
+    for s in p.sentences:
+        if s.cont and items:
+            items[-1] += " " + s.text
+        elif s.item:
+            items.append(s.text)
+    items = [it.rstrip(".;") for it in items]
+    lead = tidy(" ".join(intro)) if intro else ""
+    budget = max_words - word_count(lead)
+    shown: list[str] = []
+    for it in items:
+        if shown and sum(word_count(x) for x in shown) + word_count(it) > budget:
+            shown.append("…")
+            break
+        shown.append(it)
+    body = "; ".join(shown)
+    if lead:
+        return f"{lead} {body}." if lead.endswith(":") else f"{lead}: {body}."
+    return body + "."

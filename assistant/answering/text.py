@@ -1,0 +1,105 @@
+"""Small text tools: tokens, stems, content terms, names, and normalisation of what users type."""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+from bm25s.stopwords import STOPWORDS_EN
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*")
+QUESTION_WORDS = {"what", "who", "whom", "whose", "which", "when", "where", "why", "how", "does", "do", "did", "is",
+                  "are", "was", "were", "will", "would", "could", "can", "should", "might", "may", "must", "shall",
+                  "tell", "me", "please", "explain", "describe", "about", "article", "say", "says", "said", "mention",
+                  "mentioned", "according", "text", "piece", "author", "i", "you", "your", "know",
+                  "anything", "something", "there", "kind", "sort", "give", "list", "name", "named", "much", "many", "has",
+                  "have", "had", "been", "being", "get", "got", "really", "exactly", "currently", "now", "also", "far", "else",
+                  "besides", "yet", "still", "ever", "actually", "one", "ones", "thing", "things"}
+FUNCTION_WORDS = {"over", "under", "into", "onto", "upon", "within", "without", "between", "among", "through", "during",
+                  "before", "after", "above", "below", "again", "further", "once", "here", "very", "too", "more", "most",
+                  "less", "least", "own", "same", "so", "than", "just", "only", "even", "ever", "any", "some", "each",
+                  "every", "all", "both", "either", "neither", "other", "others", "another", "such", "what's", "who's",
+                  "it's", "there's", "let's", "its", "our", "ours", "their", "theirs", "his", "her", "hers", "him",
+                  "them", "they", "we", "from", "off", "out", "up", "down", "via", "per", "whether", "if", "while"}
+STOP = set(STOPWORDS_EN) | QUESTION_WORDS | FUNCTION_WORDS
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean(text: str) -> str:
+    """NFC, no control characters, typographic quotes/dashes folded, white space collapsed."""
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROL.sub(" ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def fold(text: str) -> str:
+    """Lower-case matching form (as the golden-file rules): ’ → ', dashes → -, white space collapsed."""
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@functools.lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Snowball stem of a word (possessive and quotes removed)."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    w = w.strip("'-")
+    return _stemmer().stemWord(w)
+
+
+def tokens(text: str) -> list[str]:
+    return [t.replace("’", "'") for t in _TOKEN.findall(text)]
+
+
+def content_terms(text: str) -> list[str]:
+    """Lower-case content words (no stop or question words), in order, with duplicates removed."""
+    out = []
+    for t in tokens(text):
+        lw = t.lower()
+        base = lw[:-2] if lw.endswith("'s") else lw
+        if base in STOP or len(base) < 2 and not base.isdigit():
+            continue
+        if base not in out:
+            out.append(base)
+    return out
+
+
+def stems(text: str) -> set[str]:
+    return {stem(t) for t in content_terms(text)}
+
+
+_NAME = re.compile(r"\b[A-Z][\w’'\-]*(?:\s+(?:(?:of|the|de|von|van|for|and)\s+){0,2}[A-Z][\w’'\-]*)*")
+
+
+def names(text: str, common: frozenset[str] | set[str] = frozenset(), strict_initial: bool = False) -> list[str]:
+    """Capitalised spans (e.g. 'Coalition of the Willing', 'US'). The first word of a sentence is dropped when
+    it is a stop word or a ``common`` (lower-case elsewhere) word; with ``strict_initial`` whenever it is not
+    all capitals, since a capital there proves nothing."""
+    out = []
+    for m in _NAME.finditer(text):
+        span = m.group(0).strip()
+        start = m.start()
+        before = text[:start].rstrip()
+        sentence_initial = not before or before[-1] in ".?!:\"“(" or before.endswith("—")
+        words = span.split()
+        if words[0].lower() in STOP | {"the", "a", "an"} or sentence_initial and (
+                words[0].lower() in common or strict_initial and not words[0].isupper()):
+            words = words[1:]
+            if not words or (len(words) == 1 and words[0].lower() in STOP):
+                continue
+            span = " ".join(words)
+            if not span[0].isupper():
+                continue
+        span = re.sub(r"['’]s$", "", span)
+        if span and span not in out:
+            out.append(span)
+    return out

@@ -1,0 +1,44 @@
+"""``assistant eval --loao``: the per-article table of leave-one-article-out scores (the figure that counts)."""
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+from pathlib import Path
+
+import click
+
+from .settings import settings_from_env
+
+COLUMNS = (("correct", "correct"), ("refusal", "oos-refused"), ("false_refusal", "false-ref"),
+           ("citation_first", "cite-1st"))
+
+
+def leave_one_article_out(files, source_dirs, thresholds, report_dir, only=()) -> int:
+    """Print the table; 0 when every scored article meets every threshold, else 1."""
+    from assistant.evaluation import training
+
+    with tempfile.TemporaryDirectory(prefix="assistant-loao-") as work:
+        sets = training.article_sets(files, source_dirs, settings_from_env(), Path(work))
+        unknown = set(only) - {s.name for s in sets}
+        if unknown:
+            raise click.BadParameter(f"no golden file for {', '.join(sorted(unknown))}", param_hint="--only")
+        results = training.leave_one_article_out(sets, sets[0].assistant.settings, thresholds=thresholds,
+                                                   only=set(only))
+    click.echo(f"{'article (left out)':<36}{'rows':>6}" + "".join(f"{label:>13}" for _, label in COLUMNS) + "   result")
+    passed = True
+    for name, ev in results:
+        s = ev.summary
+        ok = ev.passed
+        passed &= ok
+        cells = "".join(f"{'-' if s.get(k) is None else format(s[k], '.3f'):>13}" for k, _ in COLUMNS)
+        click.echo(f"{name:<36}{s['rows']:>6}{cells}   {'PASS' if ok else 'FAIL'}")
+    mean = statistics.fmean(ev.summary["correct"] or 0.0 for _, ev in results)
+    click.echo(f"{'mean':<36}{sum(ev.summary['rows'] for _, ev in results):>6}{mean:>13.3f}")
+    if report_dir:
+        report_dir.mkdir(parents=True, exist_ok=True)
+        out = report_dir / "loao.json"
+        out.write_text(json.dumps({"mean_correct": round(mean, 4), "thresholds": thresholds.__dict__,
+                                   "articles": {name: ev.summary for name, ev in results}}, indent=1))
+        click.echo(f"\nReport: {out}")
+    return 0 if passed else 1

@@ -1,0 +1,217 @@
+"""Training the selection and answerability models on golden rows, and leave-one-article-out evaluation.
+
+A *set* is one article with its golden rows (``tests/golden/corpus/<stem>.jsonl`` ↔ ``<stem>.md``). Each set is
+indexed alone in a temporary folder. For every analysed question part we keep its candidate sentences (features
+do not depend on the models) and label them from the row: a sentence holding one of the row's key facts, in a
+passage holding its evidence, is a good answer. The answerability model is trained on the question features
+computed with the selection model of the same fold; its threshold is chosen by cross-validation over the
+training articles (leave one of them out at a time), never on the rows it is scored on.
+"""
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.answering import pipeline
+from assistant.answering.features import QUESTION_FEATURES, SENTENCE_FEATURES, question_features
+from assistant.answering.learned import Linear, Models
+from assistant.answering.selection import choose
+
+from . import golden
+from .golden import GoldenRow, contains
+
+
+@dataclass
+class Sample:
+    """One analysed question part with its labels."""
+    article: str
+    row: GoldenRow
+    part: pipeline.Part
+    corpus: object
+    y: np.ndarray  # one label per candidate
+
+
+@dataclass
+class ArticleSet:
+    name: str
+    source: Path
+    golden: list[Path]
+    rows: list[GoldenRow]
+    assistant: object = None
+    samples: list[Sample] = field(default_factory=list)
+
+
+def neutral_models() -> Models:
+    """Models that rank by similarity and answer everything: what features are collected with."""
+    n, m = len(SENTENCE_FEATURES), len(QUESTION_FEATURES)
+    sel = np.zeros(n)
+    sel[SENTENCE_FEATURES.index("sim")] = 1.0
+    return Models(Linear(SENTENCE_FEATURES, np.zeros(n), np.ones(n), sel, 0.0),
+                  Linear(QUESTION_FEATURES, np.zeros(m), np.ones(m), np.zeros(m), 0.0), 0.0)
+
+
+def load_sets(pairs, workdir: Path, settings_for) -> list[ArticleSet]:
+    """Index each article alone (``settings_for(data_dir, source)`` gives its Settings) and collect samples."""
+    from assistant import Assistant
+    from index.ingest import ingest
+
+    sets = []
+    shared = None
+    for name, src, gold in pairs:
+        gold = gold if isinstance(gold, list) else [gold]
+        settings = settings_for(workdir / name, src)
+        ingest(settings)
+        a = (Assistant.load(settings, neutral_models()) if shared is None
+             else Assistant(settings, *_state(settings), shared.embedder, None, neutral_models()))
+        shared = shared or a
+        s = ArticleSet(name, src, gold, golden.load_many(gold), a)
+        s.samples = collect(s)
+        sets.append(s)
+    return sets
+
+
+def _state(settings):
+    from assistant.answering.core import State as _State
+    from assistant.answering.core import load_snapshot_for
+    from index import store
+
+    client = store.connect(settings)
+    return client, _State(load_snapshot_for(settings, client), settings)
+
+
+def collect(s: ArticleSet) -> list[Sample]:
+    out = []
+    snap = s.assistant.snapshot
+    for row in s.rows:
+        _, parts = s.assistant.analyse(row.question, row.history)
+        for part in parts:
+            if not part.cands:
+                continue
+            y = np.zeros(len(part.cands))
+            if row.answerable:
+                for i, c in enumerate(part.cands):
+                    p = snap.passages[c.passage]
+                    text = p.sentences[c.sentence].text
+                    if any(contains(text, alt) for g in row.key_facts for alt in g) and (
+                            not row.must_cite or any(contains(p.text, m) for m in row.must_cite)):
+                        y[i] = 1.0
+            out.append(Sample(s.name, row, part, s.assistant._state.corpus, y))
+    return out
+
+
+def fit_selection(samples: list[Sample]) -> Linear:
+    X = np.vstack([np.array([c.x for c in s.part.cands]) for s in samples])
+    y = np.concatenate([s.y for s in samples])
+    # Rows without a good candidate teach nothing about choosing among candidates.
+    keep = np.concatenate([np.full(len(s.y), s.y.any()) for s in samples])
+    return Linear.fit(X[keep], y[keep], SENTENCE_FEATURES, c=0.5)
+
+
+def question_matrix(samples: list[Sample], sel: Linear, settings) -> tuple[np.ndarray, np.ndarray]:
+    rows, labels = [], []
+    for s in samples:
+        X = np.array([c.x for c in s.part.cands])
+        probs = sel.proba(X)
+        snap = s.corpus.snap
+        picks = choose(snap, s.part.query.text, s.part.cands, probs, settings.max_answer_words, settings.max_sentences, settings.sentence_margin)
+        best = s.part.cands[int(np.argmax(probs))]
+        rows.append(question_features(s.corpus, s.part.query, s.part.retrieval, list(probs), best,
+                                      *pipeline.said(s.corpus, picks)))
+        labels.append(1.0 if s.row.answerable else 0.0)
+    return np.array(rows), np.array(labels)
+
+
+def fit_answerable(samples: list[Sample], sel: Linear, settings) -> Linear:
+    Q, y = question_matrix(samples, sel, settings)
+    return Linear.fit(Q, y, QUESTION_FEATURES, c=0.5)
+
+
+def best_threshold(probs: np.ndarray, labels: np.ndarray) -> float:
+    """The cut that makes the most correct answer/refuse decisions; among equals, the middle of the widest gap."""
+    pts = np.sort(np.unique(probs))
+    cands = np.concatenate([[0.0], (pts[1:] + pts[:-1]) / 2 if len(pts) > 1 else [], [1.0]])
+    best, best_key = 0.5, None
+    for t in cands:
+        correct = np.sum((probs >= t) & (labels == 1)) + np.sum((probs < t) & (labels == 0))
+        key = (int(correct), -abs(t - 0.5))
+        if best_key is None or key > best_key:
+            best, best_key = float(t), key
+    return best
+
+
+def train(samples: list[Sample], settings, trained_on: dict | None = None) -> Models:
+    """Selection + answerability on ``samples``; the threshold by leave-one-article-out inside them."""
+    articles = sorted({s.article for s in samples})
+    sel = fit_selection(samples)
+    ans = fit_answerable(samples, sel, settings)
+    oof_p, oof_y = [], []
+    if len(articles) > 1:
+        for a in articles:
+            inner = [s for s in samples if s.article != a]
+            held = [s for s in samples if s.article == a]
+            sel_a = fit_selection(inner)
+            ans_a = fit_answerable(inner, sel_a, settings)
+            Q, y = question_matrix(held, sel_a, settings)
+            oof_p.append(ans_a.proba(Q))
+            oof_y.append(y)
+        threshold = best_threshold(np.concatenate(oof_p), np.concatenate(oof_y))
+    else:
+        Q, y = question_matrix(samples, sel, settings)
+        threshold = best_threshold(ans.proba(Q), y)
+    return Models(sel, ans, threshold, trained_on or {})
+
+
+def fingerprint(paths) -> dict:
+    return {Path(p).name: hashlib.sha256(Path(p).read_bytes()).hexdigest()[:12] for p in paths}
+
+
+def leave_one_article_out(sets: list[ArticleSet], settings, progress=None, thresholds=None,
+                          only: set[str] = frozenset()) -> list[tuple[str, object]]:
+    """For each article (or those in ``only``): train on the others, score its rows. (name, Evaluation) each."""
+    from .scoring import DEFAULT_THRESHOLDS, LocalRunner, evaluate
+
+    out = []
+    samples = [smp for s in sets for smp in s.samples]
+    for s in sets:
+        if only and s.name not in only:
+            continue
+        models = train([smp for smp in samples if smp.article != s.name], settings)
+        ev = evaluate(s.rows, LocalRunner(s.assistant.with_models(models)), files=s.golden,
+                      thresholds=thresholds or DEFAULT_THRESHOLDS)
+        out.append((s.name, ev))
+        if progress:
+            progress(s.name, ev)
+    return out
+
+
+def article_sets(golden_files, source_dirs, base_settings, workdir: Path | None = None) -> list[ArticleSet]:
+    """Index each golden file's article alone (under ``workdir``) and collect its samples."""
+    from index.errors import GoldenFileError
+
+    groups: dict[str, list[Path]] = {}
+    for g in map(Path, golden_files):  # NAME.jsonl or NAME.ANYTHING.jsonl cover the article NAME
+        groups.setdefault(g.name.split(".", 1)[0], []).append(g)
+    pairs = []
+    for name, gs in groups.items():
+        src = next((d / f"{name}{ext}" for d in source_dirs for ext in (".md", ".txt") if (d / f"{name}{ext}").exists()), None)
+        if src is None:
+            raise GoldenFileError(f"{gs[0]}: no source named {name}.md or {name}.txt in {', '.join(map(str, source_dirs))} "
+                                  "(each golden file is named after the article it covers: NAME.jsonl or NAME.PART.jsonl)")
+        pairs.append((name, src, gs))
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="assistant-train-"))
+
+    def settings_for(data_dir: Path, src: Path):
+        return base_settings.with_(data_dir=data_dir, sources=(src,), chroma_url="", cache_size=0, rate_limit=0.0)
+
+    return load_sets(pairs, workdir, settings_for)
+
+
+def train_file(sets: list[ArticleSet], settings) -> Models:
+    """Models trained on every set, recording the golden data they came from."""
+    trained_on = {"golden": fingerprint([g for s in sets for g in s.golden]), "sources": fingerprint([s.source for s in sets]),
+                  "rows": sum(len(s.rows) for s in sets)}
+    return train([smp for s in sets for smp in s.samples], settings, trained_on)

@@ -1,0 +1,247 @@
+"""Follow-up resolution: pure, no model, no index. Conversations from several kinds of article (a news article
+about a coalition of nations, a sourdough guide, a travel reimbursement policy, a software release-train doc, a
+calendar how-to, an agency history)."""
+from __future__ import annotations
+
+from assistant.answering.followup import Resolved, resolve
+
+
+def conv(*turns: str) -> list[dict]:
+    """Alternating user / assistant turns, user first."""
+    return [{"role": "user" if i % 2 == 0 else "assistant", "content": t} for i, t in enumerate(turns)]
+
+
+COALITION = conv("What is the Coalition of the Willing?",
+                 "The Coalition of the Willing is an alliance of over 30 nations aimed at providing security support.")
+NATO = conv("Will Ukraine join NATO?", "NATO membership remains out of reach for the foreseeable future.")
+SOURDOUGH = conv("How often do I feed the starter?", "Feed it once a day at room temperature.")
+EXPENSES = conv("Who approves the expenses?", "Expenses are approved by the finance team.")
+BETA = conv("What is the beta channel?", "The beta channel is a preview of the next stable release.")
+
+
+# --- questions that need no history -------------------------------------------------------------------------
+
+def test_no_history_plain_question_is_kept():
+    r = resolve("How many nations are in the Coalition of the Willing?", [])
+    assert r == Resolved("How many nations are in the Coalition of the Willing?",
+                         "How many nations are in the Coalition of the Willing?", "", False)
+
+
+def test_new_question_with_its_own_name_is_left_alone():
+    r = resolve("Who is Ben Wallace?", NATO)
+    assert r.text == r.own == "Who is Ben Wallace?" and r.context == "" and not r.clarify
+
+
+def test_new_question_with_three_content_words_is_left_alone():
+    r = resolve("How long should dough rest before shaping?", SOURDOUGH)
+    assert r.text == "How long should dough rest before shaping?" and r.context == ""
+
+
+def test_question_is_cleaned():
+    r = resolve("  Who   leads it? ", COALITION)
+    assert r.own == "Who leads it?"
+
+
+# --- pronouns ------------------------------------------------------------------------------------------------
+
+def test_pronoun_resolved_to_name_of_previous_question():
+    r = resolve("Who leads it?", COALITION)
+    assert r.text == "Who leads the Coalition of the Willing?"
+    assert r.context == "the Coalition of the Willing" and not r.clarify
+
+
+def test_pronoun_resolved_to_noun_phrase_release_doc():
+    r = resolve("How often is it released?", BETA)
+    assert r.text == "How often is the beta channel released?"
+
+
+def test_possessive_pronoun():
+    r = resolve("What are its main goals?", COALITION)
+    assert r.text in ("What are the Coalition of the Willing's main goals?",
+                      "What are the main goals of the Coalition of the Willing?")
+
+
+def test_possessive_his_resolved_to_person():
+    r = resolve("What are his official titles?",
+                conv("Who will head up the plain language network?",
+                     "Morley Winograd, Senior Policy Advisor to the Vice President, will lead it."))
+    assert r.text == "What are Morley Winograd's official titles?"
+
+
+def test_they_resolved_to_plural_or_group():
+    r = resolve("When were they made official?",
+                conv("What were the Federal Information Centers?", "A network of 26 centers."))
+    assert r.text == "When were the Federal Information Centers made official?"
+
+
+def test_adjective_is_not_chosen_as_antecedent():
+    r = resolve("Who is quoted on it?", conv("Is the Russian offer serious?", "Analysts doubt it."))
+    assert "Russian offer" in r.text
+    assert r.text != "Who is quoted on Russian?" and not r.text.endswith("on Russian?")
+
+
+def test_adjective_before_a_noun_stands_with_its_noun():
+    r = resolve("Should I pour it off?", conv("My starter smells really vinegary, is that okay?", "That is normal."))
+    assert r.text == "Should I pour my starter off?"
+    assert "vinegary" not in r.text
+
+
+def test_it_with_only_plural_candidates_attaches_the_previous_question():
+    # "it" is the approving, not "the expenses": the previous question is kept whole.
+    r = resolve("How long does it take?", EXPENSES)
+    assert r.text.startswith("Who approves the expenses?") and r.text.endswith("How long does it take?")
+
+
+def test_demonstrative_attaches_the_previous_proposition():
+    r = resolve("How long does that usually take?", conv("How can I reset my starter?", "Mix 1 gram with flour."))
+    assert r.text == "How can I reset my starter? How long does that usually take?"
+
+
+def test_pronoun_without_history_asks_to_clarify():
+    r = resolve("Who leads it?", [])
+    assert r.clarify and r.text == r.own == "Who leads it?" and r.context == ""
+
+
+def test_pronoun_with_history_that_holds_nothing_to_refer_to():
+    r = resolve("Who leads it?", [{"role": "assistant", "content": "Hello! How can I help?"}])
+    assert r.clarify and r.text == "Who leads it?"
+
+
+def test_multi_turn_chain_resolves_earlier_turns_first():
+    history = COALITION + conv("Who leads it?", "Keir Starmer leads the coalition.")
+    r = resolve("When did he start it?", history)
+    assert r.text == "When did Keir Starmer start the Coalition of the Willing?"
+
+
+def test_chain_of_swaps_uses_the_resolved_previous_question():
+    history = NATO + conv("What about the US?", "The US would participate without troops.")
+    r = resolve("How about Romania?", history)
+    assert r.text == "Will Romania join NATO?"
+
+
+# --- "What about X?" -----------------------------------------------------------------------------------------
+
+def test_what_about_swaps_the_subject():
+    r = resolve("What about the US?", NATO)
+    assert r.text == "Will the US join NATO?"
+    assert r.own == "What about the US?" and r.context == "Will Ukraine join NATO?"
+
+
+def test_and_x_swaps_a_parallel_phrase():
+    r = resolve("What about the next day?", conv("What do I do on the first day?", "Mix flour and water."))
+    assert r.text == "What do I do on the next day?"
+
+
+def test_and_ordinal_swaps_the_ordinal():
+    r = resolve("And the second?", conv("What was the first reason for the jump in visits?", "New content."))
+    assert r.text == "What was the second reason for the jump in visits?"
+
+
+def test_what_about_prepositional_phrase_is_added():
+    r = resolve("What about in the fridge?", SOURDOUGH)
+    assert r.text == "How often do I feed the starter in the fridge?"
+
+
+def test_and_if_condition_is_added_to_the_previous_question():
+    r = resolve("And if I need three bags?", conv("Do you reimburse fees for checked bags?", "One bag is covered."))
+    assert r.text == "Do you reimburse fees for checked bags if I need three bags?"
+
+
+def test_what_about_without_a_subject_to_swap_keeps_both():
+    r = resolve("What about a trip that lasts three weeks?",
+                conv("Do you reimburse fees for checked bags?", "One bag is covered."))
+    assert "Do you reimburse fees for checked bags" in r.text and "a trip that lasts three weeks" in r.text
+
+
+def test_what_about_it_without_history_asks_to_clarify():
+    assert resolve("What about it?", []).clarify
+    assert resolve("And?", None).clarify
+
+
+def test_what_about_x_without_history_is_a_question_about_x():
+    r = resolve("What about the fees?", [])
+    assert r.text == "What about the fees?" and not r.clarify
+
+
+# --- ellipsis -------------------------------------------------------------------------------------------------
+
+def test_why_not_attaches_the_previous_question():
+    r = resolve("Why not?", NATO)
+    assert r.text == "Will Ukraine join NATO? Why not?" and r.context == "Will Ukraine join NATO?"
+
+
+def test_why_not_without_history_asks_to_clarify():
+    r = resolve("Why not?", [])
+    assert r == Resolved("Why not?", "Why not?", "", True)
+
+
+def test_short_ellipses_attach_in_another_article():
+    history = conv("How do I hook my Google calendar up to MAX?", "Go to your default calendar.")
+    for q in ("And then?", "How?", "Who?", "How many?", "When?"):
+        assert resolve(q, history).text == f"How do I hook my Google calendar up to MAX? {q}"
+
+
+def test_one_word_follow_up_attaches():
+    r = resolve("Any exceptions?", conv("Do we have to rewrite our old documents?", "Yes."))
+    assert r.text == "Do we have to rewrite our old documents? Any exceptions?"
+
+
+# --- relation markers keep the new question's words -----------------------------------------------------------
+
+def test_instead_keeps_the_new_question():
+    r = resolve("So what would the Americans contribute instead?",
+                conv("Will the coalition send ground troops?", "No member is willing to send troops."))
+    assert r.text == "So what would the Americans contribute instead?"
+    assert r.context == "Will the coalition send ground troops?" and not r.clarify
+
+
+def test_marker_with_pronoun_keeps_words_and_gains_antecedent():
+    r = resolve("What else do they offer instead?",
+                conv("Which benefits does the travel policy cover?", "Flights and hotels are covered."))
+    assert r.text.startswith("What else do ") and r.text.endswith(" offer instead?")
+    assert "they" not in r.text.split() and r.context
+
+
+def test_demonstrative_determiner_keeps_the_question_with_context():
+    r = resolve("What if I miss that deadline?", conv("How long do I have to submit expenses?", "90 days."))
+    assert "What if I miss that deadline?" in r.text
+    assert "submit expenses" in r.text + " " + r.context
+
+
+# --- fit chooses among candidates ------------------------------------------------------------------------------
+
+def test_fit_chooses_the_antecedent():
+    history = conv("Who studied how the design system could help in emergencies?",
+                   "In 2020, the U.S. Web Design System team conducted research with federal partners.")
+    seen = []
+
+    def fit(candidates):
+        seen.append(list(candidates))
+        return [1.0 if "team" in c else 0.1 for c in candidates]
+
+    r = resolve("What did they find?", history, fit)
+    assert r.text == "What did the U.S. Web Design System team find?"
+    assert len(seen[-1]) > 1 and all(c.startswith("What did ") for c in seen[-1])
+    candidates = seen[-1]
+    assert resolve("What did they find?", history).text == candidates[0]   # without fit: the first candidate
+
+
+def test_fit_chooses_which_phrase_is_swapped():
+    history = conv("How much did visits to CDC sites grow in 2020?", "Visits rose 254%.")
+    r = resolve("What about the IRS?", history, lambda cs: [float("the IRS grow" in c) for c in cs])
+    assert r.text == "How much did visits to the IRS grow in 2020?"
+
+
+def test_without_fit_the_first_name_is_the_subject():
+    r = resolve("What about the IRS?", conv("How much did visits to CDC sites grow in 2020?", "Visits rose 254%."))
+    assert "IRS" in r.text and "CDC" not in r.text and r.text.startswith("How much did visits to")
+
+
+def test_fit_is_not_called_when_the_question_needs_no_history():
+    def fit(candidates):
+        raise AssertionError("called")
+    assert resolve("Who is Ben Wallace?", NATO, fit).text == "Who is Ben Wallace?"
+
+
+def test_non_callable_fit_is_ignored():
+    assert resolve("Who leads it?", COALITION, fit=object()).text == "Who leads the Coalition of the Willing?"
