@@ -304,7 +304,8 @@ class HttpRunner:
         return None
 
     def configuration(self) -> dict:
-        info = self._get("/api/info") or self._get("/healthz") or {}
+        # the full detail is served to loopback and trusted proxies only; elsewhere the public summary
+        info = self._get("/api/info") or self._get("/healthz?detail=1") or self._get("/healthz") or {}
         info = info if isinstance(info, dict) else {}
         return {"mode": self.mode, "url": self.url, "model": info.get("model"), "llm": info.get("llm", ""),
                 "index": {k: info.get(k) for k in ("collection", "version", "fingerprint", "passages", "sources")
