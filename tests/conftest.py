@@ -62,6 +62,16 @@ def assistant(index_settings):
 
 
 @pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A static "course page" folder served on its own port: another origin than the assistant's server."""
+    from uiserver import static_site
+
+    root = tmp_path_factory.mktemp("host-site")
+    with static_site(root) as port:
+        yield root, port
+
+
+@pytest.fixture(scope="module")
 def browser():
     """Headless Chromium through Playwright, one per test module."""
     from playwright.sync_api import sync_playwright

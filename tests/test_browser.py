@@ -12,18 +12,12 @@ import time
 
 import pytest
 
-from uiserver import CHROMIUM_ARGS, host_page, serve, static_site
+from uiserver import CHROMIUM_ARGS, host_page, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 QUESTION = "Will Ukraine join NATO?"
 LOCAL = re.compile(r"^(https?://(127\.0\.0\.1|localhost)(:\d+)?/|data:|blob:|about:)")
 
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("host-site")
-    with static_site(root) as port:
-        yield root, port
 
 
 @pytest.fixture(scope="module")

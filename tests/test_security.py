@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from conftest import make_settings
-from uiserver import CHROMIUM_ARGS, host_page, serve, static_site
+from uiserver import CHROMIUM_ARGS, host_page, serve
 
 pytestmark = pytest.mark.server
 QUESTION = "Will Ukraine join NATO?"
@@ -29,12 +29,6 @@ def closed_port() -> int:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]  # nothing listens once closed: connection refused at once
 
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("sec-site")
-    with static_site(root) as port:
-        yield root, port
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from uiserver import host_page, serve, static_site
+from uiserver import host_page, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 QUESTION = "Will Ukraine join NATO?"
@@ -20,12 +20,6 @@ OFF_TOPIC = "What is the best recipe for apple pie?"
 ARTICLE_TITLE = "What Do Security Guarantees for Ukraine Really Mean?"
 TITLE = "Ask about Ukraine's security guarantees"
 
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("host-site")
-    with static_site(root) as port:
-        yield root, port
 
 
 @pytest.fixture(scope="module")
