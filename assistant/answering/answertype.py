@@ -81,8 +81,3 @@ def _counts(text: str, counted: set[str]) -> bool:
         if _NUM_TOKEN.match(w) and any(stem(x) in counted for x in words[i + 1:i + 4]):
             return True
     return False
-
-
-def has_kind(question: str, sentence: str) -> bool:
-    """Whether ``sentence`` holds an answer of a kind the question asks for."""
-    return any(needs.search(sentence) for _, needs, _ in asked(question))
