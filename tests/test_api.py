@@ -204,6 +204,8 @@ def test_render_escapes_everything():
     html = render.answer_message(ans, "other question", 1) + render.sources_panel([{"turn": 1, "question": evil, "answer": ans}])
     assert "<img" not in html and "<script" not in html and "<b>S" not in html
     assert html.count('<a class="cite"') == 1 and 'href="#src-1-1"' in html
+    # Each source links to its article's page at the passage (escaped, in a new tab).
+    assert html.count('<a class="read-article" href="/sources/a.md&#35;p-p%3C1%3E" target="_blank" rel="noopener"') == 1
 
 
 def test_render_highlights_cited_sentences():

@@ -56,6 +56,62 @@ def test_concurrent_writers_lose_no_row(tmp_path):
     assert len({r["question"] for r in stores[1].rows()}) == total
 
 
+# -- one vote per answer, changeable; "what was wrong?" kept with a dislike --------------------------------------------
+
+def test_one_vote_per_answer_the_last_one_counts(tmp_path):
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    first = store.record(QUESTION, "Unlikely. [1]", ["a--1"], "up", key="chat:answer-1")
+    again = store.record(QUESTION, "Unlikely. [1]", ["a--1"], "down", key="chat:answer-1")  # Like → Dislike
+    assert again == first
+    assert store.counts() == {"up": 0, "down": 1, "total": 1}  # (before: up 1, down 1, total 2)
+    store.record("Other", "b", [], "up", key="chat:answer-2")
+    store.record("No key", "c", [], "down")  # votes without a key (older callers) stay one row each
+    store.record("No key", "c", [], "down")
+    assert store.counts() == {"up": 1, "down": 3, "total": 4}
+    store.record(QUESTION, "Unlikely. [1]", ["a--1"], "cleared", key="chat:answer-1")  # taken back: not counted
+    assert store.counts() == {"up": 1, "down": 2, "total": 3}
+    assert [r["vote"] for r in store.rows() if r["answer_key"] == "chat:answer-1"] == ["cleared"]
+
+
+def test_what_was_wrong_is_kept_with_the_dislike(tmp_path):
+    from ui.feedback import MAX_REASON
+
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    assert not store.explain("chat:x", "nothing to attach to")  # no vote yet: nothing stored
+    store.record(QUESTION, "Unlikely. [1]", ["a--1"], "up", key="chat:x")
+    assert not store.explain("chat:x", "a like takes no reason")
+    store.record(QUESTION, "Unlikely. [1]", ["a--1"], "down", key="chat:x")
+    assert store.explain("chat:x", "It missed the date <b>and</b> the name.")
+    (row,) = store.rows()
+    assert row["vote"] == "down" and row["reason"] == "It missed the date <b>and</b> the name."  # stored as typed
+    with pytest.raises(ValueError):
+        store.explain("chat:x", "x" * (MAX_REASON + 1))
+    with pytest.raises(ValueError):
+        store.explain("chat:x", 42)
+    store.record(QUESTION, "Unlikely. [1]", ["a--1"], "down", key="chat:x")  # the same dislike again keeps it
+    assert store.rows()[0]["reason"].startswith("It missed")
+    store.record(QUESTION, "Unlikely. [1]", ["a--1"], "up", key="chat:x")  # changed to a like: the reason goes
+    assert store.rows()[0]["reason"] == "" and store.counts() == {"up": 1, "down": 0, "total": 1}
+
+
+def test_a_database_of_the_first_schema_gets_the_new_columns(tmp_path):
+    path = tmp_path / "feedback.sqlite3"
+    con = sqlite3.connect(path)
+    con.execute("""CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, created TEXT NOT NULL,
+        question TEXT NOT NULL, query TEXT NOT NULL DEFAULT '', answer TEXT NOT NULL, citation_ids TEXT NOT NULL,
+        vote TEXT NOT NULL CHECK (vote IN ('up', 'down', 'cleared')), refused INTEGER NOT NULL DEFAULT 0,
+        surface TEXT NOT NULL DEFAULT '')""")
+    con.execute("INSERT INTO feedback (created, question, answer, citation_ids, vote) VALUES ('2026', 'old', 'a', '[]', 'up')")
+    con.commit()
+    con.close()
+    stores = [FeedbackStore(path) for _ in range(4)]  # several processes starting at once: each adds or finds them
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda st: st.record("new", "a", [], "down", key=f"k{id(st)}"), stores))
+    stores[0].record("new", "a", [], "up", key=f"k{id(stores[0])}")
+    assert stores[0].counts() == {"up": 2, "down": 3, "total": 5}
+    assert {r["question"] for r in stores[0].rows()} == {"old", "new"} and len(stores[0].rows()) == 5
+
+
 # -- J, K: the file deleted or damaged under a running store ----------------------------------------------------------
 
 def remove_db(path):
@@ -184,5 +240,34 @@ def test_a_vote_that_cannot_be_stored_is_shown_as_an_error(server):
         server.db.rmdir()
     assert gs.like(1)["success"]  # the store is back: the vote can be given again
     assert server.get("/healthz").json()["status"] == "ok"
+    log = server.log.read_text(errors="replace")
+    assert "Traceback" not in log, log[-2000:]
+
+
+@pytest.mark.server
+def test_switching_like_to_dislike_is_one_vote_and_the_reason_is_kept(server):
+    """Through the chat's own protocol: Like then Dislike on one answer is one vote (the dislike); the "what was
+    wrong?" text is kept with it, checked (empty, too long) and only after a dislike of this session."""
+    before = detail(server)["feedback"] or {"up": 0, "down": 0, "total": 0}
+    gs = GradioSession(server.base)
+    why = gs.fn("on_why")
+    early = gs.run_queued(why, ["nothing disliked yet"])
+    assert not early["success"] and "Dislike" in early["output"]["error"]
+    text, done = gs.ask(QUESTION)
+    assert done and done["success"]
+    liked = gs.like(1)
+    assert liked["success"] and liked["output"]["data"][0]["visible"] is False  # no "what was wrong?" box for a like
+    disliked = gs.like(1, liked=False)
+    assert disliked["success"] and disliked["output"]["data"][0]["visible"] is True  # the box opens
+    after = detail(server)["feedback"]
+    assert {k: after[k] - before[k] for k in after} == {"up": 0, "down": 1, "total": 1}
+    for bad, message in (("  \u200b ", "Type what was wrong"), ("x" * 501, "under 500")):
+        r = gs.run_queued(why, [bad])
+        assert not r["success"] and message in r["output"]["error"], r
+    r = gs.run_queued(why, ["  It quoted   the FAQ, not the section.\x07 "])
+    assert r["success"] and "saved" in r["output"]["data"][2], r
+    row = [r for r in FeedbackStore(server.db).rows() if r["question"] == QUESTION][-1]
+    assert row["vote"] == "down" and row["reason"] == "It quoted the FAQ, not the section."
+    assert row["answer_key"].startswith("chat:")
     log = server.log.read_text(errors="replace")
     assert "Traceback" not in log, log[-2000:]

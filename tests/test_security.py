@@ -204,12 +204,13 @@ def test_wrong_method_and_path(server):
     head = httpx.head(server.base + "/api/ask", timeout=30)  # (no body in a HEAD response: status and headers)
     assert head.status_code == 405 and head.headers["allow"] == "POST"
     assert head.headers["content-type"].startswith("application/json")
-    for path in ("/healthz", "/widget.js", "/", "/embed/", "/config"):  # HEAD wherever GET is: status, no body
+    for path in ("/healthz", "/widget.js", "/", "/embed/", "/config", "/sources/article.md"):  # HEAD wherever GET is
         r = httpx.head(server.base + path, timeout=30)
         assert r.status_code == 200 and r.content == b"", path
     assert httpx.head(server.base + "/gradio_api/queue/data", timeout=30).status_code == 405
     for method, path in [("POST", "/healthz"), ("DELETE", "/widget.js"), ("POST", "/api/passages/x"),
-                         ("GET", "/gradio_api/queue/join"), ("PUT", "/"), ("POST", "/embed/"), ("DELETE", "/config")]:
+                         ("GET", "/gradio_api/queue/join"), ("PUT", "/"), ("POST", "/embed/"), ("DELETE", "/config"),
+                         ("POST", "/sources/article.md"), ("DELETE", "/sources/article.md")]:
         assert_error(httpx.request(method, server.base + path, timeout=30), 405, "method_not_allowed")
     assert_error(server.get("/api/nothing-here"), 404, "not_found")
     assert_error(server.post("/api/nothing-here", json={}), 404, "not_found")
@@ -235,6 +236,7 @@ def test_security_headers_on_every_response(server):
         "refused preflight": httpx.options(server.base + "/api/ask", headers={
             "Origin": EVIL, "Access-Control-Request-Method": "POST"}),
         "head": httpx.head(server.base + "/"),
+        "source page": server.get("/sources/article.md"), "404 source": server.get("/sources/nope.md"),
     }
     assert responses["asset"].status_code == 200 and responses["embed redirect"].status_code == 307
     for name, r in responses.items():
@@ -243,6 +245,9 @@ def test_security_headers_on_every_response(server):
         csp = r.headers["content-security-policy"]
         if embed:  # the allowlisted host may frame the embed: no X-Frame-Options to contradict it
             assert server.allowed in csp and "x-frame-options" not in r.headers, name
+        elif name == "source page":  # its own policy: no script at all, framed by the server only
+            assert "default-src 'none'" in csp and "script-src" not in csp and "frame-ancestors 'self'" in csp, csp
+            assert r.headers.get("x-frame-options") == "SAMEORIGIN"
         else:
             assert csp == "frame-ancestors 'self'" and r.headers.get("x-frame-options") == "SAMEORIGIN", name
 
@@ -381,6 +386,55 @@ def test_every_error_has_the_one_shape(server):
         assert "\\x01" not in err["message"] and "aaaa" not in err["message"]  # the request is not echoed back
 
 
+# -- the article's page: GET /sources/{name} ---------------------------------------------------------------------------
+
+def test_source_page_names_are_checked_and_nothing_else_is_read(server):
+    ok = server.get("/sources/article.md")
+    assert ok.status_code == 200 and ok.headers["content-type"].startswith("text/html")
+    assert "<script" not in ok.text.lower()
+    assert not re.search(r"<[^>]+\son[a-z]+=", ok.text)  # no inline handlers either
+    passage = server.post("/api/ask", json={"question": QUESTION}).json()["citations"][0]["id"]
+    assert f'id="p-{passage}"' in ok.text
+    for path in ("/sources/nope.md", "/sources/ARTICLE.MD", "/sources/article.md/", "/sources/../ui/server.py",
+                 "/sources/..%2F..%2F..%2Fetc%2Fpasswd", "/sources/%2Fetc%2Fpasswd", "/sources/sources/article.md",
+                 "/sources/article.md%00.png", "/sources/..%5Carticle.md", "/sources/" + "a" * 400,
+                 "/sources/<script>alert(1)<%2Fscript>", "/sources/%2e%2e/%2e%2e/pyproject.toml"):
+        r = httpx.get(server.base + path, timeout=30)
+        assert r.status_code == 404, (path, r.status_code, r.text[:200])
+        assert r.headers["content-type"].startswith("application/json") and "root:" not in r.text
+        code = assert_error(r, 404, r.json()["error"]["code"])
+        assert r.json()["error"]["code"] in ("source_not_found", "not_found"), (path, code)
+        assert "<script>" not in r.text
+    assert_error(server.get("/sources/nope.md"), 404, "source_not_found")
+    assert_error(server.get("/sources/"), 404, "not_found")
+    assert_error(httpx.post(server.base + "/sources/article.md", timeout=30), 405, "method_not_allowed")
+
+
+def test_source_page_escapes_the_article_text():
+    """Whatever an article holds is shown as text: markup in titles, headings and passages is escaped."""
+    from index.models import Passage, Sentence
+    from ui import article
+
+    def passage(i, kind, text, section="<img src=x onerror=alert(1)>", question=""):
+        return Passage(id=f"evil--s--{i}\"><script>x</script>", source="evil.md", title="</title><script>alert(1)</script>",
+                       section=section, kind=kind, start=0, end=len(text), text=text,
+                       sentences=(Sentence(text, 0, len(text)),), order=i, question=question)
+
+    html = article.page([passage(1, "paragraph", "A <script>alert(2)</script> & \"quote\" <b>bold</b>"),
+                         passage(2, "list", "Intro:\n\n- <i>one</i>\n- two"),
+                         passage(3, "faq", "<q>Why?</q>\n\nBecause <a href='javascript:x'>so</a>.", question="<q>Why?</q>"),
+                         passage(4, "code", "<?php echo 1; ?>")])
+    assert "<script" not in html and "<img" not in html and "<b>" not in html and "<a href='javascript" not in html
+    assert "<i>" not in html and "<q>" not in html and "<?php" not in html
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert html.count('id="p-evil--s--1&quot;&gt;&lt;script&gt;x&lt;/script&gt;"') == 1
+    assert "<li class=\"d0\">&lt;i&gt;one&lt;/i&gt;</li>" in html
+    assert article.check_name("../x") is None and article.check_name("a/../b") is None and article.check_name("/etc") is None
+    assert article.check_name("a\\b") is None and article.check_name("a\x00") is None and article.check_name("x" * 301) is None
+    assert article.check_name("article.md") == "article.md" and article.check_name("sub/notes.md") == "sub/notes.md"
+    assert article.href("my notes.md", "p--1") == "/sources/my%20notes.md#p-p--1"
+
+
 # -- B: no uploads; file= serves the app's own static files only ---------------------------------------------------------
 
 def test_no_public_upload_and_no_file_read_back(server, tmp_path):
@@ -416,7 +470,7 @@ def test_no_public_upload_and_no_file_read_back(server, tmp_path):
 
 def event_cases(gs) -> list[tuple[str, bytes | dict, int, str]]:
     """(route, body, status, code): events the page never sends."""
-    admit, respond, like = gs.fn("admit"), gs.fn("respond"), gs.fn("on_like")
+    admit, respond, like, why = gs.fn("admit"), gs.fn("respond"), gs.fn("on_like"), gs.fn("on_why")
     body = gs.body
     chat_ok = [{"role": "user", "content": [{"type": "text", "text": "hi"}]}]
     join, run = "queue/join", "run/predict"
@@ -440,6 +494,10 @@ def event_cases(gs) -> list[tuple[str, bytes | dict, int, str]]:
         (join, body(like, [None], {"index": "1", "value": None}), 422, "invalid_event"),
         (join, body(like, [None], {"value": "x"}), 422, "invalid_event"),
         (join, body(like, [None], [1, 2]), 422, "invalid_event"),
+        (join, body(why, [42]), 422, "invalid_event"),  # the "what was wrong?" text must be text
+        (join, body(why, [{"text": "x"}]), 422, "invalid_event"),
+        (join, body(why, []), 422, "invalid_event"),
+        (run, body(why, ["x"]), 404, "unknown_event"),  # queued, like votes
         (join, {**body(respond, [None, [], None]), "session_hash": None}, 422, "invalid_event"),
         (join, {**body(respond, [None, [], None]), "session_hash": "../../x\n"}, 422, "invalid_event"),
         (join, {**body(respond, [None, [], None]), "trigger_id": "x"}, 422, "invalid_event"),

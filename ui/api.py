@@ -1,4 +1,5 @@
-"""JSON API beside the chat: ``POST /api/ask``, ``GET /api/passages/{id}``, ``GET /healthz`` (:mod:`ui.health`).
+"""JSON API beside the chat: ``POST /api/ask``, ``GET /api/passages/{id}``, ``GET /healthz`` (:mod:`ui.health`);
+and ``GET /sources/{name}``, an article as a readable page with an anchor per passage (:mod:`ui.article`).
 
 Errors are always ``{"error": {"code": str, "message": str}}`` (:mod:`ui.errors`) with a 4xx status; a 5xx only for
 genuine server faults (a catch-all handler logs them and answers JSON). What a client may send is checked in
@@ -11,13 +12,13 @@ import logging
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.errors import AssistantError
 
-from . import errors, health, ratelimit
+from . import article, errors, health, ratelimit
 from .feedback import FeedbackStore
 from .ratelimit import RateLimiter
 from .security import headers_for
@@ -90,6 +91,16 @@ def router(assistant, feedback: FeedbackStore, limiter: RateLimiter | None = Non
         return {"id": p.id, "source": p.source, "title": p.title, "section": p.section, "kind": p.kind,
                 "start": p.start, "end": p.end, "text": p.text, "question": p.question,
                 "sentences": [{"text": s.text, "start": s.start, "end": s.end} for s in p.sentences]}
+
+    @r.get("/sources/{name:path}")
+    async def source_page(name: str, request: Request):
+        checked = article.check_name(name)
+        passages = assistant.article(checked) if checked else []
+        if not passages:
+            raise ApiError(404, "source_not_found", "No such article; its address is linked from the sources of an answer.")
+        theme = "dark" if request.query_params.get("__theme") == "dark" else "light"
+        return HTMLResponse(article.page(passages, theme), headers={"Content-Security-Policy": article.CSP,
+                                                                    "Cache-Control": "no-cache"})
 
     @r.get("/healthz")
     async def healthz(request: Request):

@@ -8,21 +8,27 @@ Admission: a question is answered only through :func:`admit`, which checks it an
 (the same buckets as ``POST /api/ask``) and issues a one-shot ticket (:mod:`ui.tickets`) that the queued answering step
 redeems; a session keeps at most ``ASSISTANT_MAX_HISTORY`` turns on the server; a vote charges the budget too and each
 answer takes at most ``ASSISTANT_VOTES_PER_ANSWER`` votes (:mod:`ui.votes`); a vote that could not be stored says so.
+
+Feedback is one vote per answer, changeable (the store keeps the last, :mod:`ui.feedback`); a dislike opens an optional
+"What was wrong?" box whose text (at most ``MAX_REASON`` characters) is kept with that dislike.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
+import threading
 from pathlib import Path
 
 import gradio as gr
+from cachetools import LRUCache
 from starlette.concurrency import run_in_threadpool
 
 from index.errors import AssistantError, BadQuestion
 from index.settings import Settings
 
 from . import ratelimit, render, validation
-from .feedback import FeedbackStore
+from .feedback import MAX_REASON, FeedbackStore
 from .ratelimit import RateLimiter
 from .tickets import Tickets
 from .votes import VoteLimit
@@ -36,6 +42,13 @@ BUSY = "The assistant is busy answering other people right now; please try again
 SERVER_FAULT = "Something went wrong on our side while answering; please try again."
 VOTE_NOT_SAVED = "Your vote could not be saved; please try again in a moment."
 VOTES_USED = "You have already voted on this answer; your earlier vote stands."
+WHY_LABEL = "What was wrong with this answer? (optional)"
+WHY_NONE = "Choose Dislike under an answer first, then say what was wrong with it."
+WHY_EMPTY = "Type what was wrong first, or close the box with “No thanks”."
+WHY_LONG = f"Please keep it under {MAX_REASON} characters."
+WHY_USED = "You have already told us what was wrong with this answer; thank you."
+WHY_GONE = "That dislike is no longer stored; choose Dislike again, then say what was wrong."
+WHY_SAVED = '<p class="why-saved" role="status">Thank you, your note was saved.</p>'
 INTRO = ("Ask a question about the article. Every answer quotes the article and cites its source; "
          "if the article doesn't cover something, the assistant says so.")
 
@@ -83,6 +96,9 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
     limiter = ratelimit.shared(settings) if limiter is None else limiter  # (an empty limiter is falsy)
     tickets = Tickets() if tickets is None else tickets
     votes = VoteLimit(settings.votes_per_answer)
+    reasons = VoteLimit(settings.votes_per_answer)  # "what was wrong?" texts per answer
+    disliked: LRUCache[str, str] = LRUCache(maxsize=100_000)  # session → the answer it last disliked (its key)
+    disliked_lock = threading.Lock()
     demo_ref: list[gr.Blocks] = []
 
     def queue_length() -> int:
@@ -165,34 +181,79 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
         state, chat = keep_recent({
             "history": state["history"] + [{"role": "user", "content": question},
                                            {"role": "assistant", "content": ans["answer"]}],
-            "turns": state["turns"] + [{"turn": turn, "question": question, "answer": ans}],
+            "turns": state["turns"] + [{"turn": turn, "question": question, "answer": ans,
+                                        "key": secrets.token_urlsafe(12)}],  # names this answer's one vote
             "by_message": {**state["by_message"], str(len(chat) - 1): turn},
         }, chat, settings)
         yield gr.update(), chat, render.sources_panel(state["turns"]), state
 
     def on_like(state: dict, data: gr.LikeData, request: gr.Request):
+        """One vote per answer, changeable: the store keeps the last. A dislike opens the "what was wrong?" box."""
         state = state or _new_state()
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         turn = state["by_message"].get(str(index))
         t = next((t for t in state["turns"] if t["turn"] == turn), None)
         if t is None:
-            return
+            return gr.update(), gr.update(), gr.update()
         session = getattr(request, "session_hash", None) or ""
-        if not votes.take(session, turn):
+        key = t.get("key") or f"{session}:{turn}"
+        if not votes.take(session, key):
             raise gr.Error(VOTES_USED, print_exception=False)
         wait = limiter.take(ratelimit.client_key(request))
         if wait > 0:
-            votes.give_back(session, turn)
+            votes.give_back(session, key)
             raise gr.Error(ratelimit.message(wait), print_exception=False)
         vote = "up" if data.liked is True else "down" if data.liked is False else "cleared"
         ans = t["answer"]
         try:
             feedback.record(t["question"], ans["answer"], [c["id"] for c in ans.get("citations", [])], vote,
-                            query=ans.get("query", ""), refused=ans.get("refused", False), surface=surface)
+                            query=ans.get("query", ""), refused=ans.get("refused", False), surface=surface,
+                            key=f"{surface}:{key}")
         except Exception as exc:  # noqa: BLE001 — whatever the store's trouble, the visitor learns the vote is not saved
-            votes.give_back(session, turn)
+            votes.give_back(session, key)
             log.warning("a vote could not be stored: %s", str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
             raise gr.Error(VOTE_NOT_SAVED, print_exception=False) from None
+        with disliked_lock:
+            if vote == "down":
+                disliked[session] = f"{surface}:{key}"
+            else:
+                disliked.pop(session, None)
+        return gr.update(visible=vote == "down"), "", ""
+
+    def on_why(text: str, request: gr.Request):
+        """The optional "what was wrong?" text of the session's last dislike, kept with that vote."""
+        session = getattr(request, "session_hash", None) or ""
+        with disliked_lock:
+            key = disliked.get(session)
+        if key is None:
+            raise gr.Error(WHY_NONE, print_exception=False)
+        reason = " ".join(validation.strip_unwanted(str(text or "")).split())
+        if not reason:
+            raise gr.Error(WHY_EMPTY, print_exception=False)
+        if len(reason) > MAX_REASON:
+            raise gr.Error(WHY_LONG, print_exception=False)
+        if not reasons.take(session, key):
+            raise gr.Error(WHY_USED, print_exception=False)
+        wait = limiter.take(ratelimit.client_key(request))
+        if wait > 0:
+            reasons.give_back(session, key)
+            raise gr.Error(ratelimit.message(wait), print_exception=False)
+        try:
+            kept = feedback.explain(key, reason)
+        except Exception as exc:  # noqa: BLE001 — as for votes: the visitor learns it was not saved
+            reasons.give_back(session, key)
+            log.warning("a feedback note could not be stored: %s",
+                        str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
+            raise gr.Error(VOTE_NOT_SAVED.replace("vote", "note"), print_exception=False) from None
+        if not kept:
+            reasons.give_back(session, key)
+            raise gr.Error(WHY_GONE, print_exception=False)
+        return gr.update(visible=False), "", WHY_SAVED
+
+    def no_thanks(request: gr.Request):
+        with disliked_lock:
+            disliked.pop(getattr(request, "session_hash", None) or "", None)
+        return gr.update(visible=False), ""
 
     def picked(data: gr.SelectData) -> str:
         value = data.value
@@ -200,8 +261,10 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
             value = value.get("text") or value.get("value") or ""
         return str(value or "")
 
-    def clear():
-        return [], render.sources_panel([]), _new_state()
+    def clear(request: gr.Request):
+        with disliked_lock:
+            disliked.pop(getattr(request, "session_hash", None) or "", None)
+        return [], render.sources_panel([]), _new_state(), gr.update(visible=False), ""
 
     with gr.Blocks(title=title, fill_height=True, analytics_enabled=False,
                    elem_classes=["assistant-app", "compact" if compact else "full"]) as demo:
@@ -221,20 +284,31 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
                 examples=[{"text": q, "display_text": q} for q in starters] or None,
                 scale=1,
             )
+            with gr.Column(visible=False, elem_id="why-box", elem_classes=["why-box"]) as why_box:
+                why = gr.Textbox(label=WHY_LABEL, lines=2, max_lines=4, max_length=MAX_REASON, elem_id="why-text",
+                                 placeholder="For example: it missed part of the question, or quoted the wrong passage.")
+                with gr.Row(elem_classes=["why-actions"]):
+                    why_send = gr.Button("Send", elem_id="why-send", size="sm", variant="primary", scale=0, min_width=80)
+                    why_skip = gr.Button("No thanks", elem_id="why-skip", size="sm", variant="secondary", scale=0,
+                                         min_width=96)
+            why_note = gr.HTML("", elem_id="why-note")
             with gr.Row(equal_height=True, elem_classes=["ask-row"]):
                 box = gr.Textbox(label="Your question", show_label=False, placeholder="Ask about the article…", lines=1,
                                  max_lines=4, elem_id="question", autofocus=not compact, submit_btn="Ask",
                                  max_length=settings.max_question_chars, scale=1)
-                new_chat = gr.Button("New chat", elem_id="new-chat", size="sm", variant="secondary", scale=0, min_width=96)
-            return chatbot, box, new_chat
+                with gr.Column(scale=0, min_width=96, elem_classes=["ask-side"]):
+                    new_chat = gr.Button("New chat", elem_id="new-chat", size="sm", variant="secondary", min_width=96)
+                    # Phones and the widget: the sources are in a drawer; this opens it (chat.js), shown once there are any.
+                    gr.Button("Sources", elem_id="sources-open", size="sm", variant="secondary", min_width=96)
+            return chatbot, box, new_chat, (why_box, why, why_send, why_skip, why_note)
 
         if compact:
-            chatbot, box, new_chat = chat_column()
+            chatbot, box, new_chat, why_parts = chat_column()
             sources = gr.HTML(render.sources_panel([]), elem_id="sources", elem_classes=["sources-box", "compact"])
         else:
             with gr.Row(equal_height=False, elem_classes=["main-row"]):
                 with gr.Column(scale=3, min_width=360):
-                    chatbot, box, new_chat = chat_column()
+                    chatbot, box, new_chat, why_parts = chat_column()
                 with gr.Column(scale=2, min_width=280, elem_classes=["sources-col"]):
                     gr.HTML('<h2 class="sources-title">Sources</h2>', elem_classes=["sources-head"])
                     sources = gr.HTML(render.sources_panel([]), elem_id="sources", elem_classes=["sources-box"])
@@ -256,8 +330,12 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
                                       show_progress="hidden").then(admit, **admit_io))
         answer(chatbot.option_select(picked, None, box, api_visibility="private", queue=False,
                                      show_progress="hidden").then(admit, **admit_io))
-        chatbot.like(on_like, [state], None, api_visibility="private")
-        new_chat.click(clear, None, [chatbot, sources, state], api_visibility="private", queue=False)
+        why_box, why, why_send, why_skip, why_note = why_parts
+        chatbot.like(on_like, [state], [why_box, why, why_note], api_visibility="private", show_progress="hidden")
+        for send in (why_send.click, why.submit):
+            send(on_why, [why], [why_box, why, why_note], api_visibility="private", show_progress="hidden")
+        why_skip.click(no_thanks, None, [why_box, why], api_visibility="private", queue=False, show_progress="hidden")
+        new_chat.click(clear, None, [chatbot, sources, state, why_box, why], api_visibility="private", queue=False)
 
         if settings.keep_history_in_browser:
             saved = gr.BrowserState(None, storage_key=f"assistant-{surface}")

@@ -11,6 +11,8 @@ It survives its file going wrong while the server runs:
 * **Damaged** (not a database, or failing SQLite's ``quick_check``): the file is moved aside as
   ``feedback.sqlite3.corrupt-<UTC time>`` (one warning line in the log, under a lock file so two processes never
   both do it) and a fresh one is started.
+* **One vote per answer**: a vote names its answer (``key``); voting again on it replaces the vote, and a dislike
+  may carry a short "what was wrong?" text (:meth:`explain`). A database made before these columns gets them.
 * :meth:`record` returns only once the vote is committed; any failure raises, so the chat can tell the visitor their
   vote was not saved. :meth:`health` says what is wrong, for ``/healthz``.
 """
@@ -40,9 +42,15 @@ CREATE TABLE IF NOT EXISTS feedback (
     citation_ids TEXT NOT NULL,
     vote TEXT NOT NULL CHECK (vote IN ('up', 'down', 'cleared')),
     refused INTEGER NOT NULL DEFAULT 0,
-    surface TEXT NOT NULL DEFAULT ''
+    surface TEXT NOT NULL DEFAULT '',
+    answer_key TEXT,
+    reason TEXT NOT NULL DEFAULT ''
 )
 """
+# Columns added since the first schema: a database made before them gets them at the next start (ALTER TABLE).
+_ADDED = {"answer_key": "answer_key TEXT", "reason": "reason TEXT NOT NULL DEFAULT ''"}
+_KEY_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS feedback_answer_key ON feedback(answer_key)"
+MAX_REASON = 500  # characters of a "what was wrong?" text
 
 
 def is_damage(exc: BaseException) -> bool:
@@ -121,19 +129,38 @@ class FeedbackStore:
         raise AssertionError("unreachable")
 
     def record(self, question: str, answer: str, citation_ids: list[str], vote: str, *, query: str = "",
-               refused: bool = False, surface: str = "") -> int:
-        """Store one vote; returns its row id once committed (raises if it could not be stored)."""
+               refused: bool = False, surface: str = "", key: str | None = None) -> int:
+        """Store one vote; returns its row id once committed (raises if it could not be stored).
+
+        ``key`` names the answer voted on (one answer shown in one chat session): an answer has one vote, the last
+        one given — voting again on the same key replaces the vote (Like then Dislike: up 0, down 1, total 1), and a
+        vote other than "down" drops the "what was wrong?" text given with an earlier dislike."""
         if vote not in VOTES:
             raise ValueError(f"vote must be one of {VOTES}, not {vote!r}")
         row = (datetime.now(timezone.utc).isoformat(timespec="milliseconds"), str(question), str(query), str(answer),
-               json.dumps(list(citation_ids)), vote, int(bool(refused)), surface)
+               json.dumps(list(citation_ids)), vote, int(bool(refused)), surface, None if key is None else str(key))
 
         def insert(con) -> int:
-            return int(con.execute(
-                "INSERT INTO feedback (created, question, query, answer, citation_ids, vote, refused, surface) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row).lastrowid)
+            cur = con.execute(
+                "INSERT INTO feedback (created, question, query, answer, citation_ids, vote, refused, surface, answer_key) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(answer_key) DO UPDATE SET created = excluded.created, "
+                "vote = excluded.vote, reason = CASE WHEN excluded.vote = 'down' THEN reason ELSE '' END "
+                "RETURNING id", row)
+            return int(cur.fetchone()[0])
 
         return self._repairing(insert)
+
+    def explain(self, key: str, reason: str) -> bool:
+        """Keep ``reason`` (what was wrong, at most :data:`MAX_REASON` characters) with the dislike of answer ``key``;
+        False when that answer has no dislike stored (raises if the store cannot be used)."""
+        if not isinstance(reason, str) or len(reason) > MAX_REASON:
+            raise ValueError(f"reason must be text of at most {MAX_REASON} characters")
+
+        def update(con) -> bool:
+            return con.execute("UPDATE feedback SET reason = ? WHERE answer_key = ? AND vote = 'down'",
+                               (reason, str(key))).rowcount > 0
+
+        return self._repairing(update)
 
     def _repairing(self, work):
         """``work(connection)`` once the table is there; when the file turns out to have vanished or been damaged
@@ -150,13 +177,14 @@ class FeedbackStore:
         raise AssertionError("unreachable")
 
     def counts(self) -> dict[str, int]:
+        """Votes standing: likes, dislikes and their total (an answer's vote taken back is in none of them)."""
         out = {"up": 0, "down": 0, "total": 0}
         if not self.path.exists():
             return out
         for vote, n in self._repairing(lambda con: con.execute("SELECT vote, COUNT(*) FROM feedback GROUP BY vote").fetchall()):
-            if vote in out:
+            if vote in ("up", "down"):
                 out[vote] = n
-            out["total"] += n
+                out["total"] += n
         return out
 
     def health(self) -> str | None:
@@ -186,6 +214,15 @@ class FeedbackStore:
 def _create(con: sqlite3.Connection) -> None:
     con.execute("PRAGMA journal_mode=WAL")  # switching modes ignores the busy timeout: hence the retries
     con.execute(_SCHEMA)
+    have = {row[1] for row in con.execute("PRAGMA table_info(feedback)")}
+    for name, column in _ADDED.items():
+        if name not in have:
+            try:
+                con.execute(f"ALTER TABLE feedback ADD COLUMN {column}")
+            except sqlite3.OperationalError as exc:  # another process added it meanwhile
+                if "duplicate column" not in str(exc):
+                    raise
+    con.execute(_KEY_INDEX)
     problem = con.execute("PRAGMA quick_check").fetchone()[0]
     if problem != "ok":
         raise sqlite3.DatabaseError(f"database disk image is malformed ({problem[:80]})")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from . import article
+
 MARKER = re.compile(r"\[(\d+)\]")
 _MARKER_RUN = re.compile(r"(?:\s*\[\d+\])+")
 _HEADING = re.compile(r"(?m)^#{1,6}[ \t]+")
@@ -165,9 +167,22 @@ def sources_turn(ans: dict, question: str, turn: int, open_: bool = True) -> str
             f'<summary><span class="num">[{k}]</span> <span class="section">{esc(c.get("section", ""))}</span>'
             f'<span class="where">{esc(c.get("title") or c.get("source", ""))}</span>'
             + (f'<span class="quote">{quote}</span>' if quote else "")
-            + f'</summary><div class="passage">{body}</div></details>')
+            + f'</summary><div class="passage">{body}</div>{read_link(c)}</details>')
     return (f'<details class="turn" id="turn-{turn}"{" open" if open_ else ""}>'
             f'<summary class="turn-q">{esc(question)}</summary>{"".join(items)}</details>')
+
+
+READ_LINK = "Read in the article"
+
+
+def read_link(c: dict) -> str:
+    """A link to the whole article, opened at this passage (highlighted there); a new tab, so the chat stays."""
+    if not c.get("source") or not c.get("id"):
+        return ""
+    where = esc(c.get("title") or c.get("source", ""))
+    return (f'<a class="read-article" href="{esc(article.href(c["source"], c["id"]))}" target="_blank" '
+            f'rel="noopener" title="{READ_LINK}: {where} (opens in a new tab)">{READ_LINK} '
+            '<span aria-hidden="true">\u2197</span></a>')
 
 
 SOURCES_EMPTY = ('<div class="sources-empty">Answers quote the article. Their sources appear here: click a '

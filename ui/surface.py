@@ -1,5 +1,6 @@
 """Every address the server answers, and with which methods; anything else is a JSON 404 (or 405 with ``Allow``).
 
+Our own routes (:data:`OURS`): the JSON API, ``/healthz``, ``/widget.js``, ``/embed`` and ``/sources/{name}``.
 Gradio's app brings many more routes than the chat uses (uploads, file serving, ``/call`` and ``/run`` APIs, proxies,
 monitoring, …). Only what the chat's own page calls is let through, under ``/`` and ``/embed``: the page, its assets
 and theme, the event routes (``gradio_api/queue/join`` for queued events, ``gradio_api/run/predict`` for the others,
@@ -24,6 +25,7 @@ MOUNTS = ("", "/embed")
 OURS = [  # (pattern, methods) of the FastAPI routes
     (r"/api/ask", ("POST",)),
     (r"/api/passages/.+", READ),
+    (r"/sources/.+", READ),  # an article's readable page (ui.article; the name is checked there)
     (r"/healthz", READ),
     (r"/widget\.js", READ),
     (r"/embed", READ),

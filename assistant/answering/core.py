@@ -184,6 +184,10 @@ class Assistant:
         i = self._state.snap.by_id.get(pid)
         return None if i is None else self._state.snap.passages[i]
 
+    def article(self, source: str) -> list[Passage]:
+        """Every passage of one source, in the order they stand in it (empty when no such source is indexed)."""
+        return [p for p in self._state.snap.passages if p.source == source]  # (the snapshot keeps source order)
+
     def info(self) -> dict:
         snap = self._state.snap
         return {

@@ -124,6 +124,8 @@ def test_axe_gate_no_critical_or_serious_violations(page, server, site):
         ask(page, OFF_TOPIC)
         page.get_by_text("The article doesn't cover that.").wait_for()
         page.locator("#sources details.src summary").first.click()  # an open source: passage and highlight in view
+        page.locator("#chat button[aria-label='Dislike']").last.click()  # and the "what was wrong?" box open
+        page.locator("#why-text textarea").wait_for(state="visible")
         time.sleep(0.3)
         found[name] = serious(page)
     _, port = site
@@ -131,6 +133,12 @@ def test_axe_gate_no_critical_or_serious_violations(page, server, site):
     page.locator("#assistant-widget button.launcher").click()
     page.frame_locator("#assistant-widget iframe").locator("#question textarea").wait_for()
     found["widget host page"] = serious(page)
+    # The article's page ("Read in the article"), at a cited passage, in both themes.
+    cite = server.post("/api/ask", json={"question": QUESTION}).json()["citations"][0]
+    for name, query in [("source view", ""), ("source view, dark", "?__theme=dark")]:
+        page.goto(f"{server.base}/sources/{cite['source']}{query}#p-{cite['id']}")
+        page.locator("h1").wait_for()
+        found[name] = serious(page)
     bad = {name: v for name, v in found.items() if v}
     assert not bad, bad
 
@@ -275,6 +283,111 @@ def test_followups_new_chat_and_source_titles(page, server):
     assert page.errors == []
 
 
+# -- 9. Sources: the whole article a click away, the cited passage highlighted ------------------------------------
+
+def test_read_in_the_article_opens_the_passage_highlighted(page, server):
+    page.goto(server.base + "/")
+    settle(page)
+    ask(page, QUESTION)
+    answered(page)
+    api = server.post("/api/ask", json={"question": QUESTION}).json()
+    cite = api["citations"][0]
+    page.locator("#chat a.cite").first.click()
+    link = page.locator("#sources details.src[open]").first.get_by_role("link", name="Read in the article")
+    link.wait_for(state="visible")
+    assert link.get_attribute("target") == "_blank" and "noopener" in link.get_attribute("rel")
+    with page.context.expect_page() as opened:
+        link.click()
+    view = opened.value
+    view.wait_for_load_state()
+    assert view.url == f"{server.base}/sources/{cite['source']}#p-{cite['id']}"
+    assert view.get_by_role("heading", level=1).inner_text() == ARTICLE_TITLE  # the front matter's title
+    assert view.title() == ARTICLE_TITLE
+    target = view.locator(f"[id='p-{cite['id']}']")
+    assert view.evaluate("() => document.querySelector(':target').id") == f"p-{cite['id']}"
+    # The whole article: every section as a heading, the passage's text, and the cited passage highlighted in view.
+    headings = view.get_by_role("heading", level=2).all_inner_texts()
+    assert cite["section"] in headings and "Frequently Asked Questions" in headings and len(headings) >= 6
+    assert " ".join(cite["text"].split()[:8]) in " ".join(target.inner_text().split())
+    bg = target.evaluate("e => getComputedStyle(e).backgroundColor")
+    other = view.locator(".passage:not(:target)").first.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert bg != other and bg not in ("rgba(0, 0, 0, 0)", "transparent"), (bg, other)
+    box = target.bounding_box()
+    assert box and 0 <= box["y"] < 900, box
+    assert view.locator("script").count() == 0
+    view.close()
+    # An unknown article is the server's one error shape.
+    r = server.get("/sources/no-such-article.md")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "source_not_found"
+
+
+def test_widget_sources_link_to_the_article(browser, server, site):
+    _, port = site
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        pg = context.new_page()
+        pg.set_default_timeout(30_000)
+        pg.goto(f"http://localhost:{port}/index.html")
+        pg.locator("#assistant-widget button.launcher").click()
+        frame = pg.frame_locator("#assistant-widget iframe")
+        ask(frame, QUESTION)
+        answered(frame)
+        frame.locator("#chat a.cite").first.click()
+        link = frame.locator("#sources details.src[open] a.read-article").first
+        link.wait_for(state="visible")
+        with context.expect_page() as opened:  # a new tab: the widget keeps its conversation
+            link.click()
+        view = opened.value
+        view.wait_for_load_state()
+        assert view.url.startswith(server.base + "/sources/article.md#p-article--")
+        assert view.evaluate("() => !!document.querySelector('.passage:target')")
+        assert frame.locator("#chat [data-testid='bot']").count() == 1
+    finally:
+        context.close()
+
+
+# -- 10. Feedback: one vote per answer, changeable; what was wrong -----------------------------------------------
+
+def test_like_then_dislike_is_one_vote_and_what_was_wrong_is_kept(page, server, index_settings):
+    from ui.feedback import FeedbackStore
+
+    def counts():
+        return server.get("/healthz?detail=1").json()["feedback"] or {"up": 0, "down": 0, "total": 0}
+
+    def wait_for(want):
+        deadline, got = time.monotonic() + 15, None
+        while time.monotonic() < deadline:
+            now = counts()
+            got = {k: now[k] - before[k] for k in now}
+            if got == want:
+                return
+            time.sleep(0.1)
+        raise AssertionError(got)
+
+    before = counts()
+    page.goto(server.base + "/")
+    settle(page)
+    question = "What is the Coalition of the Willing?"
+    ask(page, question)
+    answered(page)
+    page.locator("#chat button[aria-label='Like']").last.click()
+    wait_for({"up": 1, "down": 0, "total": 1})
+    why = page.get_by_role("textbox", name="What was wrong with this answer? (optional)")
+    assert why.count() == 0 or not why.is_visible()  # no box for a like
+    page.locator("#chat button[aria-label='Dislike']").last.click()
+    wait_for({"up": 0, "down": 1, "total": 1})  # switched, not added (before: up 1, down 1, total 2)
+    why.wait_for(state="visible")
+    assert why.get_attribute("maxlength") == "500"
+    why.fill("It named the coalition but not who leads it.")
+    page.get_by_role("button", name="Send").click()
+    page.get_by_role("status").get_by_text("Thank you, your note was saved.").wait_for()
+    assert not why.is_visible()
+    rows = [r for r in FeedbackStore(index_settings.feedback_path).rows() if r["question"] == question]
+    assert rows[-1]["vote"] == "down" and rows[-1]["reason"] == "It named the coalition but not who leads it."
+    wait_for({"up": 0, "down": 1, "total": 1})
+    assert page.errors == []
+
+
 # -- 5 and 6. Compact embed and phone ---------------------------------------------------------------------------
 
 def test_phone_and_compact_citation_opens_drawer_in_view(browser, server):
@@ -319,5 +432,73 @@ def test_phone_widget_opens_full_screen(browser, server, site):
         pg.locator("#assistant-widget button.close").click()
         pg.locator("#assistant-widget .panel.open").wait_for(state="detached")
         assert pg.evaluate("() => getComputedStyle(document.documentElement).overflow") != "hidden"
+    finally:
+        context.close()
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and a["y"] < b["y"] + b["height"] \
+        and b["y"] < a["y"] + a["height"]
+
+
+def test_phone_layout_nothing_covers_the_conversation(browser, server):
+    """390×844: the scroll-to-bottom arrow covers no message, New chat (and no trash icon) overlaps no user bubble,
+    and a visible "Sources" button beside the question box opens the newest answer's sources in the drawer."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        pg = context.new_page()
+        pg.set_default_timeout(30_000)
+        pg.goto(server.base + "/")
+        settle(pg)
+        assert not pg.locator("#sources-open").is_visible()  # nothing to show yet
+        ask(pg, QUESTION)
+        answered(pg)
+        ask(pg, "What is the Coalition of the Willing?")
+        pg.wait_for_function("() => document.querySelectorAll('#sources details.turn').length === 2")
+        pg.locator("#chat [data-testid='bot']").nth(1).locator("a.cite").first.wait_for()
+        time.sleep(0.5)
+        # Scrolled up by part of a screen: the arrow shows, in a strip of its own under the messages.
+        for offset in (150, 250, 400):
+            pg.evaluate("""(off) => { const w = document.querySelector('#chat .bubble-wrap');
+                w.scrollTop = w.scrollHeight - w.clientHeight - off; w.dispatchEvent(new Event('scroll')); }""", offset)
+            arrow = pg.get_by_role("button", name="Scroll down")
+            arrow.wait_for(state="visible")
+            time.sleep(0.3)
+            a = arrow.bounding_box()
+            wrap = pg.locator("#chat .bubble-wrap").bounding_box()
+            assert a["y"] >= wrap["y"] + wrap["height"] - 1, (a, wrap)  # below the scrolling messages
+            for el in pg.locator("#chat [data-testid='bot'], #chat [data-testid='user'], #chat button.option").all():
+                b = el.bounding_box()  # the part of a message the scrolling area shows
+                top, bottom = max(b["y"], wrap["y"]), min(b["y"] + b["height"], wrap["y"] + wrap["height"])
+                if bottom > top:
+                    assert not _overlap(a, dict(b, y=top, height=bottom - top)), (offset, a, b)
+        # The first question's bubble, scrolled into view, is covered by no control.
+        pg.evaluate("() => { document.querySelector('#chat .bubble-wrap').scrollTop = 0; window.scrollTo(0, 0); }")
+        time.sleep(0.3)
+        first = pg.locator("#chat [data-testid='user']").first.bounding_box()
+        for control in ("#new-chat", "#sources-open", "#chat button[aria-label='Clear']"):
+            loc = pg.locator(control)
+            if loc.count() and loc.first.is_visible():
+                assert not _overlap(loc.first.bounding_box(), first), (control, first)
+        assert not pg.locator("#chat button[aria-label='Clear']").is_visible()
+        # Sources sit below the question box; the "Sources" button beside it is in view and opens them.
+        pg.evaluate("() => window.scrollTo(0, 0)")
+        ask_row = pg.locator(".ask-row").bounding_box()
+        assert pg.locator("#sources").bounding_box()["y"] > ask_row["y"]
+        button = pg.get_by_role("button", name="Sources")
+        button.scroll_into_view_if_needed()
+        b = button.bounding_box()
+        assert button.is_visible() and 0 <= b["y"] and b["y"] + b["height"] <= 844, b
+        assert not _overlap(b, pg.locator("#question textarea").bounding_box())
+        button.tap()
+        pg.wait_for_function("() => document.body.classList.contains('sources-drawer-open')")
+        newest = pg.locator("#sources details.turn").first
+        assert newest.get_attribute("open") is not None
+        assert "Coalition of the Willing" in newest.locator("summary.turn-q").inner_text()
+        box = newest.locator("details.src").first.bounding_box()
+        assert 0 <= box["y"] < 844, box
+        pg.get_by_role("button", name="Back to chat").tap()
+        pg.wait_for_function("() => !document.body.classList.contains('sources-drawer-open')")
+        assert pg.evaluate("() => document.activeElement.id") == "sources-open"
     finally:
         context.close()

@@ -70,6 +70,21 @@
     if (summary) summary.focus({ preventScroll: true });
     return true;
   }
+  // "Sources" beside the question box (phones, the widget): the newest answer's sources, in the drawer.
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target && ev.target.closest ? ev.target.closest("#sources-open") : null;
+    if (!btn) return;
+    var first = document.querySelector("#sources details.turn");
+    if (!first) return;
+    ev.preventDefault();
+    lastCite = btn;
+    openDrawer();
+    first.open = true;
+    var panel = document.getElementById("sources");
+    if (panel) panel.scrollTop = 0;
+    var summary = first.querySelector("summary");
+    if (summary) summary.focus({ preventScroll: true });
+  }, true);
   document.addEventListener("click", function (ev) {
     var a = ev.target && ev.target.closest ? ev.target.closest("a.cite") : null;
     if (!a) return;
@@ -105,6 +120,14 @@
     });
     var box = document.querySelector("#question textarea");
     if (box) setAttr(box, "aria-label", "Your question about the article");
+    // "Read in the article" opens the article's page in the chat's theme.
+    var dark = document.body.classList.contains("dark");
+    Array.prototype.forEach.call(document.querySelectorAll("#sources a.read-article"), function (a) {
+      var href = a.getAttribute("href") || "", cut = href.indexOf("#");
+      var path = cut < 0 ? href : href.slice(0, cut), frag = cut < 0 ? "" : href.slice(cut);
+      var want = path.split("?")[0] + (dark ? "?__theme=dark" : "") + frag;
+      if (href !== want) a.setAttribute("href", want);
+    });
     var embedTitle = document.getElementById("embed-title");
     var wantedTitle = new URLSearchParams(window.location.search).get("title");
     if (embedTitle && wantedTitle && embedTitle.textContent !== wantedTitle.slice(0, 120)) {
