@@ -22,6 +22,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	test -x $(BIN)/assistant && test -x $(BIN)/chroma
+	$(BIN)/python -m index.encoder
 	touch $(STAMP)
 
 run: setup
@@ -41,4 +42,4 @@ ingest: setup
 	$(BIN)/assistant ingest
 
 clean:
-	rm -rf $(VENV) data
+	rm -rf $(VENV) data .cache

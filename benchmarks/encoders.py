@@ -1,5 +1,6 @@
-"""``make bench`` (encoders): the hand-written :class:`index.encoder.BertEncoder` side by side with
-sentence-transformers itself and an ONNX Runtime path, on the bundled all-MiniLM-L6-v2 weights.
+"""``make bench`` (encoders): the ONNX Runtime encoder the index uses (:class:`index.encoder.OnnxEncoder`) side by
+side with sentence-transformers itself and with the hand-written torch BERT it replaced (kept only for this
+comparison, in ``benchmarks/handwritten_encoder.py``), on the bundled all-MiniLM-L6-v2 weights.
 
 For each encoder, in its own subprocess (so imports, memory and the cold start are its own):
 
@@ -11,10 +12,10 @@ For each encoder, in its own subprocess (so imports, memory and the cold start a
 * same vectors: max abs difference from sentence-transformers' vectors on a mixed set of texts.
 
 The ONNX model is exported from the bundled weights at bench time into a temporary folder (never downloaded,
-``HF_HUB_OFFLINE=1``): with sentence-transformers' ``backend="onnx"`` when its exporter (``optimum-onnx``) can be
-imported, otherwise with ``torch.onnx.export`` and run with ``onnxruntime`` directly (tokenizers + mean pooling +
-normalise in numpy); the output says which. The verdict line says whether the hand-written encoder wins clearly
-(≥ 1.3× on query p50 and on batch throughput, and no slower cold start) — the condition for keeping it.
+``HF_HUB_OFFLINE=1``) by ``index.encoder.cached_onnx`` (``torch.onnx.export``; sentence-transformers'
+``backend="onnx"`` needs optimum-onnx, which does not import with this transformers — the output says why). The
+verdict line says whether the hand-written encoder would win clearly (≥ 1.3× on query p50 and on batch
+throughput, and no slower cold start) — the condition under which it would have been kept.
 
 Usage: python benchmarks/encoders.py [--quick] [--out PATH]   (default PATH: benchmarks/encoders.json)
 """
@@ -23,12 +24,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 T_START = time.perf_counter()
@@ -77,80 +76,15 @@ def st_onnx_available() -> str:
 
 
 def export_onnx(src: str, folder: Path) -> tuple[str, Path, float]:
-    """The model exported to ONNX under ``folder``: (how, model folder, seconds)."""
+    """The model exported to ONNX under ``folder`` by the code the index uses: (how, ONNX file, seconds)."""
+    from index.encoder import cached_onnx
+
     t = time.perf_counter()
-    dst = folder / "model"
-    shutil.copytree(src, dst)
-    if not st_onnx_available():
-        from sentence_transformers import SentenceTransformer
-
-        m = SentenceTransformer(str(dst), backend="onnx", device="cpu")  # exports into dst/onnx/
-        m.save_pretrained(str(dst))
-        return "st-backend-onnx", dst, time.perf_counter() - t
-    import torch
-    from transformers import AutoModel
-
-    class Bert(torch.nn.Module):  # positional inputs for the exporter; the last hidden state out
-        def __init__(self):
-            super().__init__()
-            self.bert = AutoModel.from_pretrained(str(dst), attn_implementation="eager").eval()
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                             token_type_ids=token_type_ids).last_hidden_state
-
-    model = Bert().eval()
-    ids = torch.tensor([[101, 7592, 2088, 102]], dtype=torch.long)
-    mask = torch.ones_like(ids)
-    (dst / "onnx").mkdir(exist_ok=True)
-    dyn = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-           "token_type_ids": {0: "batch", 1: "seq"}, "last_hidden_state": {0: "batch", 1: "seq"}}
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(model, (ids, mask, torch.zeros_like(ids)), str(dst / "onnx" / "model.onnx"),
-                          input_names=["input_ids", "attention_mask", "token_type_ids"],
-                          output_names=["last_hidden_state"], dynamic_axes=dyn, opset_version=17, dynamo=False)
-    return "torch.onnx.export + onnxruntime", dst, time.perf_counter() - t
+    out = cached_onnx(Path(src), folder)
+    return "torch.onnx.export + onnxruntime", out, time.perf_counter() - t
 
 
 # -- one encoder, measured in a child process ----------------------------------------------------------------------
-class OrtEncoder:
-    """The exported model run with onnxruntime: tokenizers → ONNX BERT → mean pooling → normalise (numpy)."""
-
-    def __init__(self, folder: Path, threads: int):
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
-        sbert = json.loads((folder / "sentence_bert_config.json").read_text())
-        self.lower = bool(sbert.get("do_lower_case", False))
-        self.tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self.tok.enable_truncation(max_length=int(sbert.get("max_seq_length") or 512))
-        self.tok.enable_padding()
-        self.ort, self.file = ort, str(folder / "onnx" / "model.onnx")
-        self.session = self._session(threads)
-
-    def _session(self, threads: int):
-        opts = self.ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        opts.inter_op_num_threads = 1
-        return self.ort.InferenceSession(self.file, opts, providers=["CPUExecutionProvider"])
-
-    def threads(self, n: int) -> None:
-        self.session = self._session(n)
-
-    def encode(self, texts: list[str]):
-        import numpy as np
-
-        enc = self.tok.encode_batch([t.lower() if self.lower else t for t in texts])
-        ids = np.array([e.ids for e in enc], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
-        hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask,
-                                         "token_type_ids": np.zeros_like(ids)})[0]
-        m = mask[..., None].astype(np.float32)
-        pooled = (hidden * m).sum(1) / np.maximum(m.sum(1), 1e-9)
-        return (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype(np.float32)
-
-
 def child(kind: str, path: str, onnx_dir: str, how: str, runs: int, n_batch: int, out: str) -> None:
     """Measure one encoder; write its figures to ``out`` (JSON) and its vectors beside it (.npy)."""
     import resource
@@ -158,12 +92,12 @@ def child(kind: str, path: str, onnx_dir: str, how: str, runs: int, n_batch: int
     import numpy as np
 
     threads = int(os.environ.get("BENCH_BATCH_THREADS", "1"))
-    if kind != "onnxruntime" or how == "st-backend-onnx":  # the direct ONNX Runtime path never imports torch
+    if kind != "onnxruntime":  # the ONNX Runtime path never imports torch
         import torch
 
         torch.set_num_threads(1)
     if kind == "hand-written BertEncoder":
-        from index.encoder import BertEncoder
+        from handwritten_encoder import BertEncoder
 
         enc = BertEncoder.load(path)
         encode, set_threads = enc.encode, torch.set_num_threads
@@ -176,19 +110,16 @@ def child(kind: str, path: str, onnx_dir: str, how: str, runs: int, n_batch: int
             return st.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True,
                              show_progress_bar=False)
         set_threads = torch.set_num_threads
-    elif how == "st-backend-onnx":
-        from sentence_transformers import SentenceTransformer
+    else:
+        from index.encoder import OnnxEncoder
 
-        st = SentenceTransformer(onnx_dir, backend="onnx", device="cpu",
-                                 model_kwargs={"provider": "CPUExecutionProvider"})
+        holder = {"enc": OnnxEncoder.load(path, Path(onnx_dir).parent, threads=1)}
 
         def encode(texts):
-            return st.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True,
-                             show_progress_bar=False)
-        set_threads = torch.set_num_threads  # optimum's session keeps onnxruntime's own default
-    else:
-        enc = OrtEncoder(Path(onnx_dir), threads=1)
-        encode, set_threads = enc.encode, enc.threads
+            return holder["enc"].encode(texts)
+
+        def set_threads(n):
+            holder["enc"] = OnnxEncoder.load(path, Path(onnx_dir).parent, threads=n)
     encode([QUERY])
     cold = time.perf_counter() - T_START
 
@@ -222,7 +153,7 @@ def child(kind: str, path: str, onnx_dir: str, how: str, runs: int, n_batch: int
 
 def measure(kind: str, path: str, onnx_dir: str, how: str, runs: int, n_batch: int, tmp: Path) -> dict:
     out = str(tmp / f"{ENCODERS.index(kind)}.json")
-    env = dict(os.environ, PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    env = dict(os.environ, PYTHONPATH=f"{ROOT}:{ROOT / 'benchmarks'}", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
     r = subprocess.run([sys.executable, __file__, "--child", kind, path, onnx_dir, how, str(runs), str(n_batch), out],
                        capture_output=True, text=True, timeout=900, env=env, stdin=subprocess.DEVNULL)
     if r.returncode != 0:
@@ -263,11 +194,11 @@ def verdict(res: dict) -> tuple[bool, str]:
              f"texts/s for {best_b} ({b_ratio:.2f}x); cold start {ours['cold_start_s']} s, "
              f"{'no slower than' if cold_ok else 'slower than'} the fastest library path")
     if wins:
-        return True, f"VERDICT: the hand-written encoder wins clearly ({facts}): keep it."
+        return True, f"VERDICT: the hand-written encoder would win clearly ({facts}): bring it back."
     fastest = min(others, key=lambda k: (others[k]["query_p50_ms"] / ours["query_p50_ms"])
                   * (ours["batch32_texts_per_s"] / others[k]["batch32_texts_per_s"]))
     return False, (f"VERDICT: the hand-written encoder does NOT win clearly ({facts}; needs >= {CLEAR_WIN}x on both "
-                   f"and no slower cold start): replace it with the library path '{fastest}'.")
+                   f"and no slower cold start): the library path '{fastest}' is the one to use.")
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -1,44 +1,45 @@
 """The embedding model for ingest, loaded once per process from a local path.
 
-A llama-index ``BaseEmbedding`` either way, so the IngestionPipeline does the embedding: backed by the torch-only
-:class:`~index.encoder.BertEncoder` when the folder is a plain sentence-transformers BERT with mean pooling
-(all-MiniLM-L6-v2 is: same vectors, without importing sentence-transformers/transformers and without padding),
-otherwise llama-index's ``HuggingFaceEmbedding`` (sentence-transformers).
+A llama-index ``BaseEmbedding`` either way, so the IngestionPipeline does the embedding: backed by ONNX Runtime
+(:class:`~index.encoder.OnnxEncoder`) when the folder is a sentence-transformers model with mean pooling
+(all-MiniLM-L6-v2 is: same vectors, without importing sentence-transformers), otherwise llama-index's
+``HuggingFaceEmbedding`` (sentence-transformers).
 """
 from __future__ import annotations
 
 import functools
 import logging
+import os
 from pathlib import Path
 from typing import Any, List
 
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from llama_index.core.bridge.pydantic import PrivateAttr
 
-from .encoder import BertEncoder
+from .encoder import OnnxEncoder
 from .errors import ModelError
 from .settings import Settings, apply_offline_env
 
 log = logging.getLogger(__name__)
 
 
-class BertEmbedding(BaseEmbedding):
-    """llama-index embedding over a :class:`BertEncoder` (unit vectors, as ``HuggingFaceEmbedding(normalize=True)``).
+class OnnxEmbedding(BaseEmbedding):
+    """llama-index embedding over an :class:`OnnxEncoder` (unit vectors, as ``HuggingFaceEmbedding(normalize=True)``).
 
     No query or text instruction: the same texts reach the model as with ``HuggingFaceEmbedding``'s defaults."""
 
     _encoder: Any = PrivateAttr(default=None)
 
-    def __init__(self, encoder: BertEncoder, **kwargs: Any) -> None:
+    def __init__(self, encoder: OnnxEncoder, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._encoder = encoder
 
     @classmethod
     def class_name(cls) -> str:
-        return "BertEmbedding"
+        return "OnnxEmbedding"
 
     @property
-    def encoder(self) -> BertEncoder:
+    def encoder(self) -> OnnxEncoder:
         return self._encoder
 
     def _get_text_embeddings(self, texts: List[str]) -> List[Embedding]:
@@ -58,19 +59,18 @@ class BertEmbedding(BaseEmbedding):
 
 
 @functools.lru_cache(maxsize=4)
-def _load(path: str, batch_size: int):
+def _load(path: str, batch_size: int, cache: Path, threads: int):
     apply_offline_env()
     if not Path(path).exists():
         raise ModelError(f"Embedding model not found at {path}. Set ASSISTANT_MODEL_PATH to a local sentence-transformers folder.")
     try:
-        enc = BertEncoder.load(path)
+        enc = OnnxEncoder.load(path, cache, threads)
     except Exception as exc:  # unreadable weights or tokenizer: sentence-transformers reports it below
-        log.info("torch-only BERT cannot load %s (%s): using sentence-transformers", path, exc)
+        log.info("ONNX Runtime cannot load %s (%s): using sentence-transformers", path, exc)
         enc = None
     if enc is not None:
-        return BertEmbedding(enc, model_name=path, embed_batch_size=batch_size)
-    else:
-        log.info("model at %s is not a plain BERT + mean pooling: using sentence-transformers", path)
+        return OnnxEmbedding(enc, model_name=path, embed_batch_size=batch_size)
+    log.info("model at %s is not a sentence-transformers model with mean pooling: using sentence-transformers", path)
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
     from transformers.utils import logging as hf_logging
 
@@ -84,7 +84,8 @@ def _load(path: str, batch_size: int):
 
 
 def embed_model(settings: Settings):
-    """llama-index ``BaseEmbedding`` for the settings' model (cached per process): :class:`BertEmbedding` when
-    :meth:`BertEncoder.load` understands the folder, else ``HuggingFaceEmbedding``."""
-    return _load(settings.resolved_model_path(), settings.embed_batch_size)
+    """llama-index ``BaseEmbedding`` for the settings' model (cached per process): :class:`OnnxEmbedding` when
+    :meth:`OnnxEncoder.load` understands the folder, else ``HuggingFaceEmbedding``. Ingest runs one intra-op
+    thread per core."""
+    return _load(settings.resolved_model_path(), settings.embed_batch_size, settings.model_cache, os.cpu_count() or 1)
 

@@ -1,132 +1,183 @@
-"""A sentence-transformers BERT (Transformer → mean Pooling [→ Normalize]) run with torch alone.
+"""A sentence-transformers model (Transformer → mean Pooling [→ Normalize]) run by ONNX Runtime.
 
-Used at ingest (index/embed.py wraps it as a llama-index embedding) and for queries (assistant/embedder.py):
-the same arithmetic as sentence-transformers (vectors equal within ~2e-7, tests/test_embedder.py), without
-importing sentence-transformers/transformers, and with texts packed into sequences without padding.
-:meth:`BertEncoder.load` returns None for any model folder it does not fully understand; callers then fall
-back to sentence-transformers.
+Used at ingest (index/embed.py wraps it as a llama-index embedding) and for queries (assistant/answering/embedder.py).
+The model is exported once from the local weights (``torch.onnx.export``; nothing is downloaded) into the model
+cache (``ASSISTANT_MODEL_CACHE``), keyed by the weights file, and loaded from there by every later process:
+tokenizers → ONNX Runtime → mean pooling → unit vectors, equal to sentence-transformers' within ~2e-7
+(tests/test_embedder.py). ``make bench`` compares it with sentence-transformers itself (benchmarks/encoders.py).
+
+sentence-transformers' own ``backend="onnx"`` would be the first choice, but its exporter (optimum-onnx) does not
+import with the transformers sentence-transformers needs here; the export below is the same ONNX graph.
+:meth:`OnnxEncoder.load` returns None for a folder it does not fully understand; callers then fall back to
+sentence-transformers (llama-index's ``HuggingFaceEmbedding``).
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import os
+import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
 
+log = logging.getLogger(__name__)
+
 _TRANSFORMER = "sentence_transformers.models.Transformer"
 _POOLING = "sentence_transformers.models.Pooling"
 _NORMALIZE = "sentence_transformers.models.Normalize"
+EXPORT_VERSION = 1  # bump when the exported graph changes: old cache entries are then ignored
 
 
-class BertEncoder:
-    """A sentence-transformers BERT (Transformer → mean Pooling [→ Normalize]) run with torch only.
-
-    :meth:`load` returns None for any folder it does not fully understand; the caller then uses
-    sentence-transformers itself.
-    """
-
-    def __init__(self, weights: dict, config: dict, tokenizer, lowercase: bool):
-        import torch
-
-        self._torch = torch
-        self.w = weights
-        self.heads = int(config["num_attention_heads"])
-        self.layers = int(config["num_hidden_layers"])
-        self.eps = float(config.get("layer_norm_eps", 1e-12))
-        self.hidden = int(config["hidden_size"])
-        self.tok = tokenizer
-        self.lowercase = lowercase
-        self.dim = self.hidden
-
-    @classmethod
-    def load(cls, path: str | Path) -> "BertEncoder | None":
-        path = Path(path)
-        try:
-            modules = json.loads((path / "modules.json").read_text())
-            kinds = [m["type"] for m in sorted(modules, key=lambda m: int(m["idx"]))]
-            if kinds not in ([_TRANSFORMER, _POOLING], [_TRANSFORMER, _POOLING, _NORMALIZE]):
-                return None
-            if any(m["type"] == _TRANSFORMER and m.get("path", "") not in ("", ".") for m in modules):
-                return None
-            pool_dir = next(m["path"] for m in modules if m["type"] == _POOLING)
-            pool = json.loads((path / pool_dir / "config.json").read_text())
-            modes = {k for k, v in pool.items() if k.startswith("pooling_mode") and v}
-            if modes != {"pooling_mode_mean_tokens"}:
-                return None
-            config = json.loads((path / "config.json").read_text())
-            if (config.get("model_type") != "bert" or config.get("hidden_act") != "gelu"
-                    or config.get("position_embedding_type", "absolute") != "absolute"):
-                return None
-            sbert = json.loads((path / "sentence_bert_config.json").read_text()) if (path / "sentence_bert_config.json").exists() else {}
-            if not (path / "model.safetensors").exists() or not (path / "tokenizer.json").exists():
-                return None
-        except (OSError, ValueError, KeyError, StopIteration, TypeError):
+def understood(path: Path) -> dict | None:
+    """The folder's sentence-transformers settings when it is Transformer → mean Pooling [→ Normalize] with a
+    fast tokenizer and safetensors weights, else None."""
+    try:
+        modules = json.loads((path / "modules.json").read_text())
+        kinds = [m["type"] for m in sorted(modules, key=lambda m: int(m["idx"]))]
+        if kinds not in ([_TRANSFORMER, _POOLING], [_TRANSFORMER, _POOLING, _NORMALIZE]):
             return None
-        import torch
-        from safetensors.torch import load_file
+        if any(m["type"] == _TRANSFORMER and m.get("path", "") not in ("", ".") for m in modules):
+            return None
+        pool_dir = next(m["path"] for m in modules if m["type"] == _POOLING)
+        pool = json.loads((path / pool_dir / "config.json").read_text())
+        if {k for k, v in pool.items() if k.startswith("pooling_mode") and v} != {"pooling_mode_mean_tokens"}:
+            return None
+        config = json.loads((path / "config.json").read_text())
+        sbert = json.loads((path / "sentence_bert_config.json").read_text()) \
+            if (path / "sentence_bert_config.json").exists() else {}
+        if not (path / "model.safetensors").exists() or not (path / "tokenizer.json").exists():
+            return None
+        max_len = min(int(sbert.get("max_seq_length") or 512), int(config.get("max_position_embeddings", 512)))
+        return {"max_len": max_len, "lower": bool(sbert.get("do_lower_case", False))}
+    except (OSError, ValueError, KeyError, StopIteration, TypeError):
+        return None
+
+
+def cached_onnx(path: Path, cache: Path) -> Path:
+    """The ONNX file for the model at ``path`` in ``cache``, exported first if missing (under a file lock, written
+    whole or not at all, so concurrent processes export once)."""
+    from filelock import FileLock
+
+    weights = path / "model.safetensors"
+    st = weights.stat()
+    key = hashlib.sha256(f"{weights.resolve()}|{st.st_size}|{st.st_mtime_ns}|{EXPORT_VERSION}".encode()).hexdigest()[:16]
+    out = cache / f"{path.resolve().name}-{key}.onnx"
+    if out.exists():
+        return out
+    cache.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(out) + ".lock", timeout=600):
+        if not out.exists():
+            fd, tmp = tempfile.mkstemp(dir=cache, suffix=".onnx.part")
+            os.close(fd)
+            try:
+                export(path, Path(tmp))
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, out)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+    return out
+
+
+def export(path: Path, dst: Path) -> None:
+    """``torch.onnx.export`` of the model's transformer (inputs: ids and mask; output: the last hidden state)."""
+    import torch
+    from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    log.info("exporting %s to ONNX (once per model): %s", path, dst)
+
+    class Transformer(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.model = AutoModel.from_pretrained(str(path), attn_implementation="eager").eval()
+
+        def forward(self, input_ids, attention_mask):
+            return self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+    ids = torch.tensor([[101, 7592, 2088, 102]], dtype=torch.long)
+    dyn = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
+           "last_hidden_state": {0: "batch", 1: "seq"}}
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Transformer().eval(), (ids, torch.ones_like(ids)), str(dst),
+                          input_names=["input_ids", "attention_mask"], output_names=["last_hidden_state"],
+                          dynamic_axes=dyn, opset_version=17, dynamo=False)
+
+
+class OnnxEncoder:
+    """tokenizers → ONNX Runtime → mean pooling → unit vectors; ``threads`` intra-op threads."""
+
+    BATCH_TOKENS = 2048  # texts sorted by length and batched to about this many (padded) tokens
+
+    def __init__(self, onnx_file: Path, tokenizer_file: Path, max_len: int, lower: bool, threads: int):
+        import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        weights = {k.removeprefix("bert."): v.to(torch.float32) for k, v in load_file(str(path / "model.safetensors")).items()}
-        needed = ["embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight",
-                  "embeddings.token_type_embeddings.weight", "embeddings.LayerNorm.weight"]
-        needed += [f"encoder.layer.{i}.output.LayerNorm.bias" for i in range(int(config["num_hidden_layers"]))]
-        if any(k not in weights for k in needed):
-            return None
-        tok = Tokenizer.from_file(str(path / "tokenizer.json"))
-        max_len = min(int(sbert.get("max_seq_length") or 512), int(config.get("max_position_embeddings", 512)))
-        tok.enable_truncation(max_length=max_len)
-        tok.no_padding()
-        return cls(weights, config, tok, bool(sbert.get("do_lower_case", False)))
+        self.tok = Tokenizer.from_file(str(tokenizer_file))
+        self.tok.enable_truncation(max_length=max_len)
+        self.tok.no_padding()
+        self.lower = lower
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = max(1, threads)
+        opts.inter_op_num_threads = 1
+        opts.log_severity_level = 3
+        self.session = ort.InferenceSession(str(onnx_file), opts, providers=["CPUExecutionProvider"])
+        self.dim = int(self.session.get_outputs()[0].shape[-1])
 
-    PACK_TOKENS = 256  # attention in a pack is quadratic in its length: keep packs short (measured best)
+    @classmethod
+    def load(cls, path: str | Path, cache: Path, threads: int = 1) -> "OnnxEncoder | None":
+        """The encoder for the model folder ``path`` (exported into ``cache`` if needed), or None when the folder
+        is not a model this class runs (the caller uses sentence-transformers then)."""
+        path = Path(path)
+        info = understood(path)
+        if info is None:
+            return None
+        try:
+            onnx_file = cached_onnx(path, cache)
+        except Exception as exc:  # an export that fails (unusual architecture): sentence-transformers runs it
+            log.warning("cannot export %s to ONNX (%s: %s); using sentence-transformers", path,
+                        type(exc).__name__, str(exc).splitlines()[0][:200] if str(exc) else "")
+            return None
+        return cls(onnx_file, path / "tokenizer.json", info["max_len"], info["lower"], threads)
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """Unit vectors, one row per text. Texts are packed into sequences of about ``PACK_TOKENS`` tokens
-        (attention kept within each text), so a batch costs its real token count: no padding of short texts
-        up to the longest."""
-        enc = self.tok.encode_batch([t.lower() if self.lowercase else t for t in texts])
-        out = np.zeros((len(texts), self.hidden), dtype=np.float32)
+        """Unit vectors, one row per text. Texts go shortest first in batches of about ``BATCH_TOKENS`` padded
+        tokens, so a short text is never padded up to a long one."""
+        enc = self.tok.encode_batch([t.lower() if self.lower else t for t in texts])
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         order = sorted(range(len(enc)), key=lambda i: len(enc[i].ids))
-        pack: list[int] = []
-        size = 0
-        for i in order + [None]:
-            n = len(enc[i].ids) if i is not None else 0
-            if pack and (i is None or size + n > self.PACK_TOKENS):
-                out[pack] = self._forward([enc[j].ids for j in pack])
-                pack, size = [], 0
-            if i is not None:
-                pack.append(i)
-                size += n
+        start = 0
+        while start < len(order):
+            end = start + 1
+            while end < len(order) and (end - start + 1) * len(enc[order[end]].ids) <= self.BATCH_TOKENS:
+                end += 1
+            idx = order[start:end]
+            out[idx] = self._forward([enc[i].ids for i in idx])
+            start = end
         return out
 
     def _forward(self, seqs: list[list[int]]) -> np.ndarray:
-        torch = self._torch
-        F = torch.nn.functional
-        with torch.inference_mode():
-            lens = [len(s) for s in seqs]
-            ids = torch.tensor([i for s in seqs for i in s], dtype=torch.long)
-            pos = torch.tensor([p for n in lens for p in range(n)], dtype=torch.long)
-            seg = torch.repeat_interleave(torch.arange(len(lens)), torch.tensor(lens))
-            w, n, h = self.w, ids.shape[0], self.hidden
-            x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][pos]
-                 + w["embeddings.token_type_embeddings.weight"][0])
-            x = F.layer_norm(x, (h,), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
-            heads = self.heads
-            d = h // heads
-            bias = torch.where(seg[:, None] == seg[None, :], 0.0, torch.finfo(torch.float32).min)[None]
-            for i in range(self.layers):
-                p = f"encoder.layer.{i}."
+        width = max(len(s) for s in seqs)
+        ids = np.zeros((len(seqs), width), dtype=np.int64)
+        mask = np.zeros((len(seqs), width), dtype=np.int64)
+        for row, s in enumerate(seqs):
+            ids[row, : len(s)] = s
+            mask[row, : len(s)] = 1
+        hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        m = mask[..., None].astype(np.float32)
+        pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+        return (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
-                def lin(t, name):
-                    return F.linear(t, w[p + name + ".weight"], w[p + name + ".bias"])
 
-                q = lin(x, "attention.self.query").view(n, heads, d).transpose(0, 1)
-                k = lin(x, "attention.self.key").view(n, heads, d).transpose(0, 1)
-                v = lin(x, "attention.self.value").view(n, heads, d).transpose(0, 1)
-                a = F.scaled_dot_product_attention(q, k, v, attn_mask=bias).transpose(0, 1).reshape(n, h)
-                x = F.layer_norm(lin(a, "attention.output.dense") + x, (h,), w[p + "attention.output.LayerNorm.weight"],
-                                 w[p + "attention.output.LayerNorm.bias"], self.eps)
-                y = lin(F.gelu(lin(x, "intermediate.dense")), "output.dense")
-                x = F.layer_norm(y + x, (h,), w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], self.eps)
-            pooled = torch.zeros(len(lens), h).index_add_(0, seg, x) / torch.tensor(lens, dtype=torch.float32)[:, None]
-            return F.normalize(pooled, dim=-1).numpy().astype(np.float32, copy=False)
+if __name__ == "__main__":  # `make setup`: export the configured model once, so the first ingest or serve need not
+    from .settings import Settings, apply_offline_env
+
+    apply_offline_env()
+    settings = Settings.from_env()
+    enc = OnnxEncoder.load(settings.resolved_model_path(), settings.model_cache)
+    print(f"embedding model ready: {'ONNX Runtime' if enc else 'sentence-transformers'} ({settings.model_label()})")

@@ -50,6 +50,8 @@ class Settings:
     chroma_timeout: float = field(default=3.0, metadata={"env": "ASSISTANT_CHROMA_TIMEOUT", "doc": "Seconds before an unreachable Chroma server is reported."})
     collection_prefix: str = field(default="article", metadata={"env": "ASSISTANT_COLLECTION", "doc": "Prefix of the Chroma collections this index owns."})
     model_path: str = field(default="", metadata={"env": "ASSISTANT_MODEL_PATH", "doc": "Local sentence-transformers model folder; empty = the bundled all-MiniLM-L6-v2."})
+    model_cache: Path = field(default_factory=lambda: _project_root() / ".cache" / "models",
+                              metadata={"env": "ASSISTANT_MODEL_CACHE", "doc": "Where the embedding model exported to ONNX is kept (made once from the local weights, shared by every index and process)."})
     embed_batch_size: int = field(default=32, metadata={"env": "ASSISTANT_EMBED_BATCH", "doc": "Largest batch of texts embedded at once (ingest and micro-batched queries)."})
     ingest_pause: str = field(default="", metadata={"env": "ASSISTANT_INGEST_PAUSE", "doc": "Debugging/tests: `STAGE:SECONDS` makes `assistant ingest` announce itself on stderr and sleep after STAGE (`created`, `copied`, `embedded`, `swapped`), so a test can kill it at that exact point."})
     # --- retrieval -----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The query embedder: the torch-only BERT gives sentence-transformers' vectors, concurrent callers share
+"""The query embedder: the ONNX Runtime encoder gives sentence-transformers' vectors, concurrent callers share
 forward passes, a lone caller does not wait for the batch window, failures reach every waiter."""
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from conftest import make_settings
-from assistant.answering.embedder import BertEncoder, QueryEmbedder, load_encoder
-from index.encoder import BertEncoder as IndexBertEncoder
+from assistant.answering.embedder import OnnxEncoder, QueryEmbedder, load_encoder
+from index.encoder import OnnxEncoder as IndexOnnxEncoder
 
 TEXTS = ["Will Ukraine join NATO?", "nato", "", "Zelensky’s “guarantees” — é, ü, 漢字 and emoji 🙂",
          "What does the article say about the Coalition of the Willing and airspace policing over Poland or Romania?",
@@ -31,12 +31,12 @@ def st_model(settings):
     return SentenceTransformer(settings.resolved_model_path(), device="cpu")  # the reference implementation
 
 
-def test_torch_only_bert_gives_sentence_transformers_vectors(settings, st_model):
+def test_onnx_encoder_gives_sentence_transformers_vectors(settings, st_model):
     enc = load_encoder(settings)
-    assert BertEncoder is IndexBertEncoder, "one implementation, in index/encoder.py"
-    assert isinstance(enc, BertEncoder), "all-MiniLM-L6-v2 is a plain BERT with mean pooling"
+    assert OnnxEncoder is IndexOnnxEncoder, "one implementation, in index/encoder.py"
+    assert isinstance(enc, OnnxEncoder), "all-MiniLM-L6-v2 is a sentence-transformers model with mean pooling"
     ref = st_model.encode(TEXTS, normalize_embeddings=True, convert_to_numpy=True)
-    got = enc.encode(TEXTS)  # packed together: short and long texts in one pass
+    got = enc.encode(TEXTS)  # batched together: short and long texts in one call
     assert got.shape == ref.shape == (len(TEXTS), 384)
     assert np.abs(got - ref).max() < 1e-5
     for t, r in zip(TEXTS, ref):  # and one at a time
@@ -52,10 +52,23 @@ def test_other_model_layouts_fall_back_to_sentence_transformers(settings, tmp_pa
     cfg = json.loads(pool.read_text())
     cfg.update(pooling_mode_mean_tokens=False, pooling_mode_cls_token=True)
     pool.write_text(json.dumps(cfg))
-    assert BertEncoder.load(dst) is None
+    assert OnnxEncoder.load(dst, settings.model_cache) is None
     fallback = load_encoder(settings.with_(model_path=str(dst)))
-    assert not isinstance(fallback, BertEncoder) and hasattr(fallback, "_model")
-    assert BertEncoder.load(tmp_path / "missing") is None
+    assert not isinstance(fallback, OnnxEncoder) and hasattr(fallback, "_model")
+    assert OnnxEncoder.load(tmp_path / "missing", settings.model_cache) is None
+
+
+def test_the_export_is_made_once_and_shared(settings, tmp_path):
+    """A new cache gets the model exported once (a whole file, readable by other users); the next load reuses it."""
+    from index.encoder import cached_onnx
+
+    src = settings.resolved_model_path()
+    first = cached_onnx(__import__("pathlib").Path(src), tmp_path / "cache")
+    assert first.exists() and first.stat().st_size > 10_000_000 and first.stat().st_mode & 0o044
+    mtime = first.stat().st_mtime_ns
+    again = OnnxEncoder.load(src, tmp_path / "cache")
+    assert isinstance(again, OnnxEncoder) and first.stat().st_mtime_ns == mtime
+    assert not list((tmp_path / "cache").glob("*.part"))
 
 
 class _Counting:
@@ -73,8 +86,8 @@ class _Counting:
 
 
 def _as_bert(wrapper):
-    """QueryEmbedder uses .encode for BertEncoder instances: make the wrapper count as one."""
-    wrapper.__class__ = type("CountingBert", (_Counting, BertEncoder), {})
+    """QueryEmbedder uses .encode for OnnxEncoder instances: make the wrapper count as one."""
+    wrapper.__class__ = type("CountingOnnx", (_Counting, OnnxEncoder), {})
     return wrapper
 
 

@@ -1,6 +1,6 @@
 """Incremental, copy-on-write ingest with the real model and a real embedded Chroma in temp dirs.
 
-Embedding work is counted twice: by IngestReport.embedded, and by a spy on ``BertEncoder.encode`` (the real
+Embedding work is counted twice: by IngestReport.embedded, and by a spy on ``OnnxEncoder.encode`` (the real
 model call underneath llama-index's pipeline, index/embed.py) that counts the texts encoded.
 """
 from __future__ import annotations
@@ -40,17 +40,17 @@ Honey is harvested in late summer. Each frame is uncapped and spun.
 
 @pytest.fixture
 def encoded(monkeypatch):
-    """Texts actually passed to the embedding model (the torch-only BERT the ingest uses), per call."""
-    from index.encoder import BertEncoder
+    """Texts actually passed to the embedding model (the ONNX Runtime encoder the ingest uses), per call."""
+    from index.encoder import OnnxEncoder
 
     calls: list[int] = []
-    real = BertEncoder.encode
+    real = OnnxEncoder.encode
 
     def spy(self, texts, *args, **kwargs):
         calls.append(len(texts))
         return real(self, texts, *args, **kwargs)
 
-    monkeypatch.setattr(BertEncoder, "encode", spy)
+    monkeypatch.setattr(OnnxEncoder, "encode", spy)
     return calls
 
 
@@ -117,15 +117,15 @@ def test_first_ingest_indexes_every_passage_and_sentence(two_sources, encoded):
 
 
 def test_ingest_vectors_are_sentence_transformers_vectors(two_sources):
-    """The ingest embeds with the torch-only BERT (through llama-index's pipeline): what it stores equals what
+    """The ingest embeds with the ONNX Runtime encoder (through llama-index's pipeline): what it stores equals what
     sentence-transformers gives for the same embed texts."""
     from llama_index.core.schema import MetadataMode
     from sentence_transformers import SentenceTransformer
 
-    from index.embed import BertEmbedding, embed_model
+    from index.embed import OnnxEmbedding, embed_model
 
     src, s = two_sources
-    assert isinstance(embed_model(s), BertEmbedding)
+    assert isinstance(embed_model(s), OnnxEmbedding)
     ingest(s)
     records = active_records(s)
     doc = parse_source("other.md", "x", (src / "other.md").read_text(encoding="utf-8"))

@@ -6,10 +6,10 @@ meanwhile goes into the next pass, so under load batches form by themselves. Bef
 up to ``window`` for more callers, but only for as many as recent passes had: a lone sequential caller never
 waits, and concurrent clients fill their batch without sleeping the whole window.
 
-The model: :class:`BertEncoder` when the model folder is a plain sentence-transformers BERT with mean pooling
-(all-MiniLM-L6-v2 is) — the same arithmetic in torch alone, which spares `assistant serve` the import of
-sentence-transformers/transformers and ~2 ms of per-call overhead; otherwise the llama-index
-``HuggingFaceEmbedding`` the ingest uses. tests/test_embedder.py checks both give the same vectors.
+The model: :class:`~index.encoder.OnnxEncoder` (ONNX Runtime, one intra-op thread) when the model folder is a
+sentence-transformers model with mean pooling (all-MiniLM-L6-v2 is), as at ingest — which spares `assistant serve`
+the import of sentence-transformers/transformers/torch; otherwise the llama-index ``HuggingFaceEmbedding`` the
+ingest uses. tests/test_embedder.py checks both give the same vectors.
 """
 from __future__ import annotations
 
@@ -21,19 +21,20 @@ from concurrent.futures import Future
 import numpy as np
 from cachetools import LRUCache
 
-from index.encoder import BertEncoder
+from index.encoder import OnnxEncoder
 
 log = logging.getLogger(__name__)
 
 
 def load_encoder(settings):
-    """The query-side model for ``settings``: a :class:`BertEncoder` when the folder allows (as at ingest), else
-    the llama-index ``HuggingFaceEmbedding`` (sentence-transformers) the ingest then falls back to as well."""
+    """The query-side model for ``settings``: an :class:`OnnxEncoder` with one intra-op thread when the folder
+    allows (as at ingest), else the llama-index ``HuggingFaceEmbedding`` (sentence-transformers) the ingest then
+    falls back to as well."""
     path = settings.resolved_model_path()
-    enc = BertEncoder.load(path)
+    enc = OnnxEncoder.load(path, settings.model_cache, threads=1)
     if enc is not None:
         return enc
-    log.info("model at %s is not a plain BERT + mean pooling: using sentence-transformers", path)
+    log.info("model at %s is not a sentence-transformers model with mean pooling: using sentence-transformers", path)
     from index.embed import embed_model
 
     return embed_model(settings)
@@ -41,8 +42,8 @@ def load_encoder(settings):
 
 class QueryEmbedder:
     def __init__(self, model, window_ms: float = 3.0, max_batch: int = 32, cache_size: int = 4096, threads: int = 1):
-        self.model = model  # BertEncoder, or llama-index HuggingFaceEmbedding
-        self.threads = threads  # torch intra-op threads of the embedding thread (thread-local in torch)
+        self.model = model  # OnnxEncoder (its own intra-op threads), or llama-index HuggingFaceEmbedding
+        self.threads = threads  # torch intra-op threads of the embedding thread, for the sentence-transformers path
         self.window = window_ms / 1000.0
         self.max_batch = max_batch
         self._pending: list[tuple[str, Future, int]] = []  # (text, future, caller number)
@@ -57,7 +58,7 @@ class QueryEmbedder:
         self.waited = 0.0  # seconds spent waiting for a fuller batch
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        if isinstance(self.model, BertEncoder):
+        if isinstance(self.model, OnnxEncoder):
             vecs = self.model.encode(texts)
         elif getattr(self.model, "_model", None) is not None:  # SentenceTransformer: one call, normalised, numpy
             vecs = self.model._model.encode(texts, batch_size=self.max_batch, normalize_embeddings=True,
@@ -103,8 +104,8 @@ class QueryEmbedder:
 
         One intra-op thread: the request threads need the other core (measured on 2 cores: 6 ms of server CPU
         per answer at 32 clients instead of 9–20 with torch's default of one thread per core, whose spinning
-        workers also collapse when other processes share the cores)."""
-        if self.threads:
+        workers also collapse when other processes share the cores). The ONNX encoder has its own setting."""
+        if self.threads and not isinstance(self.model, OnnxEncoder):
             import torch
 
             torch.set_num_threads(self.threads)
