@@ -34,9 +34,13 @@ test: setup
 	@$(BIN)/python -m pytest -q $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
+# The size curve needs Debian's `wrk` (apt-get install -y wrk); without it an asyncio/httpx client stands in.
+# SIZES=1,8 for a quick curve.
+SIZES ?= 1,8,30,100
 bench: setup
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/encoders.py
+	$(BIN)/python benchmarks/size_curve.py --sizes $(SIZES)
 
 ingest: setup
 	$(BIN)/assistant ingest

@@ -7,11 +7,11 @@ and :func:`check_history`. A failure is a :class:`~index.errors.BadQuestion` wit
 * ``invalid_question``: the question is not a string;
 * ``empty_question``: nothing visible is left once control characters, lone surrogates and invisible characters
   (zero-width space, byte-order mark, direction marks, …) are stripped and white space collapsed;
-* ``question_too_long``: more than ``settings.max_question_chars`` characters (after cleaning);
+* ``question_too_long``: more than ``settings.answer.max_question_chars`` characters (after cleaning);
 * ``invalid_history``: the history is not a list of ``{"role": "user"|"assistant", "content": str}`` objects.
 
 History turns are cleaned the same way; an over-long turn is cut (to four questions' length), not refused, and only
-the last ``settings.max_history_turns`` turns are kept (more is not an error). Messages say what to fix and name no
+the last ``settings.answer.max_history_turns`` turns are kept (more is not an error). Messages say what to fix and name no
 article: the sources are the educators' to choose.
 """
 from __future__ import annotations
@@ -73,8 +73,8 @@ def check_question(question, settings) -> str:
     q = clean_text(question)
     if not q or all(unicodedata.category(c) in ("Cf", "Zs") for c in q):  # nothing visible left
         raise empty()
-    if len(q) > settings.max_question_chars:
-        raise too_long(len(q), settings.max_question_chars)
+    if len(q) > settings.answer.max_question_chars:
+        raise too_long(len(q), settings.answer.max_question_chars)
     return q
 
 
@@ -85,7 +85,7 @@ def check_history(history, settings) -> list[dict]:
         return []
     if not isinstance(history, (list, tuple)):
         raise bad_history()
-    limit = settings.max_question_chars * 4
+    limit = settings.answer.max_question_chars * 4
     out = []
     for i, turn in enumerate(history):
         if not isinstance(turn, dict):
@@ -95,7 +95,7 @@ def check_history(history, settings) -> list[dict]:
         if not isinstance(turn.get("content"), str):
             raise bad_history(i, "content")
         out.append({"role": turn["role"], "content": clean_text(turn["content"])[:limit]})
-    n = settings.max_history_turns
+    n = settings.answer.max_history_turns
     return out[-n:] if n > 0 else []
 
 

@@ -87,5 +87,5 @@ def embed_model(settings: Settings):
     """llama-index ``BaseEmbedding`` for the settings' model (cached per process): :class:`OnnxEmbedding` when
     :meth:`OnnxEncoder.load` understands the folder, else ``HuggingFaceEmbedding``. Ingest runs one intra-op
     thread per core."""
-    return _load(settings.resolved_model_path(), settings.embed_batch_size, settings.model_cache, os.cpu_count() or 1)
+    return _load(settings.index.resolved_model_path(), settings.index.embed_batch_size, settings.index.model_cache, os.cpu_count() or 1)
 

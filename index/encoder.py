@@ -179,5 +179,5 @@ if __name__ == "__main__":  # `make setup`: export the configured model once, so
 
     apply_offline_env()
     settings = Settings.from_env()
-    enc = OnnxEncoder.load(settings.resolved_model_path(), settings.model_cache)
-    print(f"embedding model ready: {'ONNX Runtime' if enc else 'sentence-transformers'} ({settings.model_label()})")
+    enc = OnnxEncoder.load(settings.index.resolved_model_path(), settings.index.model_cache)
+    print(f"embedding model ready: {'ONNX Runtime' if enc else 'sentence-transformers'} ({settings.index.model_label()})")

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 def folder(settings) -> Path:
-    return settings.data_dir / "leases"
+    return settings.index.data_dir / "leases"
 
 
 def _release(fd: int, path: str) -> None:

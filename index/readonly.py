@@ -82,6 +82,9 @@ def consistent_copy(src: Path, dst: Path, attempts: int = 20) -> tuple:
         try:
             _copy_once(src, dst)
         except (OSError, sqlite3.Error) as exc:  # a segment folder dropped meanwhile, a busy database
+            if (isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
+                    and signature(src) == before):  # "file is not a database" on bytes nobody changed: damaged
+                raise OSError(f"{src / DB}: {exc}") from None
             log.debug("copy of %s failed (%s); retrying", src, exc)
         else:
             if signature(src) == before:

@@ -34,14 +34,14 @@ def connect(settings: Settings, *, create: bool = False):
     apply_offline_env()
     import chromadb
 
-    if settings.chroma_url:
-        host, port, ssl = _parse_url(settings.chroma_url)
-        _heartbeat(settings.chroma_url, settings.chroma_timeout)
+    if settings.index.chroma_url:
+        host, port, ssl = _parse_url(settings.index.chroma_url)
+        _heartbeat(settings.index.chroma_url, settings.index.chroma_timeout)
         try:
             return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=_chroma_settings())
         except Exception as exc:  # chromadb raises plain Exceptions/ValueErrors for connection trouble
-            raise ChromaUnreachable(settings.chroma_url, str(exc).splitlines()[0][:200]) from None
-    path = settings.chroma_path
+            raise ChromaUnreachable(settings.index.chroma_url, str(exc).splitlines()[0][:200]) from None
+    path = settings.index.chroma_path
     if not create and not (path / "chroma.sqlite3").exists():
         raise IndexMissing(str(path))
     try:
@@ -65,13 +65,13 @@ def _chroma_settings():
 
 def reachable(settings: Settings, timeout: float = 2.0) -> str | None:
     """None when the index can still be read (and refreshed), else why not (for ``/healthz``)."""
-    if settings.chroma_url:
+    if settings.index.chroma_url:
         try:
-            _heartbeat(settings.chroma_url, min(timeout, settings.chroma_timeout))
+            _heartbeat(settings.index.chroma_url, min(timeout, settings.index.chroma_timeout))
         except ChromaUnreachable as exc:
             return exc.message
         return None
-    if not (settings.chroma_path / "chroma.sqlite3").is_file():
+    if not (settings.index.chroma_path / "chroma.sqlite3").is_file():
         return "the index folder is gone; run `assistant ingest`"
     return None
 
@@ -79,20 +79,20 @@ def reachable(settings: Settings, timeout: float = 2.0) -> str | None:
 def remove_orphan_segments(settings: Settings) -> list[str]:
     """Embedded index: delete the segment folders (HNSW files) that no collection uses any more — Chroma leaves
     them behind when a collection is deleted. Only the ingest calls this, holding the ingest lock."""
-    if settings.chroma_url:
+    if settings.index.chroma_url:
         return []
     import shutil
     import sqlite3
 
     from .readonly import segment_dirs
 
-    con = sqlite3.connect(f"file:{settings.chroma_path / 'chroma.sqlite3'}?mode=ro", uri=True, timeout=30)
+    con = sqlite3.connect(f"file:{settings.index.chroma_path / 'chroma.sqlite3'}?mode=ro", uri=True, timeout=30)
     try:
         used = {str(row[0]) for row in con.execute("SELECT id FROM segments")}
     finally:
         con.close()
     removed = []
-    for d in segment_dirs(settings.chroma_path):
+    for d in segment_dirs(settings.index.chroma_path):
         if d.name not in used:
             shutil.rmtree(d, ignore_errors=True)
             removed.append(d.name)
@@ -134,11 +134,11 @@ class ActiveRecord:
 
 
 def meta_name(settings: Settings) -> str:
-    return f"{settings.collection_prefix}__meta"
+    return f"{settings.index.collection_prefix}__meta"
 
 
 def generation_name(settings: Settings, version: int) -> str:
-    return f"{settings.collection_prefix}_v{version}"
+    return f"{settings.index.collection_prefix}_v{version}"
 
 
 def _meta_collection(client, settings: Settings, create: bool):
@@ -180,7 +180,7 @@ def active_version(client, settings: Settings) -> tuple[str, int] | None:
 
 
 def generations(client, settings: Settings) -> list[str]:
-    prefix = f"{settings.collection_prefix}_v"
+    prefix = f"{settings.index.collection_prefix}_v"
     names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
     return sorted(n for n in names if n.startswith(prefix) and n[len(prefix):].isdigit())
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ apply_offline_env()
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "sources"
 GOLDEN_DIR = ROOT / "tests" / "golden"
+CORPUS = ROOT / "tests" / "data" / "corpus"
 
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package (.ci/run installs it); never `playwright install`
@@ -31,12 +33,26 @@ def make_settings(data_dir: Path, **overrides) -> Settings:
 def env_for(settings: Settings, **extra: str) -> dict[str, str]:
     """Environment for a subprocess (`assistant …`) that uses the same index."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env.update({"ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_SOURCES": ":".join(map(str, settings.sources)),
-                "ASSISTANT_RATE_LIMIT": str(settings.rate_limit)})
-    if settings.chroma_url:
-        env["ASSISTANT_CHROMA_URL"] = settings.chroma_url
+    env.update({"ASSISTANT_DATA_DIR": str(settings.index.data_dir), "ASSISTANT_SOURCES": ":".join(map(str, settings.index.sources)),
+                "ASSISTANT_RATE_LIMIT": str(settings.server.rate_limit)})
+    if settings.index.chroma_url:
+        env["ASSISTANT_CHROMA_URL"] = settings.index.chroma_url
     env.update(extra)
     return env
+
+
+def cli_in_process(args, env: dict[str, str], *, input: str | None = None) -> subprocess.CompletedProcess:
+    """`assistant ARGS` run in this process by click's CliRunner: the command's exit code, stdout and stderr, as a
+    subprocess would give them, without a new interpreter's start-up. Only ``env``'s ``ASSISTANT_*`` variables
+    (``env_for``) apply; any other ``ASSISTANT_*`` of the developer's environment is unset meanwhile."""
+    from click.testing import CliRunner
+
+    from assistant.cli import main
+
+    environ: dict[str, str | None] = {k: None for k in os.environ if k.startswith("ASSISTANT_")}
+    environ.update({k: v for k, v in env.items() if k.startswith("ASSISTANT_")})
+    r = CliRunner().invoke(main, [str(a) for a in args], env=environ, input=input, catch_exceptions=False)
+    return subprocess.CompletedProcess(["assistant", *map(str, args)], r.exit_code, r.stdout, r.stderr)
 
 
 def free_port() -> int:
@@ -52,6 +68,24 @@ def index_settings(tmp_path_factory) -> Settings:
     s = make_settings(tmp_path_factory.mktemp("index"))
     ingest(s)
     return s
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory):
+    """``corpus_index(NAME)``: the Settings of an index of tests/data/corpus/NAME.md alone (real model, embedded
+    Chroma), built on first use and shared by the whole session (answering tests and the training gate read the
+    same ones; tests that write copy them first)."""
+    from index.ingest import ingest
+
+    built: dict[str, Settings] = {}
+
+    def get(name: str) -> Settings:
+        if name not in built:
+            s = make_settings(tmp_path_factory.mktemp(f"corpus-{name}"), sources=(CORPUS / f"{name}.md",), cache_size=0)
+            ingest(s)
+            built[name] = s
+        return built[name]
+    return get
 
 
 @pytest.fixture(scope="session")

@@ -37,7 +37,7 @@ def test_healthz(server, index_settings):
     h = r.json()
     assert h["status"] == "ok"
     assert h["passages"] > 5 and h["sources"] == 1
-    assert h["chroma"] == str(index_settings.chroma_path) and h["chroma_mode"] == "embedded"
+    assert h["chroma"] == str(index_settings.index.chroma_path) and h["chroma_mode"] == "embedded"
     assert h["model"]
     assert set(h["feedback"]) == {"up", "down", "total"}
     assert "api_key" not in r.text

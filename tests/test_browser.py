@@ -134,7 +134,7 @@ def test_click_citation_shows_passage(page, server):
 
 
 def test_like_is_stored(page, server, index_settings):
-    db = index_settings.feedback_path
+    db = index_settings.index.feedback_path
     before = server.get("/healthz?detail=1").json()["feedback"]
     page.goto(server.base + "/")
     ask(page, QUESTION)

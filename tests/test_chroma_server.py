@@ -82,7 +82,7 @@ def test_ingest_then_ask_through_the_server(chroma_url, tmp_path):
     r = run(["ingest"], env)
     assert r.returncode == 0, r.stderr
     assert "Passages: 22 added" in r.stdout and "(22 in srv_v1)" in r.stdout
-    assert not (s.data_dir / "chroma").exists(), "the embedded store must not be used when a URL is set"
+    assert not (s.index.data_dir / "chroma").exists(), "the embedded store must not be used when a URL is set"
 
     r = run(["ask", "--json", "Will Ukraine join NATO?"], env)
     assert r.returncode == 0, r.stderr

@@ -28,7 +28,7 @@ def settings(tmp_path_factory):
 def st_model(settings):
     from sentence_transformers import SentenceTransformer
 
-    return SentenceTransformer(settings.resolved_model_path(), device="cpu")  # the reference implementation
+    return SentenceTransformer(settings.index.resolved_model_path(), device="cpu")  # the reference implementation
 
 
 def test_onnx_encoder_gives_sentence_transformers_vectors(settings, st_model):
@@ -45,24 +45,24 @@ def test_onnx_encoder_gives_sentence_transformers_vectors(settings, st_model):
 
 
 def test_other_model_layouts_fall_back_to_sentence_transformers(settings, tmp_path):
-    src = settings.resolved_model_path()
+    src = settings.index.resolved_model_path()
     dst = tmp_path / "cls-pooling"
     shutil.copytree(src, dst)
     pool = dst / "1_Pooling" / "config.json"
     cfg = json.loads(pool.read_text())
     cfg.update(pooling_mode_mean_tokens=False, pooling_mode_cls_token=True)
     pool.write_text(json.dumps(cfg))
-    assert OnnxEncoder.load(dst, settings.model_cache) is None
+    assert OnnxEncoder.load(dst, settings.index.model_cache) is None
     fallback = load_encoder(settings.with_(model_path=str(dst)))
     assert not isinstance(fallback, OnnxEncoder) and hasattr(fallback, "_model")
-    assert OnnxEncoder.load(tmp_path / "missing", settings.model_cache) is None
+    assert OnnxEncoder.load(tmp_path / "missing", settings.index.model_cache) is None
 
 
 def test_the_export_is_made_once_and_shared(settings, tmp_path):
     """A new cache gets the model exported once (a whole file, readable by other users); the next load reuses it."""
     from index.encoder import cached_onnx
 
-    src = settings.resolved_model_path()
+    src = settings.index.resolved_model_path()
     first = cached_onnx(__import__("pathlib").Path(src), tmp_path / "cache")
     assert first.exists() and first.stat().st_size > 10_000_000 and first.stat().st_mode & 0o044
     mtime = first.stat().st_mtime_ns

@@ -180,7 +180,7 @@ def server(index_settings, tmp_path_factory):
     from conftest import make_settings
 
     data = tmp_path_factory.mktemp("fb-data")
-    os.symlink(index_settings.chroma_path, data / "chroma")  # the session index, this module's own feedback file
+    os.symlink(index_settings.index.chroma_path, data / "chroma")  # the session index, this module's own feedback file
     with serve(make_settings(data), tmp_path_factory.mktemp("fb-log")) as srv:
         srv.db = data / "feedback.sqlite3"
         yield srv

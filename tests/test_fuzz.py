@@ -14,6 +14,10 @@ from hypothesis import strategies as st
 from uiserver import serve
 
 EXAMPLES = 200
+# Measured with the derandomized examples when set: 34 and 36 answers of 200 bodies in two runs (10 kinds of outcome),
+# 50 of 100 question+history requests (4 kinds); the floors leave some margin (the engine is not fully repeatable).
+BODY_ANSWERED = 28
+HISTORY_ANSWERED = 40
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
@@ -46,8 +50,9 @@ def check_answer_dict(d: dict) -> None:
         assert d["citations"] == []
     for c in d["citations"]:
         assert {"id", "section", "text", "source"} <= set(c)
-    # The answer's own [n] markers point at citations it has (a quoted "[1]" in a question never reaches the answer).
-    assert all(1 <= m <= len(d["citations"]) for m in markers) or not d["citations"], (d["answer"], len(d["citations"]))
+    # Every [n] marker in the answer points at a citation it has: an answer without citations has no marker (a quoted
+    # "[1]" in a question never reaches the answer).
+    assert all(1 <= m <= len(d["citations"]) for m in markers), (d["answer"], len(d["citations"]))
 
 
 @FUZZ
@@ -95,13 +100,10 @@ def server(index_settings, tmp_path_factory):
             yield srv
 
 
-SEEN: Counter = Counter()  # outcome → count over the fuzz run (checked afterwards: the fuzz reached every path)
-
-
-def check_response(r: httpx.Response, sent: bytes) -> None:
+def check_response(r: httpx.Response, sent: bytes, seen: Counter) -> None:
     assert r.status_code < 500, (r.status_code, sent[:200], r.text[:300])
     data = r.json()
-    SEEN[str(r.status_code) if r.status_code == 200 else data.get("error", {}).get("code")] += 1
+    seen[str(r.status_code) if r.status_code == 200 else data.get("error", {}).get("code")] += 1
     if r.status_code == 200:
         check_answer_dict(data)
     else:
@@ -110,26 +112,43 @@ def check_response(r: httpx.Response, sent: bytes) -> None:
     assert r.headers.get("x-content-type-options") == "nosniff"
 
 
-@pytest.mark.server
-@FUZZ
-@given(body=st.one_of(body_json, body_bytes), ctype=content_type)
-def test_api_never_answers_5xx(server, body, ctype):
-    headers = {"content-type": ctype} if ctype else {}
-    check_response(server.client.post("/api/ask", content=body, headers=headers), body)
+# Each HTTP fuzz run counts its outcomes (200, or the error code) and then checks that it reached the paths it is
+# meant to: derandomized, so the same examples run every time and the counts are reproducible.
+HTTP_FUZZ = settings(FUZZ, derandomize=True)
 
 
 @pytest.mark.server
-@settings(FUZZ, max_examples=EXAMPLES // 2)
-@given(q=st.one_of(wordy, wordy, text, huge), h=st.one_of(valid_history, valid_history, history))
-def test_api_questions_with_histories(server, q, h):
-    body = json.dumps({"question": q, "history": h}, ensure_ascii=False).encode("utf-8")
-    check_response(server.client.post("/api/ask", content=body, headers={"content-type": "application/json"}), body)
+def test_api_never_answers_5xx(server):
+    seen: Counter = Counter()
+
+    @HTTP_FUZZ
+    @given(body=st.one_of(body_json, body_bytes), ctype=content_type)
+    def post(body, ctype):
+        headers = {"content-type": ctype} if ctype else {}
+        check_response(server.client.post("/api/ask", content=body, headers=headers), body, seen)
+
+    post()
+    print(dict(seen))
+    assert len(seen) >= 8 and seen["200"] >= BODY_ANSWERED, seen  # answers and most kinds of 4xx were reached
+
+
+@pytest.mark.server
+def test_api_questions_with_histories(server):
+    seen: Counter = Counter()
+
+    @settings(HTTP_FUZZ, max_examples=EXAMPLES // 2)
+    @given(q=st.one_of(wordy, wordy, text, huge), h=st.one_of(valid_history, valid_history, history))
+    def post(q, h):
+        body = json.dumps({"question": q, "history": h}, ensure_ascii=False).encode("utf-8")
+        check_response(server.client.post("/api/ask", content=body, headers={"content-type": "application/json"}),
+                       body, seen)
+
+    post()
+    print(dict(seen))
+    assert seen["200"] >= HISTORY_ANSWERED and len(seen) >= 3, seen  # answered, and refused for bad histories
 
 
 @pytest.mark.server
 def test_api_still_answers_after_fuzzing(server):
-    print(dict(SEEN))
-    if SEEN:  # (when run alone this test only checks the answer)
-        assert SEEN["200"] >= 40 and len(SEEN) >= 8, SEEN
     r = server.client.post("/api/ask", json={"question": "Will Ukraine join NATO?"})
     assert r.status_code == 200 and r.json()["citations"] and not r.json()["refused"]

@@ -25,7 +25,7 @@ def _one_true_one_false(prompt: str) -> str:
 def with_llm(index_settings):
     def make(reply):
         fake = FakeLLM(reply).__enter__()
-        a = Assistant.load(index_settings.with_(llm=fake.spec, cache_size=0, llm_timeout=5.0))
+        a = Assistant.load(index_settings.with_(backend=fake.spec, cache_size=0, timeout=5.0))
         return fake, a
     made = []
 
@@ -81,7 +81,7 @@ def test_refusals_do_not_call_the_llm(with_llm):
 
 def test_unreachable_llm_falls_back_with_warning(index_settings, assistant, caplog):
     port = free_port()  # nothing listens here
-    a = Assistant.load(index_settings.with_(llm=f"openai:http://127.0.0.1:{port}/v1:none", cache_size=0, llm_timeout=2.0))
+    a = Assistant.load(index_settings.with_(backend=f"openai:http://127.0.0.1:{port}/v1:none", cache_size=0, timeout=2.0))
     with caplog.at_level(logging.WARNING, logger="assistant.answering.generate"):
         ans = a.ask("Will Ukraine join NATO?")
     assert ans.answer == assistant.ask("Will Ukraine join NATO?").answer

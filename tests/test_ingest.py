@@ -133,7 +133,7 @@ def test_ingest_vectors_are_sentence_transformers_vectors(two_sources):
     picked = [n for n in nodes if n.metadata.get("level") != "sentence"][:3] + [n for n in nodes if n.metadata.get("level") == "sentence"][:3]
     texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in picked]
     assert len(set(texts)) == 6 and any(t.startswith("Hives") for t in texts)  # passages with their section heading
-    st = SentenceTransformer(s.resolved_model_path(), device="cpu")
+    st = SentenceTransformer(s.index.resolved_model_path(), device="cpu")
     ref = st.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
     got = np.stack([records[n.node_id][2] for n in picked])
     assert np.abs(got - ref).max() < 1e-5
@@ -266,8 +266,8 @@ def test_no_readable_source_leaves_the_index_untouched(two_sources, tmp_path):
 
 def test_a_held_lock_refuses_a_second_ingest(two_sources):
     src, s = two_sources
-    s.data_dir.mkdir(parents=True)
-    with ingest_lock(s.lock_path):
+    s.index.data_dir.mkdir(parents=True)
+    with ingest_lock(s.index.lock_path):
         with pytest.raises(IngestLocked) as err:
             ingest(s, wait=0.5)
     assert "--wait" in str(err.value)

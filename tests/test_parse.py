@@ -1,8 +1,9 @@
 """Parsing sources/article.md, the real articles of tests/data/corpus/ and plain text into structure-aware passages,
-and the source's fidelity to the original article (tests/data/article.txt, a byte-for-byte copy of
-../shared/seed/article.txt)."""
+and the source's fidelity to the original article (tests/data/article.txt, a byte-for-byte copy of the original,
+its digest pinned below)."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -19,7 +20,6 @@ from index.sentences import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE_MD = ROOT / "sources" / "article.md"
-SHARED = ROOT.parent / "shared"
 ORIGINAL = ROOT / "tests" / "data" / "article.txt"  # a checked-in copy, so a clone anywhere can run these
 CORPUS = ROOT / "tests" / "data" / "corpus"  # seven real articles, checked in (see its README.md)
 CORPUS_FILES = sorted(p for p in CORPUS.glob("*.md") if p.name != "README.md")
@@ -66,15 +66,27 @@ def original_text() -> str:
     return ORIGINAL.read_text(encoding="utf-8")
 
 
-def test_the_checked_in_copies_are_the_shared_ones():
-    """tests/data/ holds copies of ../shared/seed/article.txt and ../shared/corpus/, so that the tests never need
-    ../shared; where a ../shared is beside this clone, the copies must be identical to it."""
-    assert ORIGINAL.exists() and len(CORPUS_FILES) == 7
-    if not SHARED.exists():
-        pytest.skip(f"no shared/ beside this clone ({SHARED}); the checked-in copies are used")
-    assert ORIGINAL.read_bytes() == (SHARED / "seed" / "article.txt").read_bytes()
-    for path in CORPUS_FILES:
-        assert path.read_bytes() == (SHARED / "corpus" / path.name).read_bytes(), path.name
+# SHA-256 of the checked-in copies, taken when they were verified byte for byte against ../shared/seed/article.txt
+# and ../shared/corpus/ (the task's originals). Nothing here reads outside the repository: a changed copy fails.
+COPIES = {
+    "article.txt": "9f58beb8ce97a1bcec649979c8216d6260967d8e0b00650d43c0a38715dad5f3",
+    "corpus/carpentries-travel-reimbursement.md": "7ff831b0ba0ec084ac369d0d23523e330d631ed34038a5e01754dae465c64ebe",
+    "corpus/federal-web-covid.md": "058726d17501836830fc554b5c72b79e46a11d938c8e1aff6a3cb159faf7476f",
+    "corpus/plain-language-memo-faq.md": "4993bed27be9f8f82d3253303891eb4422300c5720e67074ff8330e1bb47576c",
+    "corpus/rust-release-trains.md": "e2ace5141a30c1dc427a3fe343948af72c441296ba4d06247e0c95fff4481b65",
+    "corpus/sharing-calendars-howto.md": "991a2a3041865e03d4151e07e705bcbbf119eace39fa6eac5396101455ca9e72",
+    "corpus/sourdough-starter.md": "78799009ff4e1fcf7e6cad1bd16c9b978f0638b3ad313e17ca8287cb8967c288",
+    "corpus/tts-solutions-history.md": "d4c17be31a0a39dbbc9acd570305daba0ffde3307785755d41063f85c2045ab2",
+}
+
+
+def test_the_checked_in_copies_are_the_originals():
+    """tests/data/ holds byte-for-byte copies of the original article and the seven corpus articles, so that the
+    tests never need anything outside this repository; their digests are pinned here."""
+    data = ROOT / "tests" / "data"
+    assert sorted(f"corpus/{p.name}" for p in CORPUS_FILES) == sorted(k for k in COPIES if k.startswith("corpus/"))
+    for name, digest in COPIES.items():
+        assert hashlib.sha256((data / name).read_bytes()).hexdigest() == digest, name
 
 
 # --- front matter and structure -------------------------------------------------------------------------------

@@ -210,7 +210,7 @@ def chat(assistant, tmp_path):
 
     def make(**overrides):
         settings = make_settings(tmp_path, **overrides)
-        limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
+        limiter = RateLimiter(settings.server.rate_limit, settings.server.rate_burst)
         demo = build_chat(assistant, settings, FeedbackStore(tmp_path / "f.sqlite3"), limiter=limiter, tickets=TICKETS)
         return demo, admit_fn(demo)
     return make

@@ -114,7 +114,7 @@ def test_two_replicas_follow_ingests_made_elsewhere(chroma_url, tmp_path):  # no
         assert statuses and set(statuses) == {200}, f"requests failed while ingests swapped generations: {set(statuses)}"
         assert took_add < 15 and took_change < 15
     for r in replicas + [ingester]:
-        assert not (r.data_dir / "chroma").exists(), "nothing may use an embedded store when a URL is set"
+        assert not (r.index.data_dir / "chroma").exists(), "nothing may use an embedded store when a URL is set"
     print(f"replicas followed the added source in {took_add:.1f}s and the changed one in {took_change:.1f}s; "
           f"{len(statuses)} requests during the ingests, all 200")
 

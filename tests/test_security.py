@@ -550,11 +550,11 @@ def test_public_healthz_shows_no_paths_thresholds_or_counts(server, index_settin
     assert pub.status_code == 200 and set(pub.json()) == PUBLIC_HEALTH, pub.json()
     assert pub.json()["status"] == "ok" and pub.json()["reasons"] == []
     text = pub.text
-    assert str(index_settings.data_dir) not in text and "/" not in text.replace("\\/", "")
+    assert str(index_settings.index.data_dir) not in text and "/" not in text.replace("\\/", "")
     for word in ("threshold", "feedback", "passages", "sources", "chroma", "llm", "model"):
         assert word not in text, word
     detail = server.get("/healthz?detail=1").json()  # from loopback: everything
-    assert detail["chroma"] == str(index_settings.chroma_path) and detail["passages"] > 5
+    assert detail["chroma"] == str(index_settings.index.chroma_path) and detail["passages"] > 5
     assert "refusal_threshold" in detail and set(detail["feedback"]) == {"up", "down", "total"}
 
 

@@ -2,16 +2,15 @@
 HTTP layer, the chat and the CLI use it (not copies)."""
 from __future__ import annotations
 
-import types
-
 import pytest
 from click.testing import CliRunner
 
 from assistant import validation
 from assistant.cli import main
 from index.errors import BadQuestion
+from index.settings import Settings
 
-SETTINGS = types.SimpleNamespace(max_question_chars=50, max_history_turns=2)
+SETTINGS = Settings.from_env(environ={}, max_question_chars=50, max_history_turns=2)
 
 
 @pytest.mark.parametrize("question, code", [

@@ -73,14 +73,14 @@ def css(compact: bool = False) -> str:
 
 def head(settings: Settings) -> str:
     js = (STATIC / "chat.js").read_text(encoding="utf-8")
-    default = "dark" if settings.theme == "dark" else "light"
+    default = "dark" if settings.server.theme == "dark" else "light"
     return f'<script>window.ASSISTANT_THEME = "{default}";\n{js}</script>'
 
 
 def keep_recent(state: dict, chat: list, settings: Settings) -> tuple[dict, list]:
     """At most ``max_history_turns`` turns of a session on the server: conversation messages, answered turns (sources
     panel, votes) and the messages shown (two per turn); message numbers of the kept answers follow the cut."""
-    n = max(1, settings.max_history_turns)
+    n = max(1, settings.answer.max_history_turns)
     cut = max(0, len(chat) - 2 * n)
     turns = state["turns"][-n:]
     kept = {t["turn"] for t in turns}
@@ -95,8 +95,8 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
     surface = "embed" if compact else "chat"
     limiter = ratelimit.shared(settings) if limiter is None else limiter  # (an empty limiter is falsy)
     tickets = Tickets() if tickets is None else tickets
-    votes = VoteLimit(settings.votes_per_answer)
-    reasons = VoteLimit(settings.votes_per_answer)  # "what was wrong?" texts per answer
+    votes = VoteLimit(settings.server.votes_per_answer)
+    reasons = VoteLimit(settings.server.votes_per_answer)  # "what was wrong?" texts per answer
     disliked: LRUCache[str, str] = LRUCache(maxsize=100_000)  # session → the answer it last disliked (its key)
     disliked_lock = threading.Lock()
     demo_ref: list[gr.Blocks] = []
@@ -106,7 +106,7 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
         return len(queue) if queue is not None else 0
 
     starters = assistant.starters()
-    title = settings.widget_title
+    title = settings.server.widget_title
 
     def admit(message: str, chat: list, request: gr.Request):
         """Runs at once (not queued): check the question, the client's rate budget and the queue's length; put the
@@ -127,7 +127,7 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
             wait = limiter.take(ratelimit.client_key(request))
             if wait > 0:
                 problem = ratelimit.message(wait)
-        if problem is None and queue_length() >= settings.queue_size:
+        if problem is None and queue_length() >= settings.server.queue_size:
             problem = BUSY
         if shown:
             chat.append({"role": "user", "content": render.user_message(shown)})
@@ -295,7 +295,7 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
             with gr.Row(equal_height=True, elem_classes=["ask-row"]):
                 box = gr.Textbox(label="Your question", show_label=False, placeholder="Ask about the article…", lines=1,
                                  max_lines=4, elem_id="question", autofocus=not compact, submit_btn="Ask",
-                                 max_length=settings.max_question_chars, scale=1)
+                                 max_length=settings.answer.max_question_chars, scale=1)
                 with gr.Column(scale=0, min_width=96, elem_classes=["ask-side"]):
                     new_chat = gr.Button("New chat", elem_id="new-chat", size="sm", variant="secondary", min_width=96)
                     # Phones and the widget: the sources are in a drawer; this opens it (chat.js), shown once there are any.
@@ -337,7 +337,7 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
         why_skip.click(no_thanks, None, [why_box, why], api_visibility="private", queue=False, show_progress="hidden")
         new_chat.click(clear, None, [chatbot, sources, state, why_box, why], api_visibility="private", queue=False)
 
-        if settings.keep_history_in_browser:
+        if settings.server.keep_history_in_browser:
             saved = gr.BrowserState(None, storage_key=f"assistant-{surface}")
 
             def restore(value):
@@ -349,6 +349,6 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
             chatbot.change(lambda c, s: {"chat": c, "state": s}, [chatbot, state], saved,
                            api_visibility="private", queue=False)
 
-    demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
+    demo.queue(default_concurrency_limit=settings.server.concurrency, max_size=settings.server.queue_size)
     demo_ref.append(demo)
     return demo

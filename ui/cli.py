@@ -15,14 +15,14 @@ import click
 @click.option("--port", default=None, type=int, help="Port [default: ASSISTANT_PORT or 7860].")
 def serve(host: str | None, port: int | None) -> None:
     """Serve the chat (/), the embed (/embed, /widget.js) and the JSON API (/api/ask, /healthz)."""
-    from index.errors import AssistantError
+    from index.errors import AssistantError, ConfigError
     from index.settings import Settings, apply_offline_env
 
     apply_offline_env()
     try:
         settings = Settings.from_env()
-        host = host or settings.host
-        port = settings.port if port is None else port
+        host = host or settings.server.host
+        port = settings.server.port if port is None else port
         _check_port(host, port)
         from assistant import Assistant
 
@@ -32,7 +32,7 @@ def serve(host: str | None, port: int | None) -> None:
         app = create_app(settings, assistant)
     except AssistantError as exc:
         click.echo(f"Error: {exc.message}", err=True)
-        sys.exit(1)
+        sys.exit(2 if isinstance(exc, ConfigError) else 1)  # 2: bad usage, as every other command
     except OSError as exc:
         click.echo(f"Error: cannot listen on {host}:{port} ({exc.strerror or exc}). Pick another --port.", err=True)
         sys.exit(1)
@@ -51,11 +51,11 @@ def serve(host: str | None, port: int | None) -> None:
     # X-Forwarded-For is believed only from ASSISTANT_TRUSTED_PROXIES (uvicorn would trust 127.0.0.1 by default),
     # so a client cannot pick its own rate-limit identity by sending the header. The h11 protocol of ui.protocol
     # adds read timeouts, the header size limit and the per-client connection cap; no websockets (Gradio uses SSE).
-    proxies = ",".join(settings.trusted_proxies)
+    proxies = ",".join(settings.server.trusted_proxies)
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=bool(proxies),
                 forwarded_allow_ips=proxies or None, timeout_graceful_shutdown=5, http=protocol_class(settings),
-                ws="none", h11_max_incomplete_event_size=settings.max_header_bytes,
-                timeout_keep_alive=max(1, min(5, int(settings.read_timeout))))
+                ws="none", h11_max_incomplete_event_size=settings.server.max_header_bytes,
+                timeout_keep_alive=max(1, min(5, int(settings.server.read_timeout))))
 
 
 def _check_port(host: str, port: int) -> None:

@@ -39,7 +39,7 @@ class Refused(Exception):
 
 def body_limit(settings) -> int:
     """Largest event body: sixteen API bodies (a chat's messages travel with each event)."""
-    return 16 * int(settings.max_body_bytes)
+    return 16 * int(settings.server.max_body_bytes)
 
 
 def _event_data_kind(fn) -> str | None:

@@ -26,14 +26,14 @@ DETAIL = ("passages", "sources", "collection", "version", "fingerprint", "chroma
 
 def may_see_detail(request, settings) -> bool:
     host = ratelimit.client_key(request)
-    return ratelimit.is_loopback(host) or ratelimit.address_matcher(settings.trusted_proxies)(host)
+    return ratelimit.is_loopback(host) or ratelimit.address_matcher(settings.server.trusted_proxies)(host)
 
 
 def _problems(assistant, feedback, settings) -> dict[str, str]:
     problems = {}
     unreachable = store.reachable(settings)
     if unreachable:
-        problems["chroma_unreachable" if settings.chroma_url else "index_missing"] = unreachable
+        problems["chroma_unreachable" if settings.index.chroma_url else "index_missing"] = unreachable
     else:
         try:  # follow an ingest made elsewhere even when no question came in since
             assistant.refresh()

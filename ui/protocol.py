@@ -167,9 +167,9 @@ class GuardedH11Protocol(H11Protocol):
 def protocol_class(settings) -> type[GuardedH11Protocol]:
     """A protocol class for ``uvicorn.run(http=…)`` with these settings' limits."""
     return type("AssistantH11Protocol", (GuardedH11Protocol,), {
-        "read_timeout": float(settings.read_timeout),
-        "max_header_bytes": int(settings.max_header_bytes),
-        "max_per_client": int(settings.max_connections_per_client),
-        "is_trusted": staticmethod(ratelimit.address_matcher(settings.trusted_proxies)),
+        "read_timeout": float(settings.server.read_timeout),
+        "max_header_bytes": int(settings.server.max_header_bytes),
+        "max_per_client": int(settings.server.max_connections_per_client),
+        "is_trusted": staticmethod(ratelimit.address_matcher(settings.server.trusted_proxies)),
         "open_per_client": Counter(),
     })

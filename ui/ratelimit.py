@@ -37,7 +37,7 @@ class RateLimiter:
 
     @classmethod
     def from_settings(cls, settings) -> "RateLimiter":
-        return cls(settings.rate_limit, settings.rate_burst)
+        return cls(settings.server.rate_limit, settings.server.rate_burst)
 
     @property
     def enabled(self) -> bool:
@@ -80,7 +80,7 @@ _shared_lock = threading.Lock()
 
 def shared(settings) -> RateLimiter:
     """The process's limiter for these settings, so the API and both chats (``/``, ``/embed``) share one budget."""
-    key = (float(settings.rate_limit), int(settings.rate_burst))
+    key = (float(settings.server.rate_limit), int(settings.server.rate_burst))
     with _shared_lock:
         if key not in _shared:
             _shared[key] = RateLimiter(*key)

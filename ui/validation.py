@@ -133,5 +133,5 @@ async def read_body(request, limit: int) -> bytes:
 async def parse_ask(request, settings) -> tuple[str, list[dict]]:
     """``(question, history)`` ready for :meth:`Assistant.ask`: cleaned, checked, history cut to the last N turns."""
     check_content_type(request.headers.get("content-type"))
-    req = parse_body(await read_body(request, settings.max_body_bytes))
+    req = parse_body(await read_body(request, settings.server.max_body_bytes))
     return validation.check(req.question, [t.model_dump() for t in req.history or []], settings)

@@ -31,7 +31,7 @@ class State:
 
     def __init__(self, snap: Snapshot, settings: Settings):
         self.snap = snap
-        self.corpus = Corpus(snap, max(0, int(round(settings.heading_weight))))
+        self.corpus = Corpus(snap, max(0, int(round(settings.retrieval.heading_weight))))
         self.retriever = Retriever(self.corpus, settings)
         self.faq_questions = [(i, p.question) for i, p in enumerate(snap.passages) if p.kind == "faq" and p.question]
 
@@ -45,7 +45,7 @@ class Assistant:
         self.generator = generator
         self._fixed_models = models  # given explicitly (evaluation): kept across index versions
         self.models = self._models_for(state)
-        self._cache: LRUCache[tuple, Answer] = LRUCache(maxsize=max(1, settings.cache_size))
+        self._cache: LRUCache[tuple, Answer] = LRUCache(maxsize=max(1, settings.answer.cache_size))
         self._lock = threading.Lock()
         self._checked = time.monotonic()
 
@@ -58,9 +58,9 @@ class Assistant:
         snap = load_snapshot_for(settings, client)
         from .embedder import QueryEmbedder, load_encoder
 
-        embedder = QueryEmbedder(load_encoder(settings), settings.batch_window_ms, settings.embed_batch_size)
+        embedder = QueryEmbedder(load_encoder(settings), settings.answer.batch_window_ms, settings.index.embed_batch_size)
         generator = None
-        if settings.llm:
+        if settings.llm.backend:
             from .generate import Generator
 
             generator = Generator.from_settings(settings, embedder)
@@ -74,7 +74,7 @@ class Assistant:
     def refresh(self, force: bool = False) -> bool:
         """Follow the Chroma collection's version (an ingest made by any process or replica)."""
         now = time.monotonic()
-        if not force and now - self._checked < self.settings.refresh_seconds:
+        if not force and now - self._checked < self.settings.answer.refresh_seconds:
             return False
         self._checked = now
         current = store.active_version(self._client, self.settings)
@@ -102,14 +102,14 @@ class Assistant:
         snap = self._state.snap
         key = (snap.collection, snap.version, question.casefold(),
                tuple((h["role"], h["content"].casefold()) for h in history))
-        if self.settings.cache_size:
+        if self.settings.answer.cache_size:
             with self._lock:
                 hit = self._cache.get(key)  # a hit becomes the most recently used
                 if hit is not None:
                     return dataclasses.replace(hit, citations=list(hit.citations), suggestions=list(hit.suggestions),
                                                timings_ms={"total": _ms(t0), "cached": 1.0})
         answer, _ = self._respond(question, history, t0)
-        if self.settings.cache_size:
+        if self.settings.answer.cache_size:
             with self._lock:
                 self._cache[key] = answer  # the least recently used goes when full
         return answer
@@ -134,8 +134,8 @@ class Assistant:
 
     def _models_for(self, state: State) -> Models:
         models = self._fixed_models or Models.for_index(state.snap.attachments, self.settings)
-        if self.settings.refusal_threshold is not None:
-            models = dataclasses.replace(models, threshold=self.settings.refusal_threshold)
+        if self.settings.answer.refusal_threshold is not None:
+            models = dataclasses.replace(models, threshold=self.settings.answer.refusal_threshold)
         return models
 
     def _context(self) -> pipeline.Context:
@@ -163,7 +163,7 @@ class Assistant:
         state = self._state
         part = next(p for p in parts if p.answered)
         cited = list(dict.fromkeys(c.passage for c in part.picks))
-        pool = list(dict.fromkeys(cited + [rk.index for rk in part.retrieval.ranked[: self.settings.top_k]]))
+        pool = list(dict.fromkeys(cited + [rk.index for rk in part.retrieval.ranked[: self.settings.retrieval.top_k]]))
         snap = state.snap
         rows = state.corpus.sentence_rows
         vecs = [snap.sentence_vecs[rows[pi]] for pi in pool]
@@ -176,8 +176,8 @@ class Assistant:
         return pipeline.suggestions(self._context(), None, n)
 
     def starters(self) -> list[str]:
-        if self.settings.starters:
-            return list(self.settings.starters)
+        if self.settings.server.starters:
+            return list(self.settings.server.starters)
         return [q for _, q in self._state.faq_questions][:5] or self.suggestions(n=4)
 
     def passage(self, pid: str) -> Passage | None:
@@ -196,10 +196,10 @@ class Assistant:
             "collection": snap.collection,
             "version": snap.version,
             "fingerprint": snap.fingerprint,
-            "chroma": self.settings.chroma_location,
-            "chroma_mode": "server" if self.settings.chroma_url else "embedded",
+            "chroma": self.settings.index.chroma_location,
+            "chroma_mode": "server" if self.settings.index.chroma_url else "embedded",
             "model": snap.model,
-            "llm": self.settings.llm.split(":", 1)[0] if self.settings.llm else "",
+            "llm": self.settings.llm.backend.split(":", 1)[0] if self.settings.llm.backend else "",
             "refusal_threshold": self.models.threshold,
         }
 
@@ -210,10 +210,10 @@ def load_snapshot_for(settings: Settings, client) -> Snapshot:
     no per-question round trip to a shared Chroma server, and a replica keeps answering even once the
     generation it read has been dropped by later ingests."""
     snap = load_snapshot(settings, client)
-    if settings.dense_search == "memory":
+    if settings.retrieval.dense_search == "memory":
         snap._vector_store = _LocalVectors(snap)
-    elif settings.dense_search != "chroma":
-        raise ConfigError(f"ASSISTANT_DENSE_SEARCH={settings.dense_search!r} must be 'memory' or 'chroma'.")
+    elif settings.retrieval.dense_search != "chroma":
+        raise ConfigError(f"ASSISTANT_DENSE_SEARCH={settings.retrieval.dense_search!r} must be 'memory' or 'chroma'.")
     return snap
 
 

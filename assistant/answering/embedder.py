@@ -30,8 +30,8 @@ def load_encoder(settings):
     """The query-side model for ``settings``: an :class:`OnnxEncoder` with one intra-op thread when the folder
     allows (as at ingest), else the llama-index ``HuggingFaceEmbedding`` (sentence-transformers) the ingest then
     falls back to as well."""
-    path = settings.resolved_model_path()
-    enc = OnnxEncoder.load(path, settings.model_cache, threads=1)
+    path = settings.index.resolved_model_path()
+    enc = OnnxEncoder.load(path, settings.index.model_cache, threads=1)
     if enc is not None:
         return enc
     log.info("model at %s is not a sentence-transformers model with mean pooling: using sentence-transformers", path)

@@ -51,15 +51,15 @@ def parse_spec(spec: str) -> tuple[str, str, str]:
 
 
 def make_llm(settings: Settings):
-    kind, base, model = parse_spec(settings.llm)
+    kind, base, model = parse_spec(settings.llm.backend)
     if kind == "ollama":
         from llama_index.llms.ollama import Ollama
 
-        return Ollama(model=model, request_timeout=settings.llm_timeout)
+        return Ollama(model=model, request_timeout=settings.llm.timeout)
     from llama_index.llms.openai_like import OpenAILike
 
-    return OpenAILike(model=model, api_base=base, api_key=settings.llm_api_key or "not-needed", is_chat_model=True,
-                      timeout=settings.llm_timeout, max_retries=0, temperature=0.0)
+    return OpenAILike(model=model, api_base=base, api_key=settings.llm.api_key or "not-needed", is_chat_model=True,
+                      timeout=settings.llm.timeout, max_retries=0, temperature=0.0)
 
 
 @dataclass
@@ -80,7 +80,7 @@ class Generator:
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder) -> "Generator":
-        return cls(make_llm(settings), embedder, settings.verify_similarity, settings.verify_overlap)
+        return cls(make_llm(settings), embedder, settings.llm.verify_similarity, settings.llm.verify_overlap)
 
     # -- the verifier ------------------------------------------------------------------------
     def verify(self, sentence: str, passage: Passage | None, sentence_vecs: np.ndarray | None) -> Verdict:

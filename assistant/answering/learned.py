@@ -92,4 +92,4 @@ class Models:
 
 def model_file(settings) -> Path:
     """``ASSISTANT_ANSWER_MODEL``, or the packaged model."""
-    return Path(settings.answer_model) if settings.answer_model else DEFAULT_MODEL
+    return Path(settings.answer.answer_model) if settings.answer.answer_model else DEFAULT_MODEL

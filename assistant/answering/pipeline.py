@@ -72,7 +72,7 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
     if about is not None and about.refused:
         return Answer(REFUSAL_TEXT, True, resolved.text, [], timings, suggestions(ctx)), []
     if about is not None and about.picks:
-        text, order = render(ctx.corpus.snap, about.picks, ctx.settings.max_answer_words + 30)
+        text, order = render(ctx.corpus.snap, about.picks, ctx.settings.answer.max_answer_words + 30)
         cites = [_citation(ctx.corpus.snap.passages[pi], 1.0) for pi in order]
         return Answer(text, False, resolved.text, cites, timings, suggestions(ctx)), []
     if about is not None and about.text:
@@ -93,7 +93,7 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
     t = time.perf_counter()
     texts, order = [], []
     for p in answered:
-        text, order = render(ctx.corpus.snap, p.picks, ctx.settings.max_answer_words + 30, order)
+        text, order = render(ctx.corpus.snap, p.picks, ctx.settings.answer.max_answer_words + 30, order)
         texts.append(text)
     scores = {}
     for p in answered:
@@ -119,7 +119,7 @@ def analyse(ctx: Context, text: str, own: str | None, timings: dict, context: st
         qvec = qvec / np.linalg.norm(qvec)
     else:
         qvec = vecs[0]
-    _soft_match(corpus, q, dict(zip(loose, vecs[1:])), st.soft_match)
+    _soft_match(corpus, q, dict(zip(loose, vecs[1:])), st.retrieval.soft_match)
     q.vectors = {t: v for t in q.terms if (v := corpus.term_vector(q.repaired.get(t, t))) is not None}
     q.vectors.update(zip(loose, vecs[1:]))
     timings["embed"] = timings.get("embed", 0.0) + _ms(t)
@@ -127,12 +127,12 @@ def analyse(ctx: Context, text: str, own: str | None, timings: dict, context: st
     r = ctx.retriever.retrieve(q, qvec)
     timings["retrieve"] = timings.get("retrieve", 0.0) + _ms(t)
     t = time.perf_counter()
-    cands = candidates(corpus, q, r, st.sentence_pool)
+    cands = candidates(corpus, q, r, st.retrieval.sentence_pool)
     part = Part(q, r, cands)
     if not cands:
         return part
     part.probs = ctx.models.selection.proba(np.array([c.x for c in cands]))
-    picks = choose(corpus.snap, q.text, cands, part.probs, st.max_answer_words, st.max_sentences, st.sentence_margin)
+    picks = choose(corpus.snap, q.text, cands, part.probs, st.answer.max_answer_words, st.answer.max_sentences, st.answer.sentence_margin)
     best = cands[int(np.argmax(part.probs))]
     part.qx = question_features(corpus, q, r, list(part.probs), best, *said(corpus, picks))
     part.p_answer = float(ctx.models.answerable.proba(part.qx)[0])

@@ -66,7 +66,7 @@ def eval_cmd(files, report_dir, url, min_correct, min_citation, min_refusal, max
         raise click.BadParameter("must start with http:// or https://", param_hint="--url")
     settings = settings_from_env()
     if url:
-        runner = HttpRunner(url, timeout=timeout, k=settings.top_k)
+        runner = HttpRunner(url, timeout=timeout, k=settings.retrieval.top_k)
     else:
         from assistant import Assistant
 

@@ -247,18 +247,18 @@ class LocalRunner:
         s = a.settings
         passage = {name: getattr(s, name) for name in PASSAGE_SETTINGS}
         passage["refusal_threshold"] = info.get("refusal_threshold")
-        model_path = s.resolved_model_path()
+        model_path = s.index.resolved_model_path()
         model = info.get("model") or Path(model_path).name
         if model == Path(model_path).name and model in ("model", "models"):  # bundled: name the package
             model = f"{Path(model_path).parent.name}/{model}"
         return {"mode": self.mode, "model": model, "model_path": model_path, "llm": info.get("llm", ""),
                 "index": {k: info.get(k) for k in ("collection", "version", "fingerprint", "passages", "sources",
                                                     "chroma", "chroma_mode")},
-                "passage_settings": passage, "cache": s.cache_size}
+                "passage_settings": passage, "cache": s.answer.cache_size}
 
     @property
     def k(self) -> int:
-        return self.assistant.settings.top_k
+        return self.assistant.settings.retrieval.top_k
 
 
 class HttpRunner:

@@ -117,7 +117,7 @@ def question_matrix(samples: list[Sample], sel: Linear, settings) -> tuple[np.nd
         X = np.array([c.x for c in s.part.cands])
         probs = sel.proba(X)
         snap = s.corpus.snap
-        picks = choose(snap, s.part.query.text, s.part.cands, probs, settings.max_answer_words, settings.max_sentences, settings.sentence_margin)
+        picks = choose(snap, s.part.query.text, s.part.cands, probs, settings.answer.max_answer_words, settings.answer.max_sentences, settings.answer.sentence_margin)
         best = s.part.cands[int(np.argmax(probs))]
         rows.append(question_features(s.corpus, s.part.query, s.part.retrieval, list(probs), best,
                                       *pipeline.said(s.corpus, picks)))

@@ -1,4 +1,4 @@
-"""Assistants over single corpus articles (each indexed alone, real model, real Chroma), sharing one embedder."""
+"""Assistants over single corpus articles (each indexed alone, once per session: ``corpus_index``), sharing one embedder."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,13 +28,13 @@ def _load(settings, shared):
 
 
 @pytest.fixture(scope="session")
-def sourdough(tmp_path_factory, assistant):
-    return _load(_index(tmp_path_factory, CORPUS / "sourdough-starter.md"), assistant)
+def sourdough(corpus_index, assistant):
+    return _load(corpus_index("sourdough-starter"), assistant)
 
 
 @pytest.fixture(scope="session")
-def rust(tmp_path_factory, assistant):
-    return _load(_index(tmp_path_factory, CORPUS / "rust-release-trains.md"), assistant)
+def rust(corpus_index, assistant):
+    return _load(corpus_index("rust-release-trains"), assistant)
 
 
 @pytest.fixture(scope="session")

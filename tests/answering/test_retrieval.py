@@ -52,7 +52,7 @@ def test_faq_question_paraphrase_brings_pair_and_body(assistant):
     r = Retriever(corpus, assistant.settings).retrieve(q, assistant.embedder.embed(q.search))
     faq_index, sim = r.faq_match
     faq = assistant.snapshot.passages[faq_index]
-    assert faq.kind == "faq" and "NATO member" in faq.question and sim >= assistant.settings.faq_match
+    assert faq.kind == "faq" and "NATO member" in faq.question and sim >= assistant.settings.retrieval.faq_match
     top2 = {assistant.snapshot.passages[x.index].id for x in r.ranked[:2]}
     assert faq.id in top2
     assert any("remains out of reach" in assistant.passage(pid).text for pid in top2)

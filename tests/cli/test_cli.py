@@ -1,23 +1,21 @@
-"""The real `assistant` command in subprocesses: ingest, ask --json, chat, error messages, and
-kill -9 at exact points of an ingest (ASSISTANT_INGEST_PAUSE) leaving the previous index answering."""
+"""The `assistant` command: ingest, ask --json, chat and error messages. The real entry point runs in subprocesses
+where the process itself is what is tested (a cold ingest, `ask --json` on stdout, exit codes and one-line errors, a
+hung Chroma server reported in seconds from start-up); the rest runs the click commands in this process
+(`cli_in_process`). (Stopping an ingest at each stage, and the one real kill -9, are in tests/test_index_safety.py.)"""
 from __future__ import annotations
 
 import json
-import os
-import queue
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import SOURCES, env_for, free_port, make_settings
+from conftest import SOURCES, cli_in_process, env_for, free_port, make_settings
 from index import store
 
 pytestmark = pytest.mark.server
@@ -26,12 +24,16 @@ BIN = Path(sys.executable).parent / "assistant"
 ASSISTANT = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "assistant"]
 NATO_Q = "Will Ukraine join NATO?"
 NATO_SENTENCE = "remains out of reach"
-ZEBRA = "## Zebra Crossings\n\nZebra crossings in Kyiv were repainted in purple and gold last spring.\n"
 
 
 def run(args, env, *, input=None, timeout=180) -> subprocess.CompletedProcess:
     return subprocess.run(ASSISTANT + list(args), env=env, input=input, capture_output=True, text=True,
                           timeout=timeout, stdin=None if input is not None else subprocess.DEVNULL)
+
+
+def run_here(args, env, *, input=None) -> subprocess.CompletedProcess:
+    """The same command in this process (click's CliRunner)."""
+    return cli_in_process(args, env, input=input)
 
 
 def error_lines(stderr: str) -> list[str]:
@@ -63,8 +65,8 @@ def built(tmp_path_factory):
 def copy_of(built, tmp_path):
     """A private copy of the built index and its sources."""
     s, *_ = built
-    shutil.copytree(s.data_dir, tmp_path / "data")
-    shutil.copytree(s.sources[0], tmp_path / "src")
+    shutil.copytree(s.index.data_dir, tmp_path / "data")
+    shutil.copytree(s.index.sources[0], tmp_path / "src")
     return make_settings(tmp_path / "data", sources=(tmp_path / "src",))
 
 
@@ -81,16 +83,16 @@ def test_ingest_prints_sources_counts_and_time(built):
 def test_second_ingest_embeds_nothing(built, tmp_path):
     s = copy_of(built, tmp_path)
     t0 = time.perf_counter()
-    r = run(["ingest"], env_for(s))
+    r = run_here(["ingest"], env_for(s))
     noop = time.perf_counter() - t0
     assert r.returncode == 0, r.stderr
     assert "Passages: 0 added, 22 unchanged, 0 removed (22 in article_v2); texts embedded: 0" in r.stdout
-    print(f"no-op ingest (CLI, wall): {noop:.2f} s")
+    print(f"no-op ingest (in process): {noop:.2f} s")
 
 
 def test_if_missing_does_nothing_when_an_index_exists(built, tmp_path):
     s = copy_of(built, tmp_path)
-    r = run(["ingest", "--if-missing"], env_for(s))
+    r = run_here(["ingest", "--if-missing"], env_for(s))
     assert r.returncode == 0 and "nothing to do" in r.stdout
     assert store.read_active(store.connect(s), s).version == 1
 
@@ -104,7 +106,7 @@ def test_bad_sources_one_line_each_others_ingested_exit_nonzero(tmp_path):
     (src / "latin1.txt").write_bytes("Caf\xe9 cr\xe8me br\xfbl\xe9e.".encode("latin-1"))
     missing = tmp_path / "missing.md"
     s = make_settings(tmp_path / "data", sources=(src,))
-    r = run(["ingest", str(src), str(missing)], env_for(s))
+    r = run_here(["ingest", str(src), str(missing)], env_for(s))
     assert r.returncode != 0
     assert "Sources read: 1 (good.md)" in r.stdout and "1 added" in r.stdout
     lines = error_lines(r.stderr)
@@ -124,7 +126,7 @@ def test_ask_json_shape(built):
     assert isinstance(data["answer"], str) and data["answer"] and data["refused"] is False
     assert data["query"] == NATO_Q and isinstance(data["timings_ms"], dict)
     assert data["citations"]
-    text = (s.sources[0] / "article.md").read_text(encoding="utf-8")
+    text = (s.index.sources[0] / "article.md").read_text(encoding="utf-8")
     for c in data["citations"]:
         assert set(c) == {"id", "source", "section", "text", "score", "start", "end"}
         assert c["source"] == "article.md" and isinstance(c["score"], (int, float))
@@ -135,7 +137,9 @@ def test_ask_json_shape(built):
 def test_done_criterion_first_citation_is_out_of_reach_passage(built):
     """Issue 2's done-criterion: the first citation says NATO membership "remains out of reach"."""
     s, *_ = built
-    first = ask_json(env_for(s))["citations"][0]
+    r = run_here(["ask", "--json", NATO_Q], env_for(s))
+    assert r.returncode == 0, r.stderr
+    first = json.loads(r.stdout)["citations"][0]
     assert NATO_SENTENCE in first["text"], first
     assert first["section"] == "What Ukraine Wants: A Clear Picture"
 
@@ -151,7 +155,7 @@ def test_ask_without_index_says_run_ingest(tmp_path):
 
 def test_chat_keeps_history_and_lists_citations(built):
     s, *_ = built
-    r = run(["chat"], env_for(s), input=f"{NATO_Q}\nWhat does the coalition plan for airspace?\nexit\n")
+    r = run_here(["chat"], env_for(s), input=f"{NATO_Q}\nWhat does the coalition plan for airspace?\nexit\n")
     assert r.returncode == 0, r.stderr
     out = r.stdout
     assert "Traceback" not in r.stderr and not error_lines(r.stderr)
@@ -165,7 +169,7 @@ def test_chat_keeps_history_and_lists_citations(built):
 
 def test_chat_ends_on_end_of_input(built):
     s, *_ = built
-    r = run(["chat"], env_for(s), input="")
+    r = run_here(["chat"], env_for(s), input="")
     assert r.returncode == 0 and "Traceback" not in r.stderr
 
 
@@ -186,82 +190,12 @@ def silent_server():
 def test_unreachable_chroma_fails_within_seconds_naming_it(tmp_path, kind, command, request):
     url = f"http://127.0.0.1:{free_port()}" if kind == "refused" else request.getfixturevalue("silent_server")
     s = make_settings(tmp_path / "data", chroma_url=url)
+    real = kind == "silent" and command[0] == "ask"  # the real process, start-up included, for the hung server
     t0 = time.perf_counter()
-    r = run(command, env_for(s), timeout=60)
+    r = run(command, env_for(s), timeout=60) if real else run_here(command, env_for(s))
     took = time.perf_counter() - t0
     assert r.returncode != 0
     lines = error_lines(r.stderr)
     assert len(lines) == 1 and url in lines[0] and "unreachable" in lines[0], r.stderr
     assert "Traceback" not in r.stderr
     assert took < 10, f"{command[0]} took {took:.1f} s to report {url}"
-
-
-# --- kill -9 at exact points --------------------------------------------------------------------------------
-
-def ingest_killed_at(stage: str, env: dict, args=()) -> None:
-    """Start `assistant ingest`, wait until it announces the pause after ``stage``, then SIGKILL it."""
-    env = {**env, "ASSISTANT_INGEST_PAUSE": f"{stage}:300"}
-    proc = subprocess.Popen(ASSISTANT + ["ingest", *args], env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    lines: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(x) for x in proc.stderr] + [lines.put(None)], daemon=True).start()
-    seen = []
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            assert line is not None, f"ingest ended (rc={proc.wait()}) before stage {stage}: {seen}"
-            seen.append(line)
-            if f"paused after stage {stage} " in line:
-                break
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    assert proc.returncode == -signal.SIGKILL
-
-
-@pytest.mark.parametrize("rebuild,stage", [
-    (False, "created"), (False, "copied"), (False, "embedded"), (True, "created"), (True, "embedded"),
-])
-def test_kill_9_before_the_swap_leaves_the_old_index_answering(built, tmp_path, rebuild, stage):
-    s = copy_of(built, tmp_path)
-    env = env_for(s)
-    with open(s.sources[0] / "article.md", "a", encoding="utf-8") as f:
-        f.write("\n" + ZEBRA)  # what the killed ingest would have added
-    ingest_killed_at(stage, env, ["--rebuild"] if rebuild else [])
-    data = ask_json(env)
-    assert not data["refused"] and data["citations"]
-    assert any("NATO" in c["text"] for c in data["citations"])
-    client = store.connect(s)
-    rec = store.read_active(client, s)
-    assert (rec.collection, rec.version) == ("article_v1", 1)
-    got = store.get_generation(client, rec.collection).get(include=["documents"])
-    assert not any("Zebra" in d for d in got["documents"])
-    assert store.generations(client, s) == ["article_v1", "article_v2"]  # the half-made one is still there…
-    del client
-    # …until the next ingest, which completes and cleans up.
-    r = run(["ingest"], env)
-    assert r.returncode == 0, r.stderr
-    assert "1 added, 22 unchanged, 0 removed" in r.stdout
-    client = store.connect(s)
-    rec = store.read_active(client, s)
-    assert rec.collection == "article_v2"
-    assert set(store.generations(client, s)) == {"article_v1", "article_v2"}  # v1 kept for readers until the next
-    got = store.get_generation(client, rec.collection).get(include=["documents"])
-    assert any("Zebra crossings in Kyiv" in d for d in got["documents"])
-
-
-@pytest.mark.parametrize("rebuild", [False, True])
-def test_kill_9_after_the_swap_leaves_the_new_index_answering(built, tmp_path, rebuild):
-    s = copy_of(built, tmp_path)
-    env = env_for(s)
-    with open(s.sources[0] / "article.md", "a", encoding="utf-8") as f:
-        f.write("\n" + ZEBRA)
-    ingest_killed_at("swapped", env, ["--rebuild"] if rebuild else [])
-    data = ask_json(env)
-    assert not data["refused"] and any("NATO" in c["text"] for c in data["citations"])
-    client = store.connect(s)
-    rec = store.read_active(client, s)
-    assert rec.collection == "article_v2"
-    got = store.get_generation(client, rec.collection).get(include=["documents"])
-    assert any("Zebra crossings in Kyiv" in d for d in got["documents"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,12 +13,10 @@ import pytest
 from assistant.answering.features import QUESTION_FEATURES, SENTENCE_FEATURES
 from assistant.answering.learned import DEFAULT_MODEL, Linear, Models
 from assistant.evaluation import training
-from tests.conftest import ROOT, make_settings
+from tests.conftest import ROOT
 
 GOLDEN = sorted(glob.glob(str(ROOT / "tests" / "golden" / "corpus" / "*.jsonl")))
 SOURCE_DIRS = [ROOT / "sources", ROOT / "tests" / "data" / "corpus"]
-# Floors under the figures measured when this gate was set (see the README's table): a drop below them fails.
-FLOORS = {"correct": 0.62, "refusal": 0.25, "false_refusal": 0.12}
 
 
 def test_linear_model_round_trips_through_json_and_checks_its_features():
@@ -50,34 +49,95 @@ def test_shipped_model_was_trained_on_the_current_golden_files():
     assert 0.0 < models.threshold < 1.0
 
 
+# The quick gate's articles: five of the eight, of different forms (news, FAQ-heavy, data explainer, how-to, hard-wrapped
+# Markdown with code), each indexed alone once per session (`index_settings`, `corpus_index`: the answering tests read
+# the same indexes). Two of them are scored by models trained on the four others; the full eight-article table is
+# `assistant eval --loao` (README).
+POOL = ("article", "federal-web-covid", "rust-release-trains", "sharing-calendars-howto", "sourdough-starter")
+HELD_OUT = {"article", "rust-release-trains"}
+# Floors a little under what this gate measured when they were set (models trained on the four other pool articles;
+# the figures differ from the README's eight-article table, where seven train):
+#   article:             correct 0.933, out-of-scope refused 0.300, false refusals 0.015  (134 answerable, 50 not)
+#   rust-release-trains: correct 0.679, out-of-scope refused 0.190, false refusals 0.036  (56 answerable, 21 not)
+# The margins are a few rows (one row of rust's 21 unanswerable is 0.048): a drop below them fails.
+FLOORS = {
+    "article": {"correct": 0.88, "refusal": 0.25, "false_refusal": 0.05},
+    "rust-release-trains": {"correct": 0.62, "refusal": 0.14, "false_refusal": 0.08},
+}
+
+
+def golden_files_of(name: str) -> list[Path]:
+    """NAME.jsonl and NAME.ANYTHING.jsonl cover the article NAME (as `assistant train` groups them)."""
+    return [Path(g) for g in GOLDEN if Path(g).name.split(".", 1)[0] == name]
+
+
 @pytest.fixture(scope="module")
-def sets(tmp_path_factory, assistant):
-    base = make_settings(tmp_path_factory.mktemp("loao"))
-    return training.article_sets(GOLDEN, SOURCE_DIRS, base, tmp_path_factory.mktemp("work"))
+def sets(index_settings, corpus_index, assistant):
+    """The pool's article sets, as `training.article_sets` makes them (neutral models, candidates collected for
+    every golden row), over the session's indexes instead of indexing each article again."""
+    from assistant import Assistant
+    from assistant.answering.core import State, load_snapshot_for
+    from assistant.evaluation import golden
+    from index import store
+
+    out = []
+    for name in POOL:
+        settings = index_settings.with_(cache_size=0) if name == "article" else corpus_index(name)
+        client = store.connect(settings)
+        a = Assistant(settings, client, State(load_snapshot_for(settings, client), settings), assistant.embedder,
+                      None, training.neutral_models())
+        files = golden_files_of(name)
+        s = training.ArticleSet(name, settings.index.sources[0], files, golden.load_many(files), a)
+        s.samples = training.collect(s)
+        out.append(s)
+    return out
 
 
 def test_quick_leave_one_article_out_gate(sets):
-    """Two articles of different forms are each scored by models trained on the six others."""
-    results = dict(training.leave_one_article_out(sets, sets[0].assistant.settings,
-                                                  only={"article", "rust-release-trains"}))
-    assert set(results) == {"article", "rust-release-trains"}
+    """Two articles of different forms are each scored by models trained on the pool's other articles."""
+    results = dict(training.leave_one_article_out(sets, sets[0].assistant.settings, only=HELD_OUT))
+    assert set(results) == HELD_OUT
     for name, ev in results.items():
-        s = ev.summary
-        assert s["correct"] >= FLOORS["correct"], (name, s)
-        assert s["refusal"] >= FLOORS["refusal"], (name, s)
-        assert s["false_refusal"] <= FLOORS["false_refusal"], (name, s)
+        s, floor = ev.summary, FLOORS[name]
+        print(name, {k: s[k] for k in floor}, {k: s[k] for k in ("answerable", "unanswerable")})
+        assert s["correct"] >= floor["correct"], (name, s)
+        assert s["refusal"] >= floor["refusal"], (name, s)
+        assert s["false_refusal"] <= floor["false_refusal"], (name, s)
 
 
-def test_every_article_set_has_rows_and_labelled_candidates(sets):
-    assert {s.name for s in sets} == {"article", "carpentries-travel-reimbursement", "federal-web-covid",
-                                      "plain-language-memo-faq", "rust-release-trains", "sharing-calendars-howto",
-                                      "sourdough-starter", "tts-solutions-history"}
+def test_every_golden_file_covers_its_article():
+    """All eight articles, no index needed: each has a source, at least 40 rows, and for most answerable rows a
+    sentence of the article holding a key fact inside a passage holding the row's evidence (what labels a
+    candidate good in training)."""
+    from assistant.evaluation import golden
+    from index.sources import discover, read_source
+
+    names = sorted({Path(g).name.split(".", 1)[0] for g in GOLDEN})
+    assert names == ["article", "carpentries-travel-reimbursement", "federal-web-covid", "plain-language-memo-faq",
+                     "rust-release-trains", "sharing-calendars-howto", "sourdough-starter", "tts-solutions-history"]
+    docs = {sf.name.rsplit(".", 1)[0]: sf for sf in discover(SOURCE_DIRS)}
+    for name in names:
+        rows = golden.load_many(golden_files_of(name))
+        assert len(rows) >= 40, name
+        passages = read_source(docs[name]).passages
+        answerable = [r for r in rows if r.answerable and r.key_facts]
+        covered = [r for r in answerable if any(
+            any(golden.contains(sen.text, alt) for g in r.key_facts for alt in g for sen in p.sentences)
+            and (not r.must_cite or any(golden.contains(p.text, m) for m in r.must_cite)) for p in passages)]
+        # measured when set: 0.92 (sharing-calendars-howto) to 1.00 (carpentries-travel-reimbursement)
+        assert len(covered) >= 0.9 * len(answerable), (name, len(covered), len(answerable))
+
+
+def test_every_pool_set_has_rows_and_labelled_candidates(sets):
+    """Retrieval puts a good candidate (key fact + evidence) among the candidates of most answerable rows."""
+    assert [s.name for s in sets] == list(POOL)
     for s in sets:
         assert len(s.rows) >= 40
         assert sum(1 for smp in s.samples if smp.y.any()) >= 0.6 * sum(1 for r in s.rows if r.answerable)
 
 
 def test_loao_needs_a_source_for_each_golden_file(tmp_path):
+    """The real entry point (`python -m assistant`): exit 2 and one line, no traceback."""
     stray = tmp_path / "no-such-article.jsonl"
     stray.write_text((ROOT / "tests" / "golden" / "public.jsonl").read_text())
     out = subprocess.run([sys.executable, "-m", "assistant", "eval", "--loao", str(stray)], capture_output=True,

@@ -382,7 +382,7 @@ def test_like_then_dislike_is_one_vote_and_what_was_wrong_is_kept(page, server, 
     page.get_by_role("button", name="Send").click()
     page.get_by_role("status").get_by_text("Thank you, your note was saved.").wait_for()
     assert not why.is_visible()
-    rows = [r for r in FeedbackStore(index_settings.feedback_path).rows() if r["question"] == question]
+    rows = [r for r in FeedbackStore(index_settings.index.feedback_path).rows() if r["question"] == question]
     assert rows[-1]["vote"] == "down" and rows[-1]["reason"] == "It named the coalition but not who leads it."
     wait_for({"up": 0, "down": 1, "total": 1})
     assert page.errors == []
