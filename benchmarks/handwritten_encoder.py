@@ -16,9 +16,6 @@ from pathlib import Path
 
 import numpy as np
 
-_TRANSFORMER = "sentence_transformers.models.Transformer"
-_POOLING = "sentence_transformers.models.Pooling"
-_NORMALIZE = "sentence_transformers.models.Normalize"
 
 
 class BertEncoder:
@@ -43,27 +40,18 @@ class BertEncoder:
 
     @classmethod
     def load(cls, path: str | Path) -> "BertEncoder | None":
+        from index.encoder import understood
+
         path = Path(path)
+        info = understood(path)
+        if info is None:
+            return None
         try:
-            modules = json.loads((path / "modules.json").read_text())
-            kinds = [m["type"] for m in sorted(modules, key=lambda m: int(m["idx"]))]
-            if kinds not in ([_TRANSFORMER, _POOLING], [_TRANSFORMER, _POOLING, _NORMALIZE]):
-                return None
-            if any(m["type"] == _TRANSFORMER and m.get("path", "") not in ("", ".") for m in modules):
-                return None
-            pool_dir = next(m["path"] for m in modules if m["type"] == _POOLING)
-            pool = json.loads((path / pool_dir / "config.json").read_text())
-            modes = {k for k, v in pool.items() if k.startswith("pooling_mode") and v}
-            if modes != {"pooling_mode_mean_tokens"}:
-                return None
             config = json.loads((path / "config.json").read_text())
-            if (config.get("model_type") != "bert" or config.get("hidden_act") != "gelu"
-                    or config.get("position_embedding_type", "absolute") != "absolute"):
-                return None
-            sbert = json.loads((path / "sentence_bert_config.json").read_text()) if (path / "sentence_bert_config.json").exists() else {}
-            if not (path / "model.safetensors").exists() or not (path / "tokenizer.json").exists():
-                return None
-        except (OSError, ValueError, KeyError, StopIteration, TypeError):
+        except (OSError, ValueError):
+            return None
+        if (config.get("model_type") != "bert" or config.get("hidden_act") != "gelu"
+                or config.get("position_embedding_type", "absolute") != "absolute"):
             return None
         import torch
         from safetensors.torch import load_file
@@ -76,10 +64,9 @@ class BertEncoder:
         if any(k not in weights for k in needed):
             return None
         tok = Tokenizer.from_file(str(path / "tokenizer.json"))
-        max_len = min(int(sbert.get("max_seq_length") or 512), int(config.get("max_position_embeddings", 512)))
-        tok.enable_truncation(max_length=max_len)
+        tok.enable_truncation(max_length=info["max_len"])
         tok.no_padding()
-        return cls(weights, config, tok, bool(sbert.get("do_lower_case", False)))
+        return cls(weights, config, tok, info["lower"])
 
     PACK_TOKENS = 256  # attention in a pack is quadratic in its length: keep packs short (measured best)
 

@@ -293,16 +293,9 @@ class Settings(BaseModel):
                         f"  - {_explain(group, err, None)}" for err in e.errors())) from None
         return Settings(**groups)
 
-    # TRANSITION ONLY (removed before commit): flat names read through to their group.
-    def __getattr__(self, name):
-        group = _GROUP_OF.get(name) or _PROP_OF.get(name)
-        if group is None:
-            return super().__getattr__(name)
-        return getattr(getattr(self, group), name)
-
-
-_PROP_OF = {"chroma_path": "index", "lock_path": "index", "feedback_path": "index", "chroma_location": "index",
-            "resolved_model_path": "index", "model_label": "index", "ingest_pause_spec": "index"}
+    def value(self, name: str):
+        """A setting by its field name (unique across groups), e.g. for reports listing several."""
+        return getattr(getattr(self, _GROUP_OF[name]), name)
 
 
 _GROUP_OF = {f: g for g, cls in GROUPS.items() for f in cls.model_fields}

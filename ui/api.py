@@ -65,7 +65,7 @@ def install_errors(app: FastAPI) -> None:
         # handler outside the other middleware, so the security headers are added here too.
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         settings = getattr(request.app.state, "settings", None)
-        origins = tuple(getattr(settings, "embed_origins", ()) or ())
+        origins = tuple(settings.server.embed_origins) if settings is not None else ()
         return error(500, "internal_error", "Something went wrong on the server; please try again later.",
                      headers_for(request.url.path, origins))
 

@@ -28,7 +28,7 @@ def draft_cmd(sources, output, force):
     fill in. Review every row before adding it to a golden file."""
     from assistant.evaluation.draft import draft_from_paths
 
-    paths = list(sources) or list(settings_from_env().sources)
+    paths = list(sources) or list(settings_from_env().index.sources)
     rows = draft_from_paths(paths)
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     if output:

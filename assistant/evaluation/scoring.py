@@ -245,7 +245,7 @@ class LocalRunner:
         a = self.assistant
         info = a.info()
         s = a.settings
-        passage = {name: getattr(s, name) for name in PASSAGE_SETTINGS}
+        passage = {name: s.value(name) for name in PASSAGE_SETTINGS}
         passage["refusal_threshold"] = info.get("refusal_threshold")
         model_path = s.index.resolved_model_path()
         model = info.get("model") or Path(model_path).name
