@@ -370,6 +370,10 @@ def main(argv: list[str] | None = None) -> dict:
     res["seconds"] = time.perf_counter() - t_run
     res["uncached_ok"] = ip["cached"] == 0 and all(p["cached"] == 0 for p in res["http"].values())
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    try:  # benchmarks/size_curve.py writes its own key into the same file: keep it
+        res["size_curve"] = json.loads(args.out.read_text(encoding="utf-8"))["size_curve"]
+    except (OSError, ValueError, KeyError):
+        pass
     args.out.write_text(json.dumps(res, indent=2, default=float) + "\n", encoding="utf-8")
     print(table(res))
     print(f"\nwrote {args.out}  ({res['seconds']:.0f} s; load average {res['load_avg_start'][0]:.2f} → "

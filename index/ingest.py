@@ -10,10 +10,12 @@ older ones and leftovers of killed runs are dropped, with their files (:func:`st
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -29,6 +31,7 @@ from . import leases, store
 
 log = logging.getLogger(__name__)
 COPY_BATCH = 256
+_WORDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 
 
 @dataclass
@@ -44,24 +47,34 @@ class IngestReport:
     version: int = 0
     seconds: float = 0.0
     by_kind: dict = field(default_factory=dict)  # passages per kind in the new generation
+    words: int = 0  # words in the sources read (what words/s of an ingest counts)
+
+    def as_dict(self) -> dict:
+        """The report as ``assistant ingest --json`` prints it (every field above, nothing private)."""
+        from dataclasses import asdict
+
+        return asdict(self)
 
 
-def read_sources(paths) -> tuple[list[SourceDoc], list[str], list[str]]:
+def read_sources(paths, progress=None) -> tuple[list[SourceDoc], list[str], list[str]]:
     """(good docs, error lines, names of every source found — bad ones included).
 
     A path that does not exist is an error line too (named after the path), never an exception,
-    so the other sources are still ingested.
+    so the other sources are still ingested. ``progress``: a :class:`Progress` (one step per file read).
     """
     docs, errors, names = [], [], []
     seen: dict[str, Path] = {}
+    found_all = []
     for root in paths:
         try:
-            found = discover([root])
+            found_all.append(discover([root]))
         except SourceError as exc:
             errors.append(str(exc))
             names.append(Path(root).name)
-            continue
+    bar = (progress or Progress(False)).bar("Reading", sum(map(len, found_all)), "file")
+    for found in found_all:
         for sf in found:
+            bar.update(1)
             if sf.name in seen:
                 if seen[sf.name] != sf.path:  # two different files would share one source name (and ids)
                     errors.append(str(SourceError(sf.path, f"has the same source name {sf.name!r} as {seen[sf.name]}; "
@@ -73,10 +86,47 @@ def read_sources(paths) -> tuple[list[SourceDoc], list[str], list[str]]:
                 docs.append(read_source(sf))
             except SourceError as exc:
                 errors.append(str(exc))
+    bar.close()
     return docs, errors, names
 
 
-def ingest(settings: Settings, paths=None, *, rebuild: bool = False, show_progress: bool = False,
+class Progress:
+    """Progress bars on stderr (tqdm: count, rate, ETA) for reading, parsing and embedding, or nothing at all.
+
+    ``enabled`` is decided by the caller (the CLI: stderr is a terminal); disabled bars cost nothing and print
+    nothing, so scripts and logs stay clean."""
+
+    def __init__(self, enabled: bool, file=None):
+        self.enabled = enabled
+        self.file = file
+
+    def bar(self, desc: str, total: int, unit: str):
+        if not self.enabled:
+            return _NoBar()
+        from tqdm import tqdm
+
+        file = self.file or sys.stderr
+        return tqdm(total=total, desc=f"{desc:<9}", unit=f" {unit}", file=file, leave=True, ncols=_columns(file),
+                    nrows=20, mininterval=0.2, smoothing=0.1)  # explicit sizes: a pseudo-terminal may report 0×0
+
+
+def _columns(file) -> int:
+    """The terminal's width (a pseudo-terminal may report 0 columns: then 100)."""
+    try:
+        return min(120, os.get_terminal_size(file.fileno()).columns) or 100
+    except (AttributeError, OSError, ValueError):
+        return 100
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def ingest(settings: Settings, paths=None, *, rebuild: bool = False, show_progress: "bool | Progress" = False,
            wait: float = 0.0, on_stage=None, attachments: dict[str, str] | None = None) -> IngestReport:
     """Bring the index in line with the sources; see the module docstring.
 
@@ -87,9 +137,11 @@ def ingest(settings: Settings, paths=None, *, rebuild: bool = False, show_progre
     apply_offline_env()
     t0 = time.perf_counter()
     stage = _stage_hook(settings, on_stage)
-    paths = [Path(p) for p in (paths or settings.sources)]
-    docs, errors, names = read_sources(paths)
-    report = IngestReport(sources=[d.source for d in docs], errors=errors)
+    progress = show_progress if isinstance(show_progress, Progress) else Progress(bool(show_progress))
+    paths = [Path(p) for p in (paths or settings.index.sources)]
+    docs, errors, names = read_sources(paths, progress)
+    report = IngestReport(sources=[d.source for d in docs], errors=errors,
+                          words=sum(len(_WORDS.findall(d.text)) for d in docs))
     if not docs:
         if not errors:
             report.errors.append(f"{':'.join(map(str, paths))}: no .md or .txt sources found; nothing was changed")
@@ -97,8 +149,8 @@ def ingest(settings: Settings, paths=None, *, rebuild: bool = False, show_progre
         return report
     # A path that is missing altogether hides which sources it held: delete nothing this time.
     may_delete = all(p.exists() for p in paths)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with ingest_lock(settings.lock_path, wait):
+    settings.index.data_dir.mkdir(parents=True, exist_ok=True)
+    with ingest_lock(settings.index.lock_path, wait):
         client = store.connect(settings, create=True)
         old = store.read_active(client, settings)
         model = _model_name(settings)
@@ -119,7 +171,8 @@ def ingest(settings: Settings, paths=None, *, rebuild: bool = False, show_progre
         elif old:
             old_passages = _passages_by_source(client.get_collection(old.collection, embedding_function=None))
         keep = None if may_delete else set(old_passages)
-        embedded_nodes = _run_pipeline(settings, target, docs, docstore_dict, names, show_progress, report, keep)
+        embedded_nodes = _run_pipeline(settings, target, docs, docstore_dict, names, progress, report, keep,
+                                       max_batch=_max_batch(client))
         stage("embedded")
         new_passages = _passages_by_source(target)
         _count(report, old_passages, new_passages, embedded_nodes)
@@ -144,7 +197,7 @@ def ingest(settings: Settings, paths=None, *, rebuild: bool = False, show_progre
 
 def _stage_hook(settings: Settings, on_stage):
     """``on_stage`` plus the ``ASSISTANT_INGEST_PAUSE`` debug pause (announced on stderr, then a sleep)."""
-    pause = settings.ingest_pause_spec()
+    pause = settings.index.ingest_pause_spec()
 
     def stage(name: str) -> None:
         if on_stage is not None:
@@ -156,7 +209,7 @@ def _stage_hook(settings: Settings, on_stage):
 
 
 def _model_name(settings: Settings) -> str:
-    return settings.model_label()
+    return settings.index.model_label()
 
 
 def _copy(src, dst) -> dict[str, set[str]]:
@@ -177,7 +230,15 @@ def _passages_by_source(col) -> dict[str, dict[str, str]]:
     return out
 
 
-def _run_pipeline(settings, target, docs, docstore_dict, names, show_progress, report, keep=None) -> list:
+def _max_batch(client) -> int:
+    """The most records Chroma takes in one ``add`` (5,461 for the embedded client: SQLite's variable limit)."""
+    try:
+        return max(1, int(client.get_max_batch_size()))
+    except Exception:  # an old client or server without the call
+        return 5000
+
+
+def _run_pipeline(settings, target, docs, docstore_dict, names, progress, report, keep=None, max_batch=5000) -> list:
     """Run llama-index's IngestionPipeline (docstore strategy UPSERTS) into ``target``.
 
     Sources whose document hash is unchanged are skipped by the pipeline; changed ones have their old
@@ -187,12 +248,13 @@ def _run_pipeline(settings, target, docs, docstore_dict, names, show_progress, r
     """
     from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
     from llama_index.core.storage.docstore import SimpleDocumentStore
-    from llama_index.vector_stores.chroma import ChromaVectorStore
-
     from .nodes import LazyEmbedding, PassageParser, to_document
 
+    _BatchedChroma = _batched_chroma_class()
+
     docstore = SimpleDocumentStore.from_dict(docstore_dict) if docstore_dict else SimpleDocumentStore()
-    vector_store = ChromaVectorStore(chroma_collection=target)
+    vector_store = _BatchedChroma(chroma_collection=target)
+    vector_store._max_batch = max_batch
     # The pipeline stores one hash per source document (ids are source names); ref-doc info stays empty
     # because sources are Documents, so the hashes are the list of what is indexed.
     indexed = set(docstore.get_all_document_hashes().values())
@@ -200,14 +262,36 @@ def _run_pipeline(settings, target, docs, docstore_dict, names, show_progress, r
         docstore.delete_document(gone, raise_error=False)
         vector_store.delete(gone)
     pipeline = IngestionPipeline(
-        transformations=[PassageParser(), LazyEmbedding(settings)],
+        transformations=[PassageParser(progress=progress), LazyEmbedding(settings, progress=progress)],
         vector_store=vector_store, docstore=docstore, docstore_strategy=DocstoreStrategy.UPSERTS,
         disable_cache=True,  # an in-memory cache would hide real embedding work and grow in long-lived processes
     )
-    nodes = pipeline.run(documents=[to_document(d) for d in docs], show_progress=show_progress, store_doc_text=False)
+    # Our own bars (Progress), not llama-index's: theirs would print even when stderr is not a terminal.
+    nodes = pipeline.run(documents=[to_document(d) for d in docs], show_progress=False, store_doc_text=False)
     report._docstore = docstore.to_dict()  # type: ignore[attr-defined]
     report.embedded = sum(1 for n in nodes if n.embedding is not None)
     return nodes
+
+
+@functools.lru_cache(maxsize=1)
+def _batched_chroma_class():
+    from llama_index.core.bridge.pydantic import PrivateAttr
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    class BatchedChroma(ChromaVectorStore):
+        """``ChromaVectorStore`` whose ``add`` respects Chroma's batch limit. llama-index sends up to 41,665
+        records per call; the embedded client takes 5,461, so any ingest of more texts (≈ 16k words of sources:
+        passages, sentences and vocabulary) failed with "Batch size … is greater than max batch size"."""
+
+        _max_batch: int = PrivateAttr(default=5000)
+
+        def add(self, nodes, **add_kwargs):
+            ids: list[str] = []
+            for i in range(0, len(nodes), self._max_batch):
+                ids.extend(super().add(list(nodes[i: i + self._max_batch]), **add_kwargs))
+            return ids
+
+    return BatchedChroma
 
 
 def _kinds(col) -> dict[str, int]:

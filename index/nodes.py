@@ -84,14 +84,27 @@ def sentence_context(p, i: int) -> str:
 
 
 class PassageParser(TransformComponent):
-    """IngestionPipeline step: a source Document → passage nodes + sentence nodes."""
+    """IngestionPipeline step: a source Document → passage nodes + sentence nodes.
+
+    ``progress`` (optional, an ``index.ingest.Progress``): one step of a "Parsing" bar per document."""
+
+    _progress: Any = PrivateAttr(default=None)
+
+    def __init__(self, progress: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._progress = progress
 
     def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> list[BaseNode]:
         out: list[BaseNode] = []
+        bar = self._progress.bar("Parsing", len(nodes), "doc") if self._progress is not None else None
         for node in nodes:
             meta = node.metadata
             doc = parse_source(meta["source"], meta.get("path", meta["source"]), node.get_content())
             out.extend(passage_nodes(doc, node.id_))
+            if bar is not None:
+                bar.update(1)
+        if bar is not None:
+            bar.close()
         return out
 
 
@@ -102,14 +115,28 @@ class LazyEmbedding(TransformComponent):
     """
 
     _settings: Any = PrivateAttr(default=None)
+    _progress: Any = PrivateAttr(default=None)
 
-    def __init__(self, settings: Any, **kwargs: Any) -> None:
+    def __init__(self, settings: Any, progress: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._settings = settings
+        self._progress = progress
 
     def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> Sequence[BaseNode]:
         if not nodes:
             return nodes
         from .embed import embed_model
 
-        return embed_model(self._settings)(nodes, **kwargs)
+        model = embed_model(self._settings)
+        if self._progress is None or not self._progress.enabled:
+            return model(nodes, **kwargs)
+        # In chunks of whole model batches, so the batches the model sees (and so the vectors) are the same
+        # as in one call; the bar moves once per chunk.
+        chunk = max(1, int(getattr(model, "embed_batch_size", 32) or 32)) * 8
+        bar = self._progress.bar("Embedding", len(nodes), "text")
+        out: list[BaseNode] = []
+        for i in range(0, len(nodes), chunk):
+            out.extend(model(list(nodes[i: i + chunk]), **kwargs))
+            bar.update(min(chunk, len(nodes) - i))
+        bar.close()
+        return out

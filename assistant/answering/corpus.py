@@ -7,6 +7,7 @@ here knows one article: every word it knows comes from the sources at ingest.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import math
@@ -115,11 +116,17 @@ class Corpus:
         s = stem(word)
         if self.df.get(s, 0):
             return True
-        return len(s) >= 5 and any(v.startswith(s) for v in self._long_stems)
+        if len(s) < 5:
+            return False
+        # Stems starting with s sit together in sorted order, right where s would go: one bisection instead of
+        # a scan of the whole vocabulary per question word.
+        longs = self._long_stems
+        i = bisect.bisect_left(longs, s)
+        return i < len(longs) and longs[i].startswith(s)
 
     @functools.cached_property
     def _long_stems(self) -> list[str]:
-        return [v for v in self.df if len(v) >= 6]
+        return sorted(v for v in self.df if len(v) >= 6)
 
     @functools.lru_cache(maxsize=8192)
     def repair(self, word: str) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import bm25s
 import numpy as np
 
 from index.settings import Settings
@@ -37,15 +38,30 @@ class Retriever:
         self.corpus = corpus
         self.snap = corpus.snap
         self.settings = settings
+        self._bm25_ids = [_node_index(d) for d in corpus.bm25.corpus]  # bm25s row → passage index
+        # Best sentence per passage: sentence rows are grouped by passage (the snapshot sorts them), so one
+        # ``maximum.reduceat`` over the groups replaces ``maximum.at`` (an unbuffered per-element loop) — the same
+        # maxima, exactly.
+        sp = corpus.sent_passage
+        self._grouped = bool(len(sp)) and bool(np.all(sp[1:] >= sp[:-1]))
+        if self._grouped:
+            self._group_starts = np.flatnonzero(np.r_[True, sp[1:] != sp[:-1]])
+            self._group_passages = sp[self._group_starts]
+        self._faq_pis = list(corpus.faq_rows)
+        self._faq_rows = np.array([corpus.faq_rows[pi] for pi in self._faq_pis], dtype=np.int64)
 
     # -- per query ---------------------------------------------------------------------------
     def retrieve(self, q: Query, qvec: np.ndarray) -> Retrieval:
         st = self.settings
         n = len(self.snap.passages)
-        k = min(st.candidates, n)
+        k = min(st.retrieval.candidates, n)
         sent_sims = self.snap.sentence_vecs @ qvec
         best_sent = np.full(n, -1.0)
-        np.maximum.at(best_sent, self.corpus.sent_passage, sent_sims)
+        if self._grouped:
+            best_sent[self._group_passages] = np.maximum(best_sent[self._group_passages],
+                                                         np.maximum.reduceat(sent_sims, self._group_starts))
+        else:
+            np.maximum.at(best_sent, self.corpus.sent_passage, sent_sims)
 
         dense = self.snap.dense(qvec, k)
         dense_rank = {pi: r for r, (pi, _) in enumerate(dense)}
@@ -60,26 +76,27 @@ class Retriever:
         faq_match = None
         faq_bonus: dict[int, float] = {}
         if self.corpus.faq_rows:
-            pi, row = max(self.corpus.faq_rows.items(), key=lambda kv: sent_sims[kv[1]])
+            j = int(np.argmax(sent_sims[self._faq_rows]))  # the first best, as max() over the dict would pick
+            pi, row = self._faq_pis[j], int(self._faq_rows[j])
             sim = float(sent_sims[row])
             faq_match = (pi, sim)
-            if sim >= st.faq_match:
-                strength = st.weight_faq * (sim - st.faq_match) / max(1e-6, 1.0 - st.faq_match)
+            if sim >= st.retrieval.faq_match:
+                strength = st.retrieval.weight_faq * (sim - st.retrieval.faq_match) / max(1e-6, 1.0 - st.retrieval.faq_match)
                 faq_bonus[pi] = strength
                 if pi in self.corpus.faq_body:
                     faq_bonus[self.corpus.faq_body[pi]] = faq_bonus.get(self.corpus.faq_body[pi], 0.0) + strength
 
         cands = set(dense_rank) | set(bm25_rank) | set(sent_rank) | set(faq_bonus)
-        kk = st.rrf_k
+        kk = st.retrieval.rrf_k
         ranked = []
         for pi in cands:
             score = 0.0
             if pi in dense_rank:
-                score += st.weight_dense / (kk + dense_rank[pi] + 1)
+                score += st.retrieval.weight_dense / (kk + dense_rank[pi] + 1)
             if pi in bm25_rank:
-                score += st.weight_bm25 / (kk + bm25_rank[pi] + 1)
+                score += st.retrieval.weight_bm25 / (kk + bm25_rank[pi] + 1)
             if pi in sent_rank:
-                score += st.weight_sentence / (kk + sent_rank[pi] + 1)
+                score += st.retrieval.weight_sentence / (kk + sent_rank[pi] + 1)
             score *= 1.0 + faq_bonus.get(pi, 0.0)
             ranked.append(Ranked(pi, score, dense_score.get(pi, float(self.snap.passage_vecs[pi] @ qvec)),
                                  float(best_sent[pi]), bm25_score.get(pi, 0.0), faq_bonus.get(pi, 0.0)))
@@ -87,10 +104,27 @@ class Retriever:
         return Retrieval(ranked=ranked, sentence_sims=sent_sims, faq_match=faq_match)
 
     def _bm25(self, text: str) -> list[tuple[int, float]]:
+        """(passage index, BM25 score > 0), best first: llama-index's ``BM25Retriever._retrieve`` step for step
+        (same tokenizer, stemmer, bm25s call and order), minus what it adds per question: a pydantic ``TextNode``
+        rebuilt from JSON for every passage of the corpus (its ``similarity_top_k`` is the passage count) and the
+        retriever's event/callback dispatch. That work grew with the corpus: 40% of a question's CPU at 8 articles."""
         if not any(t.isalnum() for t in tokens(text)):
             return []
+        r = self.corpus.bm25
         try:
-            hits = self.corpus.bm25.retrieve(text)
+            toks = bm25s.tokenize(text, stemmer=r.stemmer if not r.skip_stemming else None,
+                                  token_pattern=r.token_pattern, show_progress=False)
+            indexes, scores = r.bm25.retrieve(toks, k=r.similarity_top_k, show_progress=False,
+                                              weight_mask=np.array(r.corpus_weight_mask) if r.corpus_weight_mask else None)
         except Exception:  # bm25s rejects queries with no known token
             return []
-        return [(int(h.node.node_id), float(h.score)) for h in hits if h.score > 0]
+        ids = self._bm25_ids
+        return [(_node_index(i) if isinstance(i, dict) else ids[int(i)], float(s))
+                for i, s in zip(indexes[0], scores[0]) if float(s) > 0]
+
+
+def _node_index(d: dict) -> int:
+    """The passage index a BM25Retriever corpus entry (a node stored as metadata) names."""
+    from llama_index.core.vector_stores.utils import metadata_dict_to_node
+
+    return int(metadata_dict_to_node(d).node_id)
