@@ -187,7 +187,7 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
         }, chat, settings)
         yield gr.update(), chat, render.sources_panel(state["turns"]), state
 
-    def admit(counter, session: str, key: str, used: str, request: gr.Request) -> None:
+    def spend(counter, session: str, key: str, used: str, request: gr.Request) -> None:
         """One more vote or reason on this answer, paid from the client's rate budget (given back if refused)."""
         if not counter.take(session, key):
             raise gr.Error(used, print_exception=False)
@@ -206,7 +206,7 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
             return gr.update(), gr.update(), gr.update()
         session = getattr(request, "session_hash", None) or ""
         key = t.get("key") or f"{session}:{turn}"
-        admit(votes, session, key, VOTES_USED, request)
+        spend(votes, session, key, VOTES_USED, request)
         vote = "up" if data.liked is True else "down" if data.liked is False else "cleared"
         ans = t["answer"]
         try:
@@ -236,7 +236,7 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
             raise gr.Error(WHY_EMPTY, print_exception=False)
         if len(reason) > MAX_REASON:
             raise gr.Error(WHY_LONG, print_exception=False)
-        admit(reasons, session, key, WHY_USED, request)
+        spend(reasons, session, key, WHY_USED, request)
         try:
             kept = feedback.explain(key, reason)
         except Exception as exc:  # noqa: BLE001 — as for votes: the visitor learns it was not saved
