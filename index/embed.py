@@ -89,3 +89,12 @@ def embed_model(settings: Settings):
     thread per core."""
     return _load(settings.index.resolved_model_path(), settings.index.embed_batch_size, settings.index.model_cache, os.cpu_count() or 1)
 
+
+
+def embed_texts(settings: Settings, texts: list[str]) -> list[list[float]]:
+    """Unit vectors for ``texts`` with the settings' model: in one encoder call when it is ours (it sorts and
+    batches by length itself), else through llama-index's batched embedding."""
+    model = embed_model(settings)
+    if isinstance(model, OnnxEmbedding):
+        return model.encoder.encode(list(texts)).tolist()
+    return model.get_text_embedding_batch(list(texts))

@@ -41,7 +41,7 @@ class IngestReport:
     added: int = 0
     unchanged: int = 0
     removed: int = 0
-    embedded: int = 0  # texts sent to the embedding model (passages + sentences)
+    embedded: int = 0  # distinct texts sent to the embedding model (passages, sentences, vocabulary words)
     passages: int = 0
     collection: str = ""
     version: int = 0
@@ -261,15 +261,16 @@ def _run_pipeline(settings, target, docs, docstore_dict, names, progress, report
     for gone in sorted(indexed - set(names) - (keep or set())):
         docstore.delete_document(gone, raise_error=False)
         vector_store.delete(gone)
+    embedder = LazyEmbedding(settings, progress=progress)
     pipeline = IngestionPipeline(
-        transformations=[PassageParser(progress=progress), LazyEmbedding(settings, progress=progress)],
+        transformations=[PassageParser(progress=progress), embedder],
         vector_store=vector_store, docstore=docstore, docstore_strategy=DocstoreStrategy.UPSERTS,
         disable_cache=True,  # an in-memory cache would hide real embedding work and grow in long-lived processes
     )
     # Our own bars (Progress), not llama-index's: theirs would print even when stderr is not a terminal.
     nodes = pipeline.run(documents=[to_document(d) for d in docs], show_progress=False, store_doc_text=False)
     report._docstore = docstore.to_dict()  # type: ignore[attr-defined]
-    report.embedded = sum(1 for n in nodes if n.embedding is not None)
+    report.embedded = embedder.embedded  # distinct texts the model was given
     return nodes
 
 

@@ -114,3 +114,21 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def embed_texts(path: Path, name: str) -> set[str]:
+    """The distinct texts one source gives the embedding model (passages, sentences, vocabulary words: the nodes
+    index.nodes makes of it; a text two nodes share is embedded once)."""
+    from llama_index.core.schema import MetadataMode
+
+    from index.nodes import passage_nodes
+    from index.parse import parse_source
+
+    doc = parse_source(name, str(path), path.read_text(encoding="utf-8"))
+    nodes = passage_nodes(doc, name)
+    assert len(nodes) >= len(doc.passages) + sum(len(p.sentences) for p in doc.passages)
+    return {n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes}
+
+
+def texts_of(path: Path, name: str) -> int:
+    return len(embed_texts(path, name))

@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import cli_in_process, env_for, free_port, make_settings
+from conftest import cli_in_process, env_for, free_port, make_settings, texts_of
 from uiserver import BIN, serve
 
 QUESTION = "Will Ukraine join NATO?"
@@ -381,12 +381,8 @@ def private_index(index_settings, tmp_path: Path):
 
 
 def texts_of_zebra(s) -> int:
-    """The texts zebra.md alone makes (its passage, its sentences, whatever else index.nodes adds)."""
-    from index.nodes import passage_nodes
-    from index.parse import parse_source
-
-    path = s.index.sources[0] / "zebra.md"
-    return len(passage_nodes(parse_source("zebra.md", str(path), path.read_text(encoding="utf-8")), "zebra.md"))
+    """The texts zebra.md alone gives the model (its passage, its sentences, whatever else index.nodes adds)."""
+    return texts_of(s.index.sources[0] / "zebra.md", "zebra.md")
 
 
 def index_facts(s) -> tuple[str, list[str], bool]:
@@ -450,17 +446,13 @@ def test_an_ingest_stopped_at_any_stage_leaves_an_answering_index(index_settings
     if stage == "mid-embedding":  # the model embeds a first few texts for real, then the run stops
         import index.embed
 
-        real = index.embed.embed_model
+        real = index.embed.embed_texts
 
-        def embed_then_stop(settings):
-            model = real(settings)
+        def embed_then_stop(settings, texts):
+            real(settings, list(texts)[:8])
+            raise Stopped("mid-embedding")
 
-            def call(nodes, **kwargs):
-                model(list(nodes)[:8], **kwargs)
-                raise Stopped("mid-embedding")
-            return call
-
-        monkeypatch.setattr(index.embed, "embed_model", embed_then_stop)
+        monkeypatch.setattr(index.embed, "embed_texts", embed_then_stop)
     with pytest.raises(Stopped):
         ingest(s, rebuild=rebuild, on_stage=hook)
     monkeypatch.undo()
