@@ -259,39 +259,18 @@ class Settings(BaseModel):
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":
         """Read and validate the environment (or ``environ``); ``overrides`` are field names of any group.
         Every invalid value is reported at once, in one :class:`ConfigError` naming the variables."""
-        unknown = set(overrides) - set(_GROUP_OF)
-        if unknown:
-            raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        by_group = _by_group(overrides)
         token = _READING.set(environ)
-        groups, problems = {}, []
         try:
-            for name, group in GROUPS.items():
-                init = {k: v for k, v in overrides.items() if _GROUP_OF[k] == name}
-                try:
-                    groups[name] = group(**init)
-                except ValidationError as e:
-                    problems += [_explain(group, err, environ) for err in e.errors()]
+            return cls(**_validated(lambda name, group: group(**by_group[name]), environ))
         finally:
             _READING.reset(token)
-        if problems:
-            raise ConfigError("Invalid settings:\n" + "\n".join(f"  - {p}" for p in problems))
-        return cls(**groups)
 
     def with_(self, **changes) -> "Settings":
         """A copy with some fields changed (validated like the environment)."""
-        unknown = set(changes) - set(_GROUP_OF)
-        if unknown:
-            raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        groups = {name: getattr(self, name) for name in GROUPS}
-        for name, group in GROUPS.items():
-            mine = {k: v for k, v in changes.items() if _GROUP_OF[k] == name}
-            if mine:
-                try:
-                    groups[name] = group.model_validate({**groups[name].model_dump(), **mine})
-                except ValidationError as e:
-                    raise ConfigError("Invalid settings:\n" + "\n".join(
-                        f"  - {_explain(group, err, None)}" for err in e.errors())) from None
-        return Settings(**groups)
+        by_group = _by_group(changes)
+        return Settings(**_validated(lambda name, group: group.model_validate(
+            {**getattr(self, name).model_dump(), **by_group[name]}) if by_group[name] else getattr(self, name), None))
 
     def value(self, name: str):
         """A setting by its field name (unique across groups), e.g. for reports listing several."""
@@ -299,6 +278,27 @@ class Settings(BaseModel):
 
 
 _GROUP_OF = {f: g for g, cls in GROUPS.items() for f in cls.model_fields}
+
+
+def _by_group(changes: dict) -> dict[str, dict]:
+    """Field-name changes sorted into their groups (every group present); an unknown name is a TypeError."""
+    unknown = set(changes) - set(_GROUP_OF)
+    if unknown:
+        raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    return {name: {k: v for k, v in changes.items() if _GROUP_OF[k] == name} for name in GROUPS}
+
+
+def _validated(build, environ) -> dict:
+    """``build(name, group)`` for every group; every invalid value of every group in one :class:`ConfigError`."""
+    groups, problems = {}, []
+    for name, group in GROUPS.items():
+        try:
+            groups[name] = build(name, group)
+        except ValidationError as e:
+            problems += [_explain(group, err, environ) for err in e.errors()]
+    if problems:
+        raise ConfigError("Invalid settings:\n" + "\n".join(f"  - {p}" for p in problems))
+    return groups
 
 
 def _env_name(info: FieldInfo) -> str:
