@@ -101,11 +101,11 @@ class Progress:
         self.file = file
 
     def bar(self, desc: str, total: int, unit: str):
-        if not self.enabled:
-            return _NoBar()
         from tqdm import tqdm
 
         file = self.file or sys.stderr
+        if not self.enabled:
+            return tqdm(total=total, disable=True)  # tqdm's own no-op bar
         return tqdm(total=total, desc=f"{desc:<9}", unit=f" {unit}", file=file, leave=True, ncols=_columns(file),
                     nrows=20, mininterval=0.2, smoothing=0.1)  # explicit sizes: a pseudo-terminal may report 0×0
 
@@ -116,14 +116,6 @@ def _columns(file) -> int:
         return min(120, os.get_terminal_size(file.fileno()).columns) or 100
     except (AttributeError, OSError, ValueError):
         return 100
-
-
-class _NoBar:
-    def update(self, n: int = 1) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 def ingest(settings: Settings, paths=None, *, rebuild: bool = False, show_progress: "bool | Progress" = False,
