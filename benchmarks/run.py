@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -335,16 +336,19 @@ def main(argv: list[str] | None = None) -> dict:
     qfile = tmp / "questions.txt"
     qfile.write_text("\n".join(inproc_qs) + "\n", encoding="utf-8")
     say("stock llama-index starter")
-    wall, r = run([sys.executable, "-X", "importtime", str(ROOT / "benchmarks" / "stock.py"), str(ROOT / "sources"),
-                   str(qfile), str(tmp / "stock-chroma")], env)
+    stock_cmd = [sys.executable, "-X", "importtime", str(ROOT / "benchmarks" / "stock.py"), str(ROOT / "sources"),
+                 str(qfile), str(tmp / "stock-chroma")]
+    ready_cmd = [sys.executable, "-X", "importtime", str(ROOT / "benchmarks" / "ready.py"), NATO]
+    with ThreadPoolExecutor(2 if args.quick else 1) as pool:  # --quick: both at once (a smoke, figures not comparable)
+        stock_run, ready_run = pool.submit(run, stock_cmd, env), pool.submit(run, ready_cmd, env)
+        (wall, r), (_, r_ready) = stock_run.result(), ready_run.result()
     stock = json.loads(r.stdout.strip().splitlines()[-1])
     stock_lat = stock.pop("latency_ms")
     stock.update(summary(stock_lat), wall_s=wall, imports_s=import_seconds(r.stderr))
     stock["ingest_cold_s"] = stock["ready_s"] - stock["first_retrieval_s"]  # imports + model + read + index
     res["stock"] = stock
-    _, r = run([sys.executable, "-X", "importtime", str(ROOT / "benchmarks" / "ready.py"), NATO], env)
-    ours_ready = json.loads(r.stdout.strip().splitlines()[-1])
-    ours_ready["imports_s"] = import_seconds(r.stderr)
+    ours_ready = json.loads(r_ready.stdout.strip().splitlines()[-1])
+    ours_ready["imports_s"] = import_seconds(r_ready.stderr)
     res["ours_ready"] = ours_ready
 
     # 6. ratios (ours / stock) and targets

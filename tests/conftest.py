@@ -18,6 +18,19 @@ GOLDEN_DIR = ROOT / "tests" / "golden"
 CORPUS = ROOT / "tests" / "data" / "corpus"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Files run longest first: those marked slow (10 s or more together), then those with tests that start a
+    server or a browser, then the rest, each file's tests in their own order. Under `make test` (pytest-xdist, one
+    file per worker at a time, ``--no-loadscope-reorder``) the long files start early and the many short ones fill
+    in at the end, instead of one long file finishing the run alone."""
+    rank: dict = {}
+    for item in items:
+        heavy = item.get_closest_marker("server") or item.get_closest_marker("browser")
+        r = 0 if item.get_closest_marker("slow") else 1 if heavy else 2
+        rank[item.path] = min(r, rank.get(item.path, 2))
+    items.sort(key=lambda item: rank[item.path])  # stable
+
+
 CHROMIUM = "/usr/bin/chromium"  # Debian's package (.ci/run installs it); never `playwright install`
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
@@ -93,6 +106,21 @@ def assistant(index_settings):
     from assistant import Assistant
 
     return Assistant.load(index_settings)
+
+
+PLAIN_ORIGINS = ("http://allowed.example:8000", "http://other.example")  # may frame /embed on the plain server
+
+
+@pytest.fixture(scope="session")
+def plain_server(index_settings, tmp_path_factory):
+    """One real `assistant serve` on the session index, shared by the files that need nothing special of it (API,
+    fuzz, burst, eval --url): /embed may be framed by :data:`PLAIN_ORIGINS`, and there is no per-client connection
+    cap (the burst's 200 connections come from one address; the cap has its own server in test_security.py)."""
+    from uiserver import serve
+
+    with serve(index_settings, tmp_path_factory.mktemp("plain-log"), ASSISTANT_EMBED_ORIGINS=", ".join(PLAIN_ORIGINS),
+               ASSISTANT_MAX_CONNECTIONS="0") as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")

@@ -3,24 +3,22 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 
 import httpx
 import pytest
 
-from conftest import env_for, free_port, make_settings
-from uiserver import BIN, serve
+from conftest import PLAIN_ORIGINS, env_for, free_port, make_settings
+from uiserver import BIN
 
 pytestmark = pytest.mark.server
 QUESTION = "Will Ukraine join NATO?"
-ALLOWED = "http://allowed.example:8000"
+ALLOWED = PLAIN_ORIGINS[0]
 EVIL = "http://evil.example"
 
 
 @pytest.fixture(scope="module")
-def server(index_settings, tmp_path_factory):
-    with serve(index_settings, tmp_path_factory.mktemp("api-log"), ASSISTANT_EMBED_ORIGINS=f"{ALLOWED}, http://other.example") as srv:
-        yield srv
+def server(plain_server):
+    return plain_server
 
 
 def strip_timings(d: dict) -> dict:

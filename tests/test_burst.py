@@ -13,7 +13,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from uiserver import serve
 
 QUESTION = "Will Ukraine join NATO?"
 N_REQUESTS = 200
@@ -33,10 +32,8 @@ MALFORMED = [  # (body, content type, expected status)
 
 
 @pytest.fixture(scope="module")
-def server(index_settings, tmp_path_factory):
-    # 200 connections at once from one address: the per-client connection cap (test_security.py) is off here.
-    with serve(index_settings, tmp_path_factory.mktemp("burst-log"), ASSISTANT_MAX_CONNECTIONS="0") as srv:
-        yield srv
+def server(plain_server):
+    return plain_server  # 200 connections at once from one address: no per-client connection cap there
 
 
 def plan() -> list[tuple[bytes, str, int | None]]:

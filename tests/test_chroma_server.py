@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import SOURCES, env_for, free_port, make_settings
+from conftest import SOURCES, cli_in_process, env_for, free_port, make_settings
 
 pytestmark = pytest.mark.server
 
@@ -84,7 +84,7 @@ def test_ingest_then_ask_through_the_server(chroma_url, tmp_path):
     assert "Passages: 22 added" in r.stdout and "(22 in srv_v1)" in r.stdout
     assert not (s.index.data_dir / "chroma").exists(), "the embedded store must not be used when a URL is set"
 
-    r = run(["ask", "--json", "Will Ukraine join NATO?"], env)
+    r = cli_in_process(["ask", "--json", "Will Ukraine join NATO?"], env)  # (the real process: `ingest` above)
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     assert not data["refused"] and "NATO" in data["answer"]
@@ -93,7 +93,7 @@ def test_ingest_then_ask_through_the_server(chroma_url, tmp_path):
     assert "remains out of reach" in cited or "NATO membership for Ukraine is unlikely" in cited
 
     # The docstore lives in the server too: a second ingest from anywhere embeds nothing.
-    r = run(["ingest"], env)
+    r = cli_in_process(["ingest"], env)
     assert r.returncode == 0, r.stderr
     assert "0 added, 22 unchanged, 0 removed (22 in srv_v2); texts embedded: 0" in r.stdout
 
@@ -123,7 +123,7 @@ def test_healthz_degraded_while_the_chroma_server_is_down(tmp_path):
     with chroma_server(tmp_path / "chroma") as (url, proc):
         s = make_settings(tmp_path / "data", sources=(src,), chroma_url=url)
         env = env_for(s, ASSISTANT_COLLECTION="down")
-        assert run(["ingest"], env).returncode == 0
+        assert cli_in_process(["ingest"], env).returncode == 0
         with serve(s, tmp_path, ASSISTANT_COLLECTION="down", ASSISTANT_CHROMA_TIMEOUT="1") as srv:
             ok = srv.get("/healthz").json()
             assert ok["status"] == "ok" and not ok.get("reasons")

@@ -14,6 +14,7 @@ from conftest import make_settings
 from assistant.answering.embedder import OnnxEncoder, QueryEmbedder, load_encoder
 from index.encoder import OnnxEncoder as IndexOnnxEncoder
 
+
 TEXTS = ["Will Ukraine join NATO?", "nato", "", "Zelensky’s “guarantees” — é, ü, 漢字 and emoji 🙂",
          "What does the article say about the Coalition of the Willing and airspace policing over Poland or Romania?",
          "word " * 400]  # longer than max_seq_length: truncated the same way

@@ -24,6 +24,8 @@ import pytest
 from conftest import cli_in_process, env_for, free_port, make_settings, texts_of
 from uiserver import BIN, serve
 
+pytestmark = pytest.mark.slow  # 10 s or more together: started first under `make test`
+
 QUESTION = "Will Ukraine join NATO?"
 SMALL = """---
 title: "Notes on Beekeeping"
@@ -244,7 +246,7 @@ def test_a_second_ingest_exits_with_one_line_or_waits(index_settings, assistant,
     """A real `assistant ingest` holds the lock (paused after `created`); the second ingest is the click command in
     this process (its behaviour is the command's, the holder is another process)."""
     s = copy_index(index_settings, tmp_path / "data")
-    first = Ingest(s, pause="created:5")
+    first = Ingest(s, pause="created:3")
     first.wait_for("paused after stage created")
     # Without --wait: refused at once, one line naming the holder and the fix.
     t0 = time.monotonic()

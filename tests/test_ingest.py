@@ -19,6 +19,8 @@ from index.lock import ingest_lock
 from index.nodes import passage_nodes
 from index.parse import parse_source
 
+pytestmark = pytest.mark.slow  # 10 s or more together: started first under `make test`
+
 OTHER = """---
 title: "Notes on Beekeeping"
 ---

@@ -4,23 +4,18 @@ BM25 side, the passage vectors and the answer cache follow the collection's vers
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-from conftest import SOURCES, env_for, make_settings
+from conftest import SOURCES, make_settings
 from test_chroma_server import chroma_url  # noqa: F401  (a real `chroma run` on loopback, this module's own)
-from uiserver import serve
+from uiserver import serve_many
 
 pytestmark = pytest.mark.server
 
-BIN = Path(sys.executable).parent
-ASSISTANT = [str(BIN / "assistant")] if (BIN / "assistant").exists() else [sys.executable, "-m", "assistant"]
 PREFIX = "scaleout"
 NATO = "Will Ukraine join NATO?"
 GRAIN = "Who renewed the Black Sea grain corridor agreement?"
@@ -29,11 +24,12 @@ EXTRA_V1 = ("---\ntitle: \"Shipping notes\"\n---\n\n## The grain corridor\n\n"
 EXTRA_V2 = EXTRA_V1.replace("renewed by Turkey", "renewed by Bulgaria").replace("talks in Istanbul", "talks in Varna")
 
 
-def ingest(settings) -> str:
-    r = subprocess.run(ASSISTANT + ["ingest"], env=env_for(settings, ASSISTANT_COLLECTION=PREFIX), capture_output=True,
-                       text=True, timeout=300, stdin=subprocess.DEVNULL)
-    assert r.returncode == 0, r.stderr
-    return r.stdout
+def ingest(settings) -> tuple[int, int]:
+    """Ingest from this (the test's) process: a third process besides the two replicas. → (passages, version)."""
+    from index.ingest import ingest as ingest_in_process
+
+    report = ingest_in_process(settings.with_(collection_prefix=PREFIX))
+    return report.passages, report.version
 
 
 def ask(server, question: str) -> dict:
@@ -59,12 +55,10 @@ def test_two_replicas_follow_ingests_made_elsewhere(chroma_url, tmp_path):  # no
     src.mkdir()
     shutil.copy(SOURCES / "article.md", src / "article.md")
     ingester = make_settings(tmp_path / "ingester", sources=(src,), chroma_url=chroma_url)
-    assert "(22 in scaleout_v1)" in ingest(ingester)
+    assert ingest(ingester) == (22, 1)
 
     replicas = [make_settings(tmp_path / f"replica{i}", sources=(src,), chroma_url=chroma_url) for i in (1, 2)]
-    with serve(replicas[0], tmp_path, ASSISTANT_COLLECTION=PREFIX) as a, \
-            serve(replicas[1], tmp_path, ASSISTANT_COLLECTION=PREFIX) as b:
-        servers = [a, b]
+    with serve_many([(r, {"ASSISTANT_COLLECTION": PREFIX}) for r in replicas], tmp_path) as servers:
         pids = [s.proc.pid for s in servers]
         for s in servers:
             h = s.get("/healthz?detail=1").json()  # (counts and locations: the detail, served to loopback)
@@ -94,12 +88,12 @@ def test_two_replicas_follow_ingests_made_elsewhere(chroma_url, tmp_path):  # no
         try:
             # 1. a second source, added by another process (its own data dir): both replicas answer from it
             (src / "extra.md").write_text(EXTRA_V1, encoding="utf-8")
-            assert "(23 in scaleout_v2)" in ingest(ingester)
+            assert ingest(ingester) == (23, 2)
             took_add = wait_for(servers, lambda d: not d["refused"] and "Turkey" in d["answer"]
                                 and any(c["source"] == "extra.md" for c in d["citations"]))
             # 2. the source changes: v3 replaces v2 and drops v1, which the replicas first loaded
             (src / "extra.md").write_text(EXTRA_V2, encoding="utf-8")
-            assert "(23 in scaleout_v3)" in ingest(ingester)
+            assert ingest(ingester) == (23, 3)
             took_change = wait_for(servers, lambda d: "Bulgaria" in d["answer"] and "Turkey" not in d["answer"])
         finally:
             stop.set()

@@ -16,7 +16,7 @@ import pytest
 from conftest import make_settings
 from uiserver import CHROMIUM_ARGS, host_page, serve
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.slow]
 QUESTION = "Will Ukraine join NATO?"
 SECRET = "sk-SENTINEL-7f3a9c-never-in-a-page"
 EVIL = "http://evil.example"

@@ -4,7 +4,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import os
 import subprocess
 import sys
 import threading
@@ -32,33 +31,50 @@ class Server:
 @contextlib.contextmanager
 def serve(settings, log_dir: Path, startup: float = 120.0, **env: str):
     """Run `assistant serve` on a free port with the session index; yields a :class:`Server` once /healthz answers."""
-    port = free_port()
-    log = Path(log_dir) / f"serve-{port}.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                env=env_for(settings, **env), stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    with serve_many([(settings, env)], log_dir, startup) as (srv,):
+        yield srv
+
+
+@contextlib.contextmanager
+def serve_many(specs, log_dir: Path, startup: float = 120.0):
+    """Start one `assistant serve` per ``(settings, env)`` at once (their start-ups overlap) and yield the
+    :class:`Server` list once every /healthz answers; all are stopped on exit."""
+    started: list[Server] = []
     try:
+        for settings, env in specs:
+            port = free_port()
+            log = Path(log_dir) / f"serve-{port}.log"
+            with open(log, "wb") as out:
+                proc = subprocess.Popen([str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                        env=env_for(settings, **env), stdout=out, stderr=subprocess.STDOUT)
+            started.append(Server(f"http://127.0.0.1:{port}", proc, log))
         deadline = time.monotonic() + startup
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server not up after {startup}s:\n{log.read_text(errors='replace')}")
-            time.sleep(0.3)
-        yield Server(base, proc, log)
+        for srv in started:
+            _wait_up(srv, deadline, startup)
+        yield started
     finally:
-        proc.terminate()
+        for srv in started:
+            srv.proc.terminate()
+        for srv in started:
+            try:
+                srv.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                srv.proc.kill()
+                srv.proc.wait(5)
+
+
+def _wait_up(srv: Server, deadline: float, startup: float) -> None:
+    while True:
+        if srv.proc.poll() is not None:
+            raise RuntimeError(f"server exited with {srv.proc.returncode}:\n{srv.log.read_text(errors='replace')}")
         try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+            if httpx.get(srv.base + "/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"server not up after {startup}s:\n{srv.log.read_text(errors='replace')}")
+        time.sleep(0.3)
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import env_for, make_settings
+from conftest import cli_in_process, env_for, make_settings
 
 pytestmark = pytest.mark.server
 
@@ -63,13 +63,11 @@ def test_json_report_alone_on_stdout_and_no_progress_without_a_tty(tmp_path):
     for mark in BAR_MARKS + ("%|", "\r"):
         assert mark not in r.stderr, r.stderr  # not a terminal: no bars
 
-    again = subprocess.run(ASSISTANT + ["ingest", "--json"], env=env_for(s), capture_output=True, text=True,
-                           timeout=180, stdin=subprocess.DEVNULL)
+    again = cli_in_process(["ingest", "--json"], env_for(s))
     second = json.loads(again.stdout)
     assert second["embedded"] == 0 and second["unchanged"] == 2 and second["version"] == 2
 
-    present = subprocess.run(ASSISTANT + ["ingest", "--json", "--if-missing"], env=env_for(s), capture_output=True,
-                             text=True, timeout=180, stdin=subprocess.DEVNULL)
+    present = cli_in_process(["ingest", "--json", "--if-missing"], env_for(s))
     assert present.returncode == 0 and json.loads(present.stdout)["skipped"] is True
 
 
@@ -77,8 +75,7 @@ def test_bad_source_json_still_parses_and_exit_code_is_one(tmp_path):
     src = sources(tmp_path)
     (src / "empty.md").write_text("", encoding="utf-8")
     s = make_settings(tmp_path / "data", sources=(src,))
-    r = subprocess.run(ASSISTANT + ["ingest", "--json"], env=env_for(s), capture_output=True, text=True, timeout=180,
-                       stdin=subprocess.DEVNULL)
+    r = cli_in_process(["ingest", "--json"], env_for(s))
     assert r.returncode == 1
     report = json.loads(r.stdout)
     assert report["sources"] == ["lighthouses.md"] and len(report["errors"]) == 1 and "empty.md" in report["errors"][0]

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -19,6 +17,8 @@ from assistant.evaluation import golden
 from assistant.evaluation.compare import compare
 from assistant.evaluation.scoring import HttpRunner, LocalRunner, Thresholds, evaluate, percentile, score_row, select
 from index.errors import GoldenFileError
+
+pytestmark = pytest.mark.slow  # 10 s or more together: started first under `make test`
 
 DATA = ROOT / "tests" / "data"
 PUBLIC = GOLDEN_DIR / "public.jsonl"
@@ -282,65 +282,9 @@ def test_thresholds_are_inclusive_and_na_passes(assistant):
 # -- over HTTP ---------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def server_url(index_settings):
-    """The real `assistant serve` if ui/cli.py exists; otherwise a loopback FastAPI app wrapping the real
-    Assistant.ask with the API's JSON (POST /api/ask → Answer JSON; 4xx → {"error": {code, message}})."""
-    port = free_port()
-    if (ROOT / "ui" / "cli.py").exists():
-        proc = subprocess.Popen([EXE, "serve"], env=env_for(index_settings, ASSISTANT_PORT=str(port)),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-        url = f"http://127.0.0.1:{port}"
-        _wait(url, proc)
-        yield url, "assistant serve"
-        proc.terminate()
-        proc.wait(timeout=20)
-        return
-    import uvicorn
-    from fastapi import FastAPI, Request
-    from fastapi.responses import JSONResponse
-
-    from assistant import Assistant
-    from index.errors import BadQuestion
-
-    a = Assistant.load(make_settings(index_settings.index.data_dir, cache_size=0))
-    app = FastAPI()
-
-    @app.get("/healthz")
-    def healthz():
-        return {"ok": True}
-
-    @app.post("/api/ask")
-    async def ask(request: Request):
-        body = await request.json()
-        try:
-            return a.ask(body.get("question"), body.get("history", [])).to_dict()
-        except BadQuestion as exc:
-            return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=422)
-
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    th = threading.Thread(target=server.run, daemon=True)
-    th.start()
-    url = f"http://127.0.0.1:{port}"
-    _wait(url, None)
-    yield url, "loopback FastAPI"
-    server.should_exit = True
-    th.join(timeout=10)
-
-
-def _wait(url, proc, seconds=120):
-    import httpx
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            if httpx.get(url + "/healthz", timeout=2, trust_env=False).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"{url} did not come up")
+def server_url(plain_server):
+    """The real `assistant serve` (the session's plain server)."""
+    return plain_server.base, "assistant serve"
 
 
 def test_url_mode_matches_in_process(server_url, assistant, tmp_path):

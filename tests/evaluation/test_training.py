@@ -15,6 +15,8 @@ from assistant.answering.learned import DEFAULT_MODEL, Linear, Models
 from assistant.evaluation import training
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # 10 s or more together: started first under `make test`
+
 GOLDEN = sorted(glob.glob(str(ROOT / "tests" / "golden" / "corpus" / "*.jsonl")))
 SOURCE_DIRS = [ROOT / "sources", ROOT / "tests" / "data" / "corpus"]
 

@@ -14,7 +14,7 @@ import pytest
 
 from uiserver import host_page, serve
 
-pytestmark = [pytest.mark.browser, pytest.mark.server]
+pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.slow]
 QUESTION = "Will Ukraine join NATO?"
 OFF_TOPIC = "What is the best recipe for apple pie?"
 ARTICLE_TITLE = "What Do Security Guarantees for Ukraine Really Mean?"
