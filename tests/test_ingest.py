@@ -56,13 +56,35 @@ def encoded(monkeypatch):
     return calls
 
 
-@pytest.fixture
-def two_sources(tmp_path) -> tuple[Path, object]:
-    src = tmp_path / "src"
+def _two_sources(root: Path) -> tuple[Path, object]:
+    src = root / "src"
     src.mkdir()
     shutil.copy(SOURCES / "article.md", src / "article.md")
     (src / "other.md").write_text(OTHER, encoding="utf-8")
-    return src, make_settings(tmp_path / "data", sources=(src,))
+    return src, make_settings(root / "data", sources=(src,))
+
+
+@pytest.fixture
+def two_sources(tmp_path) -> tuple[Path, object]:
+    return _two_sources(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def _first_ingest(tmp_path_factory):
+    """The two sources ingested once for the module (what most tests would otherwise each ingest first)."""
+    src, s = _two_sources(tmp_path_factory.mktemp("first-ingest"))
+    return src, s, ingest(s)
+
+
+@pytest.fixture
+def ingested(_first_ingest, tmp_path):
+    """(sources, settings, report of the first ingest): a private copy of the module's first ingest, as if this
+    test had just run it (a source is known by its name under its folder, so the copied folder counts as the same)."""
+    src0, s0, first = _first_ingest
+    src = tmp_path / "src"
+    shutil.copytree(src0, src)
+    shutil.copytree(s0.index.data_dir, tmp_path / "data", ignore=shutil.ignore_patterns("ingest.lock", "leases"))
+    return src, make_settings(tmp_path / "data", sources=(src,)), first
 
 
 def of_source(records, source: str) -> dict:
@@ -136,9 +158,8 @@ def test_ingest_vectors_are_sentence_transformers_vectors(two_sources):
     assert np.abs(np.asarray(embed_model(s).get_query_embedding(texts[0])) - ref[0]).max() < 1e-5
 
 
-def test_second_ingest_embeds_nothing_and_keeps_vectors(two_sources, encoded):
-    src, s = two_sources
-    first = ingest(s)
+def test_second_ingest_embeds_nothing_and_keeps_vectors(ingested, encoded):
+    src, s, first = ingested
     before = active_records(s)
     encoded.clear()
     stages: list[str] = []
@@ -153,9 +174,8 @@ def test_second_ingest_embeds_nothing_and_keeps_vectors(two_sources, encoded):
     assert all(np.allclose(after[i][2], before[i][2]) and after[i][:2] == before[i][:2] for i in before)
 
 
-def test_an_edited_source_replaces_only_its_own_passages(two_sources, encoded):
-    src, s = two_sources
-    ingest(s)
+def test_an_edited_source_replaces_only_its_own_passages(ingested, encoded):
+    src, s, _ = ingested
     before = active_records(s)
     edited = OTHER.replace("Honey is harvested in late summer.", "Honey is harvested in early autumn.")
     edited = edited.replace("- Look for fresh eggs\n", "- Look for fresh eggs\n- Look for queen cells\n")
@@ -178,9 +198,8 @@ def test_an_edited_source_replaces_only_its_own_passages(two_sources, encoded):
     assert len(after) == len(article_after) + other_texts
 
 
-def test_a_removed_source_disappears(two_sources, encoded):
-    src, s = two_sources
-    ingest(s)
+def test_a_removed_source_disappears(ingested, encoded):
+    src, s, _ = ingested
     before = active_records(s)
     other_ids = set(of_source(before, "other.md"))
     assert other_ids and set(before) - other_ids == set(of_source(before, "article.md"))
@@ -201,9 +220,8 @@ def test_a_removed_source_disappears(two_sources, encoded):
     assert ingest(s).embedded == texts_of(src / "other.md", "other.md") == sum(encoded)
 
 
-def test_rebuild_embeds_everything_into_a_fresh_generation(two_sources, encoded):
-    src, s = two_sources
-    first = ingest(s)
+def test_rebuild_embeds_everything_into_a_fresh_generation(ingested, encoded):
+    src, s, first = ingested
     before = active_records(s)
     encoded.clear()
     stages: list[str] = []
@@ -216,9 +234,8 @@ def test_rebuild_embeds_everything_into_a_fresh_generation(two_sources, encoded)
     assert all(np.allclose(after[i][2], before[i][2], atol=1e-5) for i in before)  # same model, same vectors
 
 
-def test_a_changed_embedding_model_forces_a_rebuild(two_sources, encoded):
-    src, s = two_sources
-    first = ingest(s)
+def test_a_changed_embedding_model_forces_a_rebuild(ingested, encoded):
+    src, s, first = ingested
     client = store.connect(s)
     rec = store.read_active(client, s)
     store.write_active(client, s, store.ActiveRecord(**{**rec.__dict__, "settings": {"model": "some-other-model"}}))
@@ -227,9 +244,8 @@ def test_a_changed_embedding_model_forces_a_rebuild(two_sources, encoded):
     assert r.embedded == first.embedded == sum(encoded)
 
 
-def test_bad_sources_are_reported_and_the_rest_ingested(two_sources, encoded):
-    src, s = two_sources
-    ingest(s)
+def test_bad_sources_are_reported_and_the_rest_ingested(ingested, encoded):
+    src, s, _ = ingested
     (src / "empty.md").write_bytes(b"")
     (src / "binary.txt").write_bytes(b"\x00\xff" * 100)
     (src / "latin1.md").write_bytes("Caf\xe9 cr\xe8me.".encode("latin-1"))
@@ -247,9 +263,8 @@ def test_bad_sources_are_reported_and_the_rest_ingested(two_sources, encoded):
     assert len(passage_ids(active_records(s), "other.md")) == 3
 
 
-def test_no_readable_source_leaves_the_index_untouched(two_sources, tmp_path):
-    src, s = two_sources
-    first = ingest(s)
+def test_no_readable_source_leaves_the_index_untouched(ingested, tmp_path):
+    src, s, first = ingested
     empty = tmp_path / "nothing"
     empty.mkdir()
     r = ingest(s, [empty])
@@ -269,9 +284,8 @@ def test_a_held_lock_refuses_a_second_ingest(two_sources):
     assert "--wait" in str(err.value)
 
 
-def test_a_leftover_generation_from_a_killed_ingest_is_dropped(two_sources):
-    src, s = two_sources
-    first = ingest(s)
+def test_a_leftover_generation_from_a_killed_ingest_is_dropped(ingested):
+    src, s, first = ingested
     client = store.connect(s)
     client.create_collection(store.generation_name(s, first.version + 1), embedding_function=None)
     client.create_collection(store.generation_name(s, first.version + 7), embedding_function=None)
@@ -297,10 +311,9 @@ def test_a_reader_of_the_replaced_generation_keeps_working_until_the_next_ingest
     assert set(generations(s)) == {second.collection, third.collection}
 
 
-def test_moving_the_sources_folder_embeds_nothing(two_sources, tmp_path, encoded):
+def test_moving_the_sources_folder_embeds_nothing(ingested, tmp_path, encoded):
     """A source is identified by its name under its folder, not its absolute path (clones, moves)."""
-    src, s = two_sources
-    ingest(s)
+    src, s, _ = ingested
     moved = tmp_path / "elsewhere" / "sources"
     shutil.copytree(src, moved)
     encoded.clear()

@@ -28,6 +28,7 @@ class Corpus:
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)
         self.snap = snapshot
+        self._derived: dict = {}
         self.passages = snapshot.passages
         n = len(self.passages)
         nodes = [TextNode(id_=str(i), text=" ".join([p.section] * heading_repeat + [p.text]))
@@ -61,6 +62,15 @@ class Corpus:
         rows = {self.term_row[w] for w in (t.lower().replace("’", "'").removesuffix("'s") for t in tokens(text))
                 if w in self.term_row}
         return np.array(sorted(rows), dtype=np.int64)
+
+    def derived(self, key: str, build):
+        """A value computed once from this corpus by ``build(corpus)`` and kept as long as the corpus (one index
+        version): per-sentence facts that do not depend on the question are worked out once, not per question.
+        Two threads may both build it the first time; the builds are equal."""
+        value = self._derived.get(key)
+        if value is None:
+            value = self._derived[key] = build(self)
+        return value
 
     def term_vector(self, word: str):
         i = self.term_row.get(word.lower())

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .answertype import asked, counted_word, type_mismatch, which_words
+from .answertype import asked, counted_word, kinds_in, type_mismatch, which_words
 from .corpus import Corpus, rarity
 from .query import Query
 from .retrieval import Retrieval
@@ -38,6 +38,24 @@ QUESTION_FEATURES = (
     "unknown_names", "mismatch", "which_mismatch", "faq_qsim", "log_terms", "psim", "bm25_any", "p_align_min",
     "p_align_mean", "worst_term", "unknown_numbers", "concept_gap",
 )
+
+
+@dataclass(frozen=True)
+class SentenceFacts:
+    """What the features need of one sentence that does not depend on the question (worked out once per corpus)."""
+    leans: bool  # leans on the sentence before it ("This involves …")
+    defines: bool  # reads as a definition ("… refers to …")
+    lower: str
+    names: tuple[str, ...]  # its capitalised names, lower-cased
+    log_words: float
+    kinds: frozenset[str]  # kinds of answer it holds (answertype)
+
+
+def sentence_facts(corpus: Corpus) -> list[list[SentenceFacts]]:
+    return corpus.derived("sentence_facts", lambda c: [
+        [SentenceFacts(bool(_LEANS.match(s.text)), bool(_DEFINES.search(s.text)), s.text.lower(),
+                       tuple(n.lower() for n in names(s.text, strict_initial=True)), math.log1p(len(s.text.split())),
+                       kinds_in(s.text)) for s in p.sentences] for p in c.snap.passages])
 
 
 @dataclass
@@ -69,7 +87,7 @@ def coverage(weights: dict, have: set[str]) -> float:
     total = sum(w for w, _ in weights.values())
     if not total:
         return 0.0
-    return sum(w for w, forms in weights.values() if forms & have) / total
+    return sum(w for w, forms in weights.values() if not forms.isdisjoint(have)) / total
 
 
 def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candidate]:
@@ -84,10 +102,12 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
     types = asked(q.text)
     listy = list_asked(q.text)
     qnames = [n.lower() for n in q.names]
+    qlower = q.text.lower()
     qstems = {stem(t) for t in q.terms} | {stem(a) for t in q.terms for a in q.alternatives(t)}
     who = bool(_WHO.search(q.text))
     define = bool(_DEFINE_ASK.search(q.text))
     faq_pi, faq_sim = r.faq_match if r.faq_match else (-1, 0.0)
+    facts = sentence_facts(corpus)
     align = _aligner(corpus, q, weights, [rk.index for rk in top])
     rows = []
     for rank, rk in enumerate(top):
@@ -96,25 +116,25 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
         plex = coverage(weights, corpus.passage_stems[rk.index])
         sims = [float(r.sentence_sims[corpus.sentence_row[(rk.index, si)]]) if (rk.index, si) in corpus.sentence_row else 0.0
                 for si in range(len(p.sentences))]
-        for si, sent in enumerate(p.sentences):
+        own = facts[rk.index]
+        for si in range(len(p.sentences)):
             if p.kind == "faq" and si == 0:
                 continue  # the FAQ question itself is not an answer
+            fs = own[si]
             lex = coverage(weights, corpus.sentence_stems[rk.index][si])
-            nxt = p.sentences[si + 1].text if si + 1 < len(p.sentences) else ""
             first = si == (1 if p.kind == "faq" else 0)
-            has_type = any(needs.search(sent.text) for _, needs, _ in types)
-            low = sent.text.lower()
+            has_type = any(kind in fs.kinds for kind, _, _ in types)
             rows.append((rk.index, si, sims[si], lex, [
-                head, plex, float(bool(types)), float(has_type), float(bool(_LEANS.match(sent.text)) and not first),
-                float(bool(nxt) and bool(_LEANS.match(nxt))), float(first), float(p.kind == "faq"),
+                head, plex, float(bool(types)), float(has_type), float(fs.leans and not first),
+                float(si + 1 < len(own) and own[si + 1].leans), float(first), float(p.kind == "faq"),
                 faq_sim if rk.index == faq_pi else 0.0, float(p.is_item(si)), float(listy and p.kind == "list"),
-                math.log1p(len(sent.text.split())),
-                (sum(1 for n in qnames if n in low) / len(qnames)) if qnames else 0.0,
+                fs.log_words,
+                (sum(1 for n in qnames if n in fs.lower) / len(qnames)) if qnames else 0.0,
                 max([sims[j] for j in (si - 1, si + 1) if 0 <= j < len(sims)], default=0.0),
                 float(p.kind == "list" and not p.is_item(si)),
                 _novel(corpus.sentence_stems[rk.index][si], qstems),
-                float(who and any(n.lower() not in q.text.lower() for n in names(sent.text, strict_initial=True))),
-                float(define and bool(_DEFINES.search(sent.text))),
+                float(who and any(n not in qlower for n in fs.names)),
+                float(define and fs.defines),
                 *align(rk.index, si),
             ], rank, rk))
     if not rows:
@@ -126,39 +146,40 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
         x[4].append(x[4][-2] - top_align)
     top_sim = max(x[2] for x in rows)
     top_lex = max(x[3] for x in rows)
-    out = []
+    table = []
     for row in rows:
         pi, si, sim, lex, rest, rank, rk = row
         head, plex, *tail = rest
-        x = np.array([sim, sim - top_sim, 1.0 / (1 + sim_order[id(row)]), rk.dense, rk.score / best_fused, 1.0 / (1 + rank),
-                      rk.bm25 / best_bm25, lex, lex - top_lex, 1.0 / (1 + lex_order[id(row)]), head, plex, *tail],
-                     dtype=np.float64)
-        out.append(Candidate(pi, si, x, sim, lex))
-    return out
+        table.append([sim, sim - top_sim, 1.0 / (1 + sim_order[id(row)]), rk.dense, rk.score / best_fused, 1.0 / (1 + rank),
+                      rk.bm25 / best_bm25, lex, lex - top_lex, 1.0 / (1 + lex_order[id(row)]), head, plex, *tail])
+    xs = np.array(table, dtype=np.float64)  # one array for the pool; each candidate holds its row
+    return [Candidate(row[0], row[1], x, row[2], row[3]) for row, x in zip(rows, xs)]
 
 
 def _aligner(corpus: Corpus, q: Query, weights: dict, pool: list[int]):
     """Soft word alignment: for each question word, its closest word in a sentence (cosine of the embedded words),
-    averaged by IDF weight — matching "okay" to "approve" where exact words differ. Returns f(pi, si) → (mean, min)."""
+    averaged by IDF weight — matching "okay" to "approve" where exact words differ. Returns f(pi, si) → (mean, min),
+    worked out for every sentence of the pool at once."""
     terms = [t for t in weights if t in q.vectors]
     if not terms or not len(corpus.snap.term_vecs):
         return lambda pi, si: (0.0, 0.0)
-    rows = np.unique(np.concatenate([corpus.sentence_words[pi][si] for pi in pool
-                                     for si in range(len(corpus.sentence_words[pi]))] + [np.zeros(0, dtype=np.int64)]))
-    if not len(rows):
+    refs = [(pi, si) for pi in pool for si in range(len(corpus.sentence_words[pi]))]
+    words = [corpus.sentence_words[pi][si] for pi, si in refs]
+    lens = np.array([len(w) for w in words], dtype=np.int64)
+    if not lens.sum():
         return lambda pi, si: (0.0, 0.0)
+    rows, cols = np.unique(np.concatenate(words), return_inverse=True)
     sims = np.vstack([q.vectors[t] for t in terms]) @ corpus.snap.term_vecs[rows].T  # (terms, words in the pool)
-    col = {int(r): j for j, r in enumerate(rows)}
     w = np.array([weights[t][0] for t in terms])
     w = w / w.sum()
-
-    def f(pi: int, si: int) -> tuple[float, float]:
-        words = corpus.sentence_words[pi][si]
-        if not len(words):
-            return 0.0, 0.0
-        best = sims[:, [col[int(r)] for r in words]].max(axis=1)
-        return float(best @ w), float(best.min())
-    return f
+    has = lens > 0
+    starts = (np.cumsum(lens) - lens)[has]
+    best = np.maximum.reduceat(sims[:, cols], starts, axis=1)  # (terms, sentences with words): each term's best
+    means, mins = w @ best, best.min(axis=0)
+    out = dict.fromkeys(refs, (0.0, 0.0))
+    for j, ref in enumerate(ref for ref, h in zip(refs, has) if h):
+        out[ref] = (float(means[j]), float(mins[j]))
+    return lambda pi, si: out[(pi, si)]
 
 
 def _novel(sentence_stems: set[str], question_stems: set[str]) -> float:

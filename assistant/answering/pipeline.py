@@ -169,11 +169,17 @@ def _fit(ctx: Context, texts: list[str]) -> list[float]:
     return [float((sv @ v).max()) if len(sv) else 0.0 for v in vecs]
 
 
-def suggestions(ctx: Context, r: Retrieval | None = None, n: int = 3) -> list[str]:
-    """Questions the sources answer: for each source its FAQ questions, then its sections. After a question, the
-    ones closest to it first; otherwise every source in turn, so that several sources are all offered."""
-    corpus = ctx.corpus
-    per_source: dict[str, list[tuple[float, int, str]]] = {}
+@dataclass
+class _Suggestable:
+    """Every question the sources can be asked (FAQ questions, then sections), worked out once per corpus."""
+    texts: list[str]
+    ranks: np.ndarray  # 0 for an FAQ question, 1 for a section
+    rows: np.ndarray  # the passage's first sentence row (-1: none), for closeness to a question
+    lanes: list[list[str]]  # per source, FAQ questions first (the offer before any question)
+
+
+def _suggestable(corpus: Corpus) -> _Suggestable:
+    texts, ranks, rows, sources = [], [], [], []
     seen: set[str] = set()
     for pi, p in enumerate(corpus.passages):
         if p.kind == "faq" and p.question:
@@ -186,25 +192,52 @@ def suggestions(ctx: Context, r: Retrieval | None = None, n: int = 3) -> list[st
         if text in seen:
             continue
         seen.add(text)
-        row = corpus.sentence_rows.get(pi, [None])[0]
-        closeness = float(r.sentence_sims[row]) if r is not None and row is not None else 0.0
-        per_source.setdefault(p.source, []).append((rank - closeness, len(seen), text))
+        texts.append(text)
+        ranks.append(rank)
+        rows.append(corpus.sentence_rows.get(pi, [-1])[0])
+        sources.append(p.source)
+    lanes: dict[str, list[tuple[int, int, str]]] = {}
+    for i, (text, rank, source) in enumerate(zip(texts, ranks, sources)):
+        lanes.setdefault(source, []).append((rank, i, text))
+    return _Suggestable(texts, np.array(ranks, dtype=np.float64), np.array(rows, dtype=np.int64),
+                        [[t for *_, t in sorted(lane)] for lane in lanes.values()])
+
+
+def suggestions(ctx: Context, r: Retrieval | None = None, n: int = 3) -> list[str]:
+    """Questions the sources answer: for each source its FAQ questions, then its sections. After a question, the
+    ones closest to it first; otherwise every source in turn, so that several sources are all offered."""
+    pool = ctx.corpus.derived("suggestable", _suggestable)
     if r is not None:
-        return [t for *_, t in sorted(x for lane in per_source.values() for x in lane)[:n]]
-    lanes = [[t for *_, t in sorted(lane)] for lane in per_source.values()]
+        if not pool.texts:
+            return []
+        has = pool.rows >= 0
+        closeness = np.where(has, r.sentence_sims[np.where(has, pool.rows, 0)].astype(np.float64), 0.0)
+        order = np.lexsort((np.arange(len(pool.texts)), pool.ranks - closeness))  # FAQ first, closest first
+        return [pool.texts[i] for i in order[:n]]
+    lanes = pool.lanes
     return [lane[k] for k in range(max(map(len, lanes), default=0)) for lane in lanes if k < len(lane)][:n]
 
 
 def follow_ups(ctx: Context, part: Part, n: int = 3) -> list[str]:
     """After an answer: FAQ questions near it that were not just answered."""
-    corpus = ctx.corpus
     cited = {c.passage for c in part.picks}
-    r = part.retrieval
-    faqs = [(pi, corpus.passages[pi].question) for pi in corpus.faq_rows
-            if corpus.passages[pi].question and pi not in cited]
-    if r is not None:
-        faqs.sort(key=lambda f: -float(r.sentence_sims[corpus.faq_rows[f[0]]]))
-    return [q for _, q in faqs[:n]]
+    pis, questions, rows = ctx.corpus.derived("faq_questions", _faq_questions)
+    order = range(len(pis))
+    if part.retrieval is not None and len(pis):  # closest first; equally close ones in the sources' order
+        order = np.lexsort((np.arange(len(pis)), -part.retrieval.sentence_sims[rows]))
+    out = []
+    for i in order:
+        if pis[i] not in cited:
+            out.append(questions[i])
+            if len(out) == n:
+                break
+    return out
+
+
+def _faq_questions(corpus: Corpus) -> tuple[list[int], list[str], np.ndarray]:
+    """The FAQ passages with a question: (passage indexes, questions, their question's sentence rows)."""
+    pis = [pi for pi in corpus.faq_rows if corpus.passages[pi].question]
+    return pis, [corpus.passages[pi].question for pi in pis], np.array([corpus.faq_rows[pi] for pi in pis], dtype=np.int64)
 
 
 def _ms(t: float) -> float:

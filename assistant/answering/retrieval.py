@@ -67,7 +67,7 @@ class Retriever:
         dense_rank = {pi: r for r, (pi, _) in enumerate(dense)}
         dense_score = dict(dense)
         bm25_text = " ".join([q.search] + [w for t in q.terms for w in q.alternatives(t)])
-        bm25_hits = self._bm25(bm25_text)[:k]
+        bm25_hits = self._bm25(bm25_text, k)
         bm25_rank = {pi: r for r, (pi, _) in enumerate(bm25_hits)}
         bm25_score = dict(bm25_hits)
         sent_order = [int(i) for i in np.argsort(-best_sent)[:k]]
@@ -103,18 +103,19 @@ class Retriever:
         ranked.sort(key=lambda r: -r.score)
         return Retrieval(ranked=ranked, sentence_sims=sent_sims, faq_match=faq_match)
 
-    def _bm25(self, text: str) -> list[tuple[int, float]]:
+    def _bm25(self, text: str, k: int) -> list[tuple[int, float]]:
         """(passage index, BM25 score > 0), best first: llama-index's ``BM25Retriever._retrieve`` step for step
         (same tokenizer, stemmer, bm25s call and order), minus what it adds per question: a pydantic ``TextNode``
         rebuilt from JSON for every passage of the corpus (its ``similarity_top_k`` is the passage count) and the
-        retriever's event/callback dispatch. That work grew with the corpus: 40% of a question's CPU at 8 articles."""
+        retriever's event/callback dispatch. That work grew with the corpus: 40% of a question's CPU at 8 articles.
+        Only the ``k`` best are asked of bm25s (its top-k selection), not every passage ranked and then cut."""
         if not any(t.isalnum() for t in tokens(text)):
             return []
         r = self.corpus.bm25
         try:
             toks = bm25s.tokenize(text, stemmer=r.stemmer if not r.skip_stemming else None,
                                   token_pattern=r.token_pattern, show_progress=False)
-            indexes, scores = r.bm25.retrieve(toks, k=r.similarity_top_k, show_progress=False,
+            indexes, scores = r.bm25.retrieve(toks, k=min(k, r.similarity_top_k), show_progress=False,
                                               weight_mask=np.array(r.corpus_weight_mask) if r.corpus_weight_mask else None)
         except Exception:  # bm25s rejects queries with no known token
             return []

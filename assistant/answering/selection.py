@@ -7,6 +7,8 @@ Leading connectives ("However,", "Moreover,") are dropped. Only the sources' own
 """
 from __future__ import annotations
 
+import functools
+
 import re
 from dataclasses import dataclass
 
@@ -94,10 +96,16 @@ def _words(snap, picks: list[Pick]) -> int:
     return sum(word_count(snap.passages[c.passage].sentences[c.sentence].text) for c in picks)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _stems_of(sentence: str) -> frozenset[str]:
+    """A source sentence's stems (the same few hundred sentences come back question after question)."""
+    return frozenset(stems(sentence))
+
+
 def _redundant(snap, c: Candidate, picks: list[Pick]) -> bool:
-    a = stems(snap.passages[c.passage].sentences[c.sentence].text)
+    a = _stems_of(snap.passages[c.passage].sentences[c.sentence].text)
     for x in picks:
-        b = stems(snap.passages[x.passage].sentences[x.sentence].text)
+        b = _stems_of(snap.passages[x.passage].sentences[x.sentence].text)
         if a and len(a & b) / len(a) > 0.6:
             return True
     return False
