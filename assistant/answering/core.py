@@ -17,7 +17,7 @@ from index.reader import Snapshot, load_snapshot
 from index.settings import Settings, apply_offline_env
 
 from .. import validation
-from . import pipeline
+from . import pipeline, suggest
 from .corpus import Corpus
 from .learned import Models
 from .retrieval import Retriever
@@ -173,7 +173,7 @@ class Assistant:
 
     # -- helpers for the UI / API --------------------------------------------------------------
     def suggestions(self, n: int = 3) -> list[str]:
-        return pipeline.suggestions(self._context(), None, n)
+        return suggest.suggestions(self._context().corpus, None, n)
 
     def starters(self) -> list[str]:
         if self.settings.server.starters:

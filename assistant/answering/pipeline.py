@@ -24,6 +24,7 @@ from .parts import split_parts
 from .query import Query, prepare
 from .retrieval import Retrieval, Retriever
 from .selection import Pick, body_first, choose, render
+from .suggest import follow_ups, suggestions
 from .text import content_terms
 from .types import CLARIFY_TEXT, OPINION_TEXT, REFUSAL_TEXT, Answer, Citation
 
@@ -65,18 +66,18 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
     resolved = resolve(question, history, fit=fit)
     timings["resolve"] = _ms(t)
     if _OPINION.search(resolved.own):
-        return Answer(OPINION_TEXT, True, resolved.text, [], timings, suggestions(ctx)), []
+        return Answer(OPINION_TEXT, True, resolved.text, [], timings, suggestions(ctx.corpus)), []
     about = metadata.about(resolved.text, ctx.corpus) or (metadata.about(resolved.own, ctx.corpus) if resolved.clarify else None)
     if about is None and resolved.clarify and len(content_terms(resolved.own)) <= 2:
-        return Answer(CLARIFY_TEXT, False, resolved.text, [], timings, suggestions(ctx)), []
+        return Answer(CLARIFY_TEXT, False, resolved.text, [], timings, suggestions(ctx.corpus)), []
     if about is not None and about.refused:
-        return Answer(REFUSAL_TEXT, True, resolved.text, [], timings, suggestions(ctx)), []
+        return Answer(REFUSAL_TEXT, True, resolved.text, [], timings, suggestions(ctx.corpus)), []
     if about is not None and about.picks:
         text, order = render(ctx.corpus.snap, about.picks, ctx.settings.answer.max_answer_words + 30)
         cites = [_citation(ctx.corpus.snap.passages[pi], 1.0) for pi in order]
-        return Answer(text, False, resolved.text, cites, timings, suggestions(ctx)), []
+        return Answer(text, False, resolved.text, cites, timings, suggestions(ctx.corpus)), []
     if about is not None and about.text:
-        return Answer(about.text, False, resolved.text, [], timings, suggestions(ctx)), []
+        return Answer(about.text, False, resolved.text, [], timings, suggestions(ctx.corpus)), []
     own = resolved.own if not resolved.clarify else question
     pieces = split_parts(own)
     if len(pieces) == 1:
@@ -89,7 +90,7 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
     answered = [p for p in parts if p.answered]
     if not answered:
         best = parts[0]
-        return Answer(REFUSAL_TEXT, True, resolved.text, [], timings, suggestions(ctx, best.retrieval)), parts
+        return Answer(REFUSAL_TEXT, True, resolved.text, [], timings, suggestions(ctx.corpus, best.retrieval)), parts
     t = time.perf_counter()
     texts, order = [], []
     for p in answered:
@@ -101,7 +102,7 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
             scores.setdefault(rk.index, rk.score)
     citations = [_citation(ctx.corpus.snap.passages[pi], scores.get(pi, 0.0)) for pi in order]
     timings["render"] = _ms(t)
-    return Answer(" ".join(texts), False, resolved.text, citations, timings, follow_ups(ctx, answered[0])), parts
+    return Answer(" ".join(texts), False, resolved.text, citations, timings, follow_ups(ctx.corpus, {c.passage for c in answered[0].picks}, answered[0].retrieval)), parts
 
 
 def analyse(ctx: Context, text: str, own: str | None, timings: dict, context: str = "") -> Part:
@@ -169,77 +170,6 @@ def _fit(ctx: Context, texts: list[str]) -> list[float]:
     return [float((sv @ v).max()) if len(sv) else 0.0 for v in vecs]
 
 
-@dataclass
-class _Suggestable:
-    """Every question the sources can be asked (FAQ questions, then sections), worked out once per corpus."""
-    texts: list[str]
-    ranks: np.ndarray  # 0 for an FAQ question, 1 for a section
-    rows: np.ndarray  # the passage's first sentence row (-1: none), for closeness to a question
-    lanes: list[list[str]]  # per source, FAQ questions first (the offer before any question)
-
-
-def _suggestable(corpus: Corpus) -> _Suggestable:
-    texts, ranks, rows, sources = [], [], [], []
-    seen: set[str] = set()
-    for pi, p in enumerate(corpus.passages):
-        if p.kind == "faq" and p.question:
-            text, rank = f"{p.question.rstrip('?. ')}?", 0
-        else:
-            sec = re.sub(r":.*$", "", p.section).strip()
-            if not sec or sec == p.title:
-                continue
-            text, rank = f"What does it say about {sec[0].lower() + sec[1:] if sec[:2].istitle() and not sec.isupper() else sec}?", 1
-        if text in seen:
-            continue
-        seen.add(text)
-        texts.append(text)
-        ranks.append(rank)
-        rows.append(corpus.sentence_rows.get(pi, [-1])[0])
-        sources.append(p.source)
-    lanes: dict[str, list[tuple[int, int, str]]] = {}
-    for i, (text, rank, source) in enumerate(zip(texts, ranks, sources)):
-        lanes.setdefault(source, []).append((rank, i, text))
-    return _Suggestable(texts, np.array(ranks, dtype=np.float64), np.array(rows, dtype=np.int64),
-                        [[t for *_, t in sorted(lane)] for lane in lanes.values()])
-
-
-def suggestions(ctx: Context, r: Retrieval | None = None, n: int = 3) -> list[str]:
-    """Questions the sources answer: for each source its FAQ questions, then its sections. After a question, the
-    ones closest to it first; otherwise every source in turn, so that several sources are all offered."""
-    pool = ctx.corpus.derived("suggestable", _suggestable)
-    if r is not None:
-        if not pool.texts:
-            return []
-        has = pool.rows >= 0
-        closeness = np.where(has, r.sentence_sims[np.where(has, pool.rows, 0)].astype(np.float64), 0.0)
-        order = np.lexsort((np.arange(len(pool.texts)), pool.ranks - closeness))  # FAQ first, closest first
-        return [pool.texts[i] for i in order[:n]]
-    lanes = pool.lanes
-    return [lane[k] for k in range(max(map(len, lanes), default=0)) for lane in lanes if k < len(lane)][:n]
-
-
-def follow_ups(ctx: Context, part: Part, n: int = 3) -> list[str]:
-    """After an answer: FAQ questions near it that were not just answered."""
-    cited = {c.passage for c in part.picks}
-    pis, questions, rows = ctx.corpus.derived("faq_questions", _faq_questions)
-    order = range(len(pis))
-    if part.retrieval is not None and len(pis):  # closest first; equally close ones in the sources' order
-        order = np.lexsort((np.arange(len(pis)), -part.retrieval.sentence_sims[rows]))
-    out = []
-    for i in order:
-        if pis[i] not in cited:
-            out.append(questions[i])
-            if len(out) == n:
-                break
-    return out
-
-
-def _faq_questions(corpus: Corpus) -> tuple[list[int], list[str], np.ndarray]:
-    """The FAQ passages with a question: (passage indexes, questions, their question's sentence rows)."""
-    pis = [pi for pi in corpus.faq_rows if corpus.passages[pi].question]
-    return pis, [corpus.passages[pi].question for pi in pis], np.array([corpus.faq_rows[pi] for pi in pis], dtype=np.int64)
-
-
 def _ms(t: float) -> float:
     return round((time.perf_counter() - t) * 1000, 3)
 
@@ -249,4 +179,4 @@ def _citation(p, score: float) -> Citation:
                     start=p.start, end=p.end)
 
 
-__all__ = ["Context", "Part", "answer", "analyse", "suggestions", "QUESTION_FEATURES"]
+__all__ = ["Context", "Part", "answer", "analyse", "QUESTION_FEATURES"]
