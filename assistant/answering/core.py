@@ -33,7 +33,6 @@ class State:
         self.snap = snap
         self.corpus = Corpus(snap, max(0, int(round(settings.retrieval.heading_weight))))
         self.retriever = Retriever(self.corpus, settings)
-        self.faq_questions = [(i, p.question) for i, p in enumerate(snap.passages) if p.kind == "faq" and p.question]
 
 
 class Assistant:
@@ -178,7 +177,7 @@ class Assistant:
     def starters(self) -> list[str]:
         if self.settings.server.starters:
             return list(self.settings.server.starters)
-        return [q for _, q in self._state.faq_questions][:5] or self.suggestions(n=4)
+        return [q for _, q in suggest.faq_questions(self._state.corpus)][:5] or self.suggestions(n=4)
 
     def passage(self, pid: str) -> Passage | None:
         i = self._state.snap.by_id.get(pid)

@@ -115,7 +115,7 @@ class Retriever:
         try:
             toks = bm25s.tokenize(text, stemmer=r.stemmer if not r.skip_stemming else None,
                                   token_pattern=r.token_pattern, show_progress=False)
-            indexes, scores = r.bm25.retrieve(toks, k=min(k, r.similarity_top_k), show_progress=False,
+            indexes, scores = r.bm25.retrieve(toks, k=k, show_progress=False,
                                               weight_mask=np.array(r.corpus_weight_mask) if r.corpus_weight_mask else None)
         except Exception:  # bm25s rejects queries with no known token
             return []

@@ -8,7 +8,6 @@ Leading connectives ("However,", "Moreover,") are dropped. Only the sources' own
 from __future__ import annotations
 
 import functools
-
 import re
 from dataclasses import dataclass
 

@@ -61,9 +61,15 @@ def suggestions(corpus: Corpus, r: Retrieval | None = None, n: int = 3) -> list[
     return [lane[k] for k in range(max(map(len, lanes), default=0)) for lane in lanes if k < len(lane)][:n]
 
 
+def faq_questions(corpus: Corpus) -> list[tuple[int, str]]:
+    """(passage index, question) of every FAQ passage with a question, in the sources' order."""
+    return corpus.derived("faq_questions", lambda c: [(pi, p.question) for pi, p in enumerate(c.passages)
+                                                      if p.kind == "faq" and p.question])
+
+
 def follow_ups(corpus: Corpus, cited: set[int], r: Retrieval | None, n: int = 3) -> list[str]:
     """After an answer citing the passages ``cited``: FAQ questions near it that were not just answered."""
-    pis, questions, rows = corpus.derived("faq_questions", _faq_questions)
+    pis, questions, rows = corpus.derived("faq_rows", _faq_rows)
     order = range(len(pis))
     if r is not None and len(pis):  # closest first; equally close ones in the sources' order
         order = np.lexsort((np.arange(len(pis)), -r.sentence_sims[rows]))
@@ -76,7 +82,7 @@ def follow_ups(corpus: Corpus, cited: set[int], r: Retrieval | None, n: int = 3)
     return out
 
 
-def _faq_questions(corpus: Corpus) -> tuple[list[int], list[str], np.ndarray]:
-    """The FAQ passages with a question: (passage indexes, questions, their question's sentence rows)."""
-    pis = [pi for pi in corpus.faq_rows if corpus.passages[pi].question]
-    return pis, [corpus.passages[pi].question for pi in pis], np.array([corpus.faq_rows[pi] for pi in pis], dtype=np.int64)
+def _faq_rows(corpus: Corpus) -> tuple[list[int], list[str], np.ndarray]:
+    """The FAQ questions with an embedded question sentence: (passage indexes, questions, sentence rows)."""
+    pairs = [(pi, q) for pi, q in faq_questions(corpus) if pi in corpus.faq_rows]
+    return [pi for pi, _ in pairs], [q for _, q in pairs], np.array([corpus.faq_rows[pi] for pi, _ in pairs], dtype=np.int64)
