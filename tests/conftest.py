@@ -18,17 +18,49 @@ GOLDEN_DIR = ROOT / "tests" / "golden"
 CORPUS = ROOT / "tests" / "data" / "corpus"
 
 
+# Files that share a session server (conftest fixtures): under `make test` one worker runs each group whole, so
+# the server starts once.
+SHARED = {
+    "widget": ("tests/test_browser.py", "tests/ui/test_chat_ux.py"),  # widget_server
+    "plain": ("tests/evaluation/test_eval.py", "tests/test_api.py", "tests/test_burst.py", "tests/test_fuzz.py"),  # plain_server
+}
+_GROUP = {f: g for g, files in SHARED.items() for f in files}
+
+
+def scope_of(nodeid: str) -> str:
+    """A test's unit of work for the workers: its group in :data:`SHARED`, else its file."""
+    path = nodeid.split("::", 1)[0]
+    return _GROUP.get(path, path)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile`` with the groups of :data:`SHARED` kept together. (pytest-xdist's own ``loadgroup`` cannot
+    do it here: it renames ``item._nodeid``, which pytest 9 no longer reads.) ``_split_scope`` is the method
+    pytest-xdist's schedulers override to say what stays together; this is the only use of it."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedServerScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return scope_of(nodeid)
+
+    return SharedServerScheduling(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Files run longest first: those marked slow (10 s or more together), then those with tests that start a
-    server or a browser, then the rest, each file's tests in their own order. Under `make test` (pytest-xdist, one
-    file per worker at a time, ``--no-loadscope-reorder``) the long files start early and the many short ones fill
-    in at the end, instead of one long file finishing the run alone."""
+    """Units of work (:func:`scope_of`) run longest first: those with a test marked slow (10 s or more together),
+    then those that start a server or a browser, then the rest; a group's files stay together, each file's tests in
+    their own order. Under `make test` (``--no-loadscope-reorder``) the long units start early and the many short
+    ones fill in at the end, instead of one long file finishing the run alone."""
+    scope = {item: scope_of(item.nodeid) for item in items}
     rank: dict = {}
     for item in items:
         heavy = item.get_closest_marker("server") or item.get_closest_marker("browser")
         r = 0 if item.get_closest_marker("slow") else 1 if heavy else 2
-        rank[item.path] = min(r, rank.get(item.path, 2))
-    items.sort(key=lambda item: rank[item.path])  # stable
+        rank[scope[item]] = min(r, rank.get(scope[item], 2))
+    first = {g: i for i, g in reversed(list(enumerate(scope[item] for item in items)))}
+    items.sort(key=lambda item: (rank[scope[item]], first[scope[item]]))
 
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package (.ci/run installs it); never `playwright install`
@@ -133,15 +165,37 @@ def site(tmp_path_factory):
         yield root, port
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Headless Chromium through Playwright, one per test module."""
+    """Headless Chromium through Playwright, one per worker (each test opens its own context)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+WIDGET_TITLE = "Ask about Ukraine's security guarantees"  # the chat's heading (ASSISTANT_WIDGET_TITLE)
+
+
+@pytest.fixture(scope="session")
+def widget_server(index_settings, tmp_path_factory):
+    """One real `assistant serve` for the browser files (group "widget" of :data:`SHARED`), with
+    an educator's page on another origin that embeds it (``.site``: its folder and port; only
+    ``http://localhost:PORT`` may frame /embed, ``http://127.0.0.1:PORT`` is another origin)."""
+    from uiserver import host_page, serve, static_site
+
+    root = tmp_path_factory.mktemp("widget-site")
+    with static_site(root) as port, serve(index_settings, tmp_path_factory.mktemp("widget-log"),
+                                          ASSISTANT_EMBED_ORIGINS=f"http://localhost:{port}",
+                                          ASSISTANT_WIDGET_TITLE=WIDGET_TITLE) as srv:
+        # The educator's page, with a language (axe checks the host page as a whole).
+        page = host_page(srv.base, title="Ask the article").replace("<html>", '<html lang="en">', 1).replace(
+            "<head>", '<head><meta name="viewport" content="width=device-width, initial-scale=1">', 1)
+        (root / "index.html").write_text(page, encoding="utf-8")
+        srv.site = (root, port)
+        yield srv
 
 
 def embed_texts(path: Path, name: str) -> set[str]:

@@ -1,6 +1,7 @@
 """End-to-end tests of the chat and the embeddable widget in headless Chromium (Playwright, system chromium).
 
-One real `assistant serve` per module; the widget's host page is served by a tiny http.server on another origin.
+The server is conftest's `widget_server`, shared with ui/test_chat_ux.py (conftest.SHARED: one worker runs both, so it starts once); the
+widget's host page is served by a tiny http.server on another origin.
 A failing test leaves a screenshot (and the server log path) in its tmp dir.
 """
 from __future__ import annotations
@@ -12,7 +13,8 @@ import time
 
 import pytest
 
-from uiserver import CHROMIUM_ARGS, host_page, serve
+from conftest import WIDGET_TITLE
+from uiserver import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 QUESTION = "Will Ukraine join NATO?"
@@ -21,13 +23,13 @@ LOCAL = re.compile(r"^(https?://(127\.0\.0\.1|localhost)(:\d+)?/|data:|blob:|abo
 
 
 @pytest.fixture(scope="module")
-def server(index_settings, site, tmp_path_factory):
-    root, port = site
-    # Only http://localhost:PORT may frame /embed; http://127.0.0.1:PORT (same files) is another origin.
-    with serve(index_settings, tmp_path_factory.mktemp("serve-log"), ASSISTANT_EMBED_ORIGINS=f"http://localhost:{port}",
-               ASSISTANT_WIDGET_TITLE="Ask about Ukraine's security guarantees") as srv:
-        (root / "index.html").write_text(host_page(srv.base, title="Ask the article"), encoding="utf-8")
-        yield srv
+def server(widget_server):
+    return widget_server
+
+
+@pytest.fixture(scope="module")
+def site(widget_server):
+    return widget_server.site
 
 
 @pytest.fixture
@@ -70,7 +72,7 @@ def storage_dump(pg) -> str:
 def test_chat_answers_with_cited_section(page, server):
     page.goto(server.base + "/")
     # A first-time visitor sees the title and the FAQ starter questions.
-    page.get_by_role("heading", name="Ask about Ukraine's security guarantees").wait_for()
+    page.get_by_role("heading", name=WIDGET_TITLE).wait_for()
     starters = server.get("/healthz")  # server is up; starters come from the FAQ
     assert starters.status_code == 200
     page.get_by_text("Will Ukraine become a NATO member soon?").first.wait_for()

@@ -62,9 +62,17 @@ def chroma_server(path: Path):
 
 
 @pytest.fixture(scope="module")
-def chroma_url(tmp_path_factory):
-    with chroma_server(tmp_path_factory.mktemp("chroma-server")) as (url, _):
-        yield url
+def chroma(tmp_path_factory):
+    """The module's `chroma run`: (url, process). The last test of the file kills it."""
+    with chroma_server(tmp_path_factory.mktemp("chroma-server")) as (url, proc):
+        yield url, proc
+
+
+@pytest.fixture
+def chroma_url(chroma):
+    url, proc = chroma
+    assert proc.poll() is None, "the module's chroma server is gone: the test that kills it must stay last"
+    return url
 
 
 def run(args, env, timeout=300) -> subprocess.CompletedProcess:
@@ -111,30 +119,30 @@ def test_ask_with_nothing_ingested_on_the_server_says_run_ingest(chroma_url, tmp
     assert "assistant ingest" in r.stderr and chroma_url in r.stderr
 
 
-def test_healthz_degraded_while_the_chroma_server_is_down(tmp_path):
+def test_healthz_degraded_while_the_chroma_server_is_down(chroma, tmp_path):
     """kill -9 of `chroma run`: the replica keeps answering from memory, and /healthz (still 200, so a load balancer
-    keeps it) says it is degraded and why (before: "ok")."""
+    keeps it) says it is degraded and why (before: "ok"). It kills the module's server: it stays last in the file."""
     from uiserver import serve
 
     src = tmp_path / "src"
     src.mkdir()
     shutil.copy(SOURCES / "article.md", src / "article.md")
-    (tmp_path / "chroma").mkdir()
-    with chroma_server(tmp_path / "chroma") as (url, proc):
-        s = make_settings(tmp_path / "data", sources=(src,), chroma_url=url)
-        env = env_for(s, ASSISTANT_COLLECTION="down")
-        assert cli_in_process(["ingest"], env).returncode == 0
-        with serve(s, tmp_path, ASSISTANT_COLLECTION="down", ASSISTANT_CHROMA_TIMEOUT="1") as srv:
-            ok = srv.get("/healthz").json()
-            assert ok["status"] == "ok" and not ok.get("reasons")
-            proc.kill()  # SIGKILL
-            proc.wait(10)
-            h = srv.get("/healthz")
-            assert h.status_code == 200 and h.json()["status"] == "degraded", h.text
-            assert h.json()["reasons"] == ["chroma_unreachable"] and url not in h.text  # no address in public
-            detail = srv.get("/healthz?detail=1").json()
-            assert url in detail["details"]["chroma_unreachable"]
-            r = srv.post("/api/ask", json={"question": "Will Ukraine join NATO?"})
-            assert r.status_code == 200 and r.json()["citations"] and not r.json()["refused"]
-            assert srv.get("/healthz").json()["status"] == "degraded"
-            assert "Traceback" not in srv.log.read_text(errors="replace")
+    url, proc = chroma
+    assert proc.poll() is None
+    s = make_settings(tmp_path / "data", sources=(src,), chroma_url=url)
+    env = env_for(s, ASSISTANT_COLLECTION="down")
+    assert cli_in_process(["ingest"], env).returncode == 0
+    with serve(s, tmp_path, ASSISTANT_COLLECTION="down", ASSISTANT_CHROMA_TIMEOUT="1") as srv:
+        ok = srv.get("/healthz").json()
+        assert ok["status"] == "ok" and not ok.get("reasons")
+        proc.kill()  # SIGKILL
+        proc.wait(10)
+        h = srv.get("/healthz")
+        assert h.status_code == 200 and h.json()["status"] == "degraded", h.text
+        assert h.json()["reasons"] == ["chroma_unreachable"] and url not in h.text  # no address in public
+        detail = srv.get("/healthz?detail=1").json()
+        assert url in detail["details"]["chroma_unreachable"]
+        r = srv.post("/api/ask", json={"question": "Will Ukraine join NATO?"})
+        assert r.status_code == 200 and r.json()["citations"] and not r.json()["refused"]
+        assert srv.get("/healthz").json()["status"] == "degraded"
+        assert "Traceback" not in srv.log.read_text(errors="replace")

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from conftest import SOURCES, make_settings
-from test_chroma_server import chroma_url  # noqa: F401  (a real `chroma run` on loopback, this module's own)
+from test_chroma_server import chroma, chroma_url  # noqa: F401  (a real `chroma run` on loopback, this module's own)
 from uiserver import serve_many
 
 pytestmark = pytest.mark.server

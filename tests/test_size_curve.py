@@ -18,7 +18,7 @@ def test_size_curve_machinery_one_article(tmp_path):
     on uncached answers without errors, the other keys of the results file are kept and the chart is drawn."""
     out, png = tmp_path / "results.json", tmp_path / "curve.png"
     out.write_text(json.dumps({"quick": True, "http": {"32": {}}}))
-    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "size_curve.py"), "--sizes", "1", "--seconds", "2",
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "size_curve.py"), "--sizes", "1", "--seconds", "1",
                         "--sequential", "5", "--out", str(out), "--plot", str(png)],
                        capture_output=True, text=True, timeout=400, stdin=subprocess.DEVNULL)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-4000:]

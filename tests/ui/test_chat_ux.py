@@ -3,7 +3,8 @@ critical/serious axe-core violations, accessible names, the widget's keyboard an
 message with clickable questions, follow-up suggestions and a labelled "New chat", one quiet waiting indicator, and
 sources named by the article's title.
 
-One real `assistant serve` and one Chromium for the module; the widget's host page is on another origin.
+conftest's `widget_server` (shared with test_browser.py: conftest.SHARED) and one Chromium per worker; the widget's
+host page is on another origin.
 """
 from __future__ import annotations
 
@@ -12,27 +13,23 @@ import time
 
 import pytest
 
-from uiserver import host_page, serve
+from conftest import WIDGET_TITLE as TITLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.slow]
 QUESTION = "Will Ukraine join NATO?"
 OFF_TOPIC = "What is the best recipe for apple pie?"
 ARTICLE_TITLE = "What Do Security Guarantees for Ukraine Really Mean?"
-TITLE = "Ask about Ukraine's security guarantees"
 
 
 
 @pytest.fixture(scope="module")
-def server(index_settings, site, tmp_path_factory):
-    root, port = site
-    with serve(index_settings, tmp_path_factory.mktemp("serve-log"), ASSISTANT_EMBED_ORIGINS=f"http://localhost:{port}",
-               ASSISTANT_WIDGET_TITLE=TITLE) as srv:
-        # The educator's page, with a language (axe checks the host page as a whole).
-        page = host_page(srv.base, title="Ask the article").replace("<html>", '<html lang="en">', 1).replace(
-            "<head>", '<head><meta name="viewport" content="width=device-width, initial-scale=1">', 1)
-        assert 'lang="en"' in page
-        (root / "index.html").write_text(page, encoding="utf-8")
-        yield srv
+def server(widget_server):
+    return widget_server
+
+
+@pytest.fixture(scope="module")
+def site(widget_server):
+    return widget_server.site
 
 
 @pytest.fixture
