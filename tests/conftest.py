@@ -18,11 +18,13 @@ GOLDEN_DIR = ROOT / "tests" / "golden"
 CORPUS = ROOT / "tests" / "data" / "corpus"
 
 
-# Files that share a session server (conftest fixtures): under `make test` one worker runs each group whole, so
-# the server starts once.
+# Files that share a session server or index (conftest fixtures): under `make test` one worker runs each group
+# whole, so it starts (or is built) once.
 SHARED = {
     "widget": ("tests/test_browser.py", "tests/ui/test_chat_ux.py"),  # widget_server
     "plain": ("tests/evaluation/test_eval.py", "tests/test_api.py", "tests/test_burst.py", "tests/test_fuzz.py"),  # plain_server
+    # corpus_index: the articles each indexed alone
+    "corpus": ("tests/evaluation/test_training.py", "tests/answering/test_answers.py", "tests/answering/test_retrieval.py"),
 }
 _GROUP = {f: g for g, files in SHARED.items() for f in files}
 

@@ -114,7 +114,7 @@ def test_ingest_then_ask_through_the_server(chroma_url, tmp_path):
 
 def test_ask_with_nothing_ingested_on_the_server_says_run_ingest(chroma_url, tmp_path):
     s = make_settings(tmp_path / "data", chroma_url=chroma_url)
-    r = run(["ask", "Will Ukraine join NATO?"], env_for(s, ASSISTANT_COLLECTION="never_ingested"))
+    r = cli_in_process(["ask", "Will Ukraine join NATO?"], env_for(s, ASSISTANT_COLLECTION="never_ingested"))
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert "assistant ingest" in r.stderr and chroma_url in r.stderr
 
