@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
-# Two pytest workers (pytest-xdist), a test file per worker at a time: the module-scoped servers start once.
-# Measured on two cores: 247 s against 411 s serial (three workers: no faster). PYTEST_WORKERS=0 runs it serially.
+# Two pytest workers (pytest-xdist), a test file (or a group of files sharing a server: tests/conftest.py SHARED)
+# per worker at a time, so each server starts once. Measured on two cores: 223 s on a clean clone, against 411 s
+# serial (three workers: no faster, the suite is CPU-bound). PYTEST_WORKERS=0 runs it serially.
 PYTEST_WORKERS ?= 2
 
 export HF_HUB_OFFLINE := 1

@@ -55,9 +55,16 @@ def page(browser, request, tmp_path, server):
 
 
 def ask(pg, question: str, root=None):
+    """Type ``question`` and send it, once the chat is ready: in a fresh chat the starter questions are labelled as a
+    group (ui/static/chat.js does it after Gradio has rendered), so typing cannot land in a box Gradio replaces."""
+    from playwright.sync_api import expect
+
     root = root or pg
+    if not root.locator("#chat .message-row, #chat [data-testid='bot']").count():
+        root.locator("#chat .examples[role='group']").wait_for()
     box = root.locator("#question textarea")
     box.fill(question)
+    expect(box).to_have_value(question)
     box.press("Enter")
 
 

@@ -223,7 +223,7 @@ def _phrases(text: str, caps: set[str], swap: bool = False) -> list[_Phrase]:
     in front dropped), each in text order. A name that modifies a noun ("Nordic demands", "the Acme Mail
     link") stands only as the whole noun phrase, except for swaps (``swap``), where the name alone is swapped."""
     toks = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
-    taken, verb_next, named, nps = set(), set(), [], []
+    taken, verb_next, named = set(), set(), []
     for span, start, end in _names(text, caps, spans=True):
         idx = [i for i, t in enumerate(toks) if t[1] >= start and t[2] <= end]
         if not idx:
