@@ -56,8 +56,9 @@ TARGETS = (  # key, label, target, direction (True: lower is better)
     ("ingest_cold_s", "article ingest, cold (s)", 5.0, True),
 )
 SIZES = {  # in-process / stock, HTTP c=1, c=8, c=32, cold starts
-    "full": dict(inproc=200, c1=200, c8=400, c32=800, starts=3, phase_seconds=60.0),
-    "quick": dict(inproc=30, c1=30, c8=48, c32=96, starts=0, phase_seconds=15.0),  # cold start: the load server's
+    "full": dict(inproc=200, c1=200, c8=400, c32=800, starts=3, phase_seconds=60.0, idle_seconds=5.0),
+    # quick: no cold starts of their own, the load server's start stands in
+    "quick": dict(inproc=30, c1=30, c8=48, c32=96, starts=0, phase_seconds=15.0, idle_seconds=1.0),
 }
 
 
@@ -136,6 +137,14 @@ def rss_tree(pid: int) -> int:
         return p.memory_info().rss + sum(c.memory_info().rss for c in p.children(recursive=True))
     except psutil.Error:
         return 0
+
+
+def idle_cpu_pct(pid: int, seconds: float) -> float:
+    """Share of one core the process uses over ``seconds`` while nobody asks it anything (its own polling)."""
+    p = psutil.Process(pid)
+    t0 = sum(p.cpu_times()[:2])
+    time.sleep(seconds)
+    return 100 * (sum(p.cpu_times()[:2]) - t0) / seconds
 
 
 class Server:
@@ -265,15 +274,16 @@ def main(argv: list[str] | None = None) -> dict:
     say(f"ingest cold {colds} (median {cold:.2f}s), no-op {noop:.2f}s")
 
     # 2. cold start of the real `assistant serve` (median of N), idle RSS
-    starts, idle = [], []
+    starts, idle, idle_cpu = [], [], []
     for i in range(size["starts"]):
         s = Server(ASSISTANT + ["serve"], env, tmp / f"cold-{i}.log")
         starts.append(s.seconds)
         idle.append(rss_tree(s.proc.pid))
+        idle_cpu.append(idle_cpu_pct(s.proc.pid, size["idle_seconds"]))
         s.stop()
     if starts:
         res["cold_start"] = {"runs_s": starts, "median_s": statistics.median(starts), "idle_rss_mb": max(idle) / 2**20,
-                             "command": "assistant serve"}
+                             "idle_cpu_pct": statistics.median(idle_cpu), "command": "assistant serve"}
         say(f"cold start {starts}")
 
     # 3. in process: Assistant.ask sequentially on unique questions
@@ -302,7 +312,9 @@ def main(argv: list[str] | None = None) -> dict:
     srv = Server([sys.executable, str(ROOT / "benchmarks" / "serve.py")], env, tmp / "load.log")
     if not starts:  # --quick: the load server's own start (the same command plus the stats route)
         res["cold_start"] = {"runs_s": [srv.seconds], "median_s": srv.seconds,
-                             "idle_rss_mb": rss_tree(srv.proc.pid) / 2**20, "command": "benchmarks/serve.py"}
+                             "idle_rss_mb": rss_tree(srv.proc.pid) / 2**20,
+                             "idle_cpu_pct": idle_cpu_pct(srv.proc.pid, size["idle_seconds"]),
+                             "command": "benchmarks/serve.py"}
     res["http"] = {}
     try:
         for i in range(5):
@@ -412,6 +424,7 @@ def table(res: dict) -> str:
         rows.append((f"HTTP {c:>2} clients: CPU per answer, server / client (ms)",
                      f"{f(p['server_cpu_ms_per_answer'])} / {f(p['client_cpu_ms_per_answer'])}", "", ""))
     rows.append(("server RSS idle / peak (MB)", f"{f(res['cold_start']['idle_rss_mb'], 0)} / {f(res['rss']['peak_mb'], 0)}", "", ""))
+    rows.append(("server CPU while idle (% of a core)", f(res["cold_start"]["idle_cpu_pct"]), "", ""))
     w = max(len(r[0]) for r in rows)
     out = [f"Machine: {m['cpu_count']} CPU ({m.get('cpu_model')}), {m['ram_gb']} GB RAM, Python {m['python']}, "
            f"torch {m['packages'].get('torch')}, llama-index-core {m['packages'].get('llama-index-core')}, "

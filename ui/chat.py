@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from index.errors import AssistantError, BadQuestion
 from index.settings import Settings
 
-from . import ratelimit, render, validation
+from . import gradio_queue, ratelimit, render, validation
 from .feedback import MAX_REASON, FeedbackStore
 from .ratelimit import RateLimiter
 from .tickets import Tickets
@@ -102,8 +102,7 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
     demo_ref: list[gr.Blocks] = []
 
     def queue_length() -> int:
-        queue = getattr(demo_ref[0], "_queue", None) if demo_ref else None
-        return len(queue) if queue is not None else 0
+        return gradio_queue.length(demo_ref[0]) if demo_ref else 0
 
     starters = assistant.starters()
     title = settings.server.widget_title
@@ -349,5 +348,6 @@ def build_chat(assistant, settings: Settings, feedback: FeedbackStore, compact: 
                            api_visibility="private", queue=False)
 
     demo.queue(default_concurrency_limit=settings.server.concurrency, max_size=settings.server.queue_size)
+    gradio_queue.poll_every(demo)
     demo_ref.append(demo)
     return demo
