@@ -1,7 +1,7 @@
 """End-to-end tests of the chat and the embeddable widget in headless Chromium (Playwright, system chromium).
 
-The server is conftest's `widget_server`, shared with ui/test_chat_ux.py (conftest.SHARED: one worker runs both, so it starts once); the
-widget's host page is served by a tiny http.server on another origin.
+The server is conftest's `widget_server`, shared with ui/test_chat_ux.py (conftest.SHARED: one worker runs both,
+so it starts once); the widget's host page is served by a tiny http.server on another origin.
 A failing test leaves a screenshot (and the server log path) in its tmp dir.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 import pytest
 
 from conftest import WIDGET_TITLE
-from uiserver import CHROMIUM_ARGS
+from uiserver import CHROMIUM_ARGS, ask
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 QUESTION = "Will Ukraine join NATO?"
@@ -52,20 +52,6 @@ def page(browser, request, tmp_path, server):
         except Exception as exc:  # the page may be gone
             print(f"\nno screenshot: {exc}")
     context.close()
-
-
-def ask(pg, question: str, root=None):
-    """Type ``question`` and send it, once the chat is ready: in a fresh chat the starter questions are labelled as a
-    group (ui/static/chat.js does it after Gradio has rendered), so typing cannot land in a box Gradio replaces."""
-    from playwright.sync_api import expect
-
-    root = root or pg
-    if not root.locator("#chat .message-row, #chat [data-testid='bot']").count():
-        root.locator("#chat .examples[role='group']").wait_for()
-    box = root.locator("#question textarea")
-    box.fill(question)
-    expect(box).to_have_value(question)
-    box.press("Enter")
 
 
 def last_bot(root):
@@ -201,7 +187,7 @@ def test_widget_on_other_origin_answers_with_citations(page, server, site):
     page.locator("#assistant-widget .panel.open").wait_for()
     frame = page.frame_locator("#assistant-widget iframe")
     frame.locator("#question textarea").wait_for()
-    ask(page, QUESTION, root=frame)
+    ask(frame, QUESTION)
     frame.locator("#chat a.cite").first.wait_for()
     frame.locator("#sources details.src").first.wait_for()
     assert "NATO" in frame.locator("#chat").inner_text()

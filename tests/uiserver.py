@@ -105,6 +105,20 @@ def host_page(server_base: str, title: str = "Ask the article", position: str = 
             "</body></html>")
 
 
+def ask(root, question: str) -> None:
+    """Type ``question`` into the chat (a Playwright page or frame) and send it, once the chat is ready: in a fresh
+    chat the starter questions are labelled as a group (ui/static/chat.js does it after Gradio has rendered), so
+    typing cannot land in a box Gradio then replaces."""
+    from playwright.sync_api import expect
+
+    if not root.locator("#chat .message-row, #chat [data-testid='bot']").count():
+        root.locator("#chat .examples[role='group']").wait_for()
+    box = root.locator("#question textarea")
+    box.fill(question)
+    expect(box).to_have_value(question)
+    box.press("Enter")
+
+
 class GradioSession:
     """One chat session driven through Gradio's own HTTP protocol, as the page does it: non-queued events by
     ``POST gradio_api/run/predict``, queued ones by ``POST gradio_api/queue/join`` and their results read from the

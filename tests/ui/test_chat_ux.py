@@ -14,6 +14,7 @@ import time
 import pytest
 
 from conftest import WIDGET_TITLE as TITLE
+from uiserver import ask
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.slow]
 QUESTION = "Will Ukraine join NATO?"
@@ -49,12 +50,6 @@ def page(browser, server, request, tmp_path):
         except Exception as exc:  # noqa: BLE001
             print(f"no screenshot: {exc}")
     context.close()
-
-
-def ask(root, question: str) -> None:
-    box = root.locator("#question textarea")
-    box.fill(question)
-    box.press("Enter")
 
 
 def answered(root) -> None:
