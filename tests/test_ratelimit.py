@@ -85,10 +85,11 @@ def limited(index_settings, tmp_path_factory):
         yield srv
 
 
-def client_at(address: str) -> httpx.Client:
-    """A client whose connections come from ``address`` (any of 127.0.0.0/8 is this machine): a client the server
-    has not seen, so its bucket starts full without waiting for a refill."""
-    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=30, trust_env=False)
+def client_at(srv, address: str) -> httpx.Client:
+    """A client of ``srv`` whose connections come from ``address`` (any of 127.0.0.0/8 is this machine): a client
+    the server has not seen, so its bucket starts full without waiting for a refill."""
+    return httpx.Client(base_url=srv.base, transport=httpx.HTTPTransport(local_address=address), timeout=30,
+                        trust_env=False)
 
 
 def drain(srv) -> None:
@@ -101,29 +102,28 @@ def drain(srv) -> None:
 
 @pytest.mark.server
 def test_api_answers_429_with_retry_after(limited):
-    client = client_at("127.0.0.2")  # a full bucket
-    # Four at once: they meet the limit within milliseconds, so a slow answer (a busy machine) refills nothing.
-    with ThreadPoolExecutor(4) as pool:
-        replies = list(pool.map(lambda _: client.post(limited.base + "/api/ask", json={"question": QUESTION}), range(4)))
-    assert sorted(r.status_code for r in replies) == [200, 200, 200, 429]
-    r = next(r for r in replies if r.status_code == 429)
-    assert r.json()["error"]["code"] == "rate_limited" and "try again" in r.json()["error"]["message"]
-    seconds = int(r.headers["retry-after"])
-    assert 1 <= seconds <= 2
-    assert r.headers["x-content-type-options"] == "nosniff"
-    other = client_at("127.0.0.4").post(limited.base + "/api/ask", json={"question": QUESTION})
-    assert other.status_code == 200  # another client: its own bucket
-    time.sleep(seconds + 0.1)
-    assert client.post(limited.base + "/api/ask", json={"question": QUESTION}).status_code == 200
+    with client_at(limited, "127.0.0.2") as client, client_at(limited, "127.0.0.4") as other:  # full buckets
+        # Four at once: they meet the limit within milliseconds, so a slow answer (a busy machine) refills nothing.
+        with ThreadPoolExecutor(4) as pool:
+            replies = list(pool.map(lambda _: client.post("/api/ask", json={"question": QUESTION}), range(4)))
+        assert sorted(r.status_code for r in replies) == [200, 200, 200, 429]
+        r = next(r for r in replies if r.status_code == 429)
+        assert r.json()["error"]["code"] == "rate_limited" and "try again" in r.json()["error"]["message"]
+        seconds = int(r.headers["retry-after"])
+        assert 1 <= seconds <= 2
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert other.post("/api/ask", json={"question": QUESTION}).status_code == 200  # another client: its own bucket
+        time.sleep(seconds + 0.1)
+        assert client.post("/api/ask", json={"question": QUESTION}).status_code == 200
 
 
 @pytest.mark.server
 def test_malformed_requests_spend_tokens_too(limited):
-    client = client_at("127.0.0.3")  # a full bucket
-    bad = [client.post(limited.base + "/api/ask", content=b"{nope", headers={"content-type": "application/json"}).status_code
-           for _ in range(3)]
-    assert bad == [400, 400, 400]
-    assert client.post(limited.base + "/api/ask", json={"question": QUESTION}).status_code == 429
+    with client_at(limited, "127.0.0.3") as client:  # a full bucket
+        bad = [client.post("/api/ask", content=b"{nope", headers={"content-type": "application/json"}).status_code
+               for _ in range(3)]
+        assert bad == [400, 400, 400]
+        assert client.post("/api/ask", json={"question": QUESTION}).status_code == 429
 
 
 @pytest.mark.server
