@@ -126,7 +126,15 @@ def _resolve_one(q: str, history: list[dict], fit: Fit | None) -> Resolved:
         return _attach(q, prev, clarify=bool(demonstrative))    # "What would that mean?", "Any exceptions?"
     if not pronouns:
         return Resolved(q, q, prev if _MARKER.search(q) else "", False)
+    if not users and all(_bound_within(p, q) for p in pronouns):
+        return Resolved(q, q, "", False)    # "What does the author bake with his discard?": his = the author
     return _replace(q, pronouns, users + [lead] if lead else users, answers, fit)
+
+
+def _bound_within(p: re.Match, q: str) -> bool:
+    """A possessive or reflexive pronoun after a content word of the same question refers back within it."""
+    word = p.group(1).lower()
+    return (word in _POSSESSIVE or word == "her" or word.endswith(("self", "selves"))) and bool(_content(q[:p.start()]))
 
 
 def _attach(q: str, prev: str, clarify: bool = True) -> Resolved:

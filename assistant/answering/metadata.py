@@ -20,8 +20,13 @@ _FIELDS = [  # (field, question pattern, front-matter keys in order of preferenc
     ("subtitle", re.compile(r"\b(?:sub-?title|sub-?heading|strapline|standfirst)\b", re.I), ("subtitle",)),
     ("title", re.compile(rf"\b(?:title|headline)\b.*\b{_DOC}\b|\b{_DOC}\b.*\b(?:title|headline|titled)\b|"
                          rf"\bwhat(?:'s| is) (?:the |this )?(?!it\b|this\b){_DOC} (?:called|titled)\b", re.I), ("title",)),
-    ("author", re.compile(r"\bwho (?:wrote|writes|authored|published|put together|created|is the author|are the authors)\b|"
-                          r"\b(?:author|authors|writer|written by|credited)\b", re.I), ("author", "authors", "by", "publisher")),
+    # Who wrote it — not a question about what "the author" does or says in the text ("Why does the author …?").
+    ("author", re.compile(r"\bwho(?:'s|’s| is| are| was| were)? (?:wrote|writes|written|authored|published|created|"
+                          r"put (?:\w+ ){0,2}together|(?:the |its )?(?:authors?|writers?|publishers?)\b)|"
+                          r"\b(?:credited|listed|named|given) as (?:the |its )?(?:authors?|writers?)\b|\bwritten by\b|\bby whom\b|"
+                          r"\b(?:authors?|writers?)(?:'s|’s|s'|s’) names?\b|\bname of (?:the |its )?(?:authors?|writers?)\b|"
+                          rf"\b(?:authors?|writers?|byline) of (?:the |this |that )?{_DOC}\b|^\W*(?:the )?(?:authors?|writers?|byline)\W*$",
+                          re.I), ("author", "authors", "by", "publisher")),
     ("published", re.compile(rf"\b(?:when|what date|which date|what day|how old|how recent)\b.*\b(?:published|posted|written|"
                              rf"released|come out|came out|dated|issued)\b|\bpublication date\b|\bdate of (?:the |this )?{_DOC}\b", re.I),
      ("published", "date", "pubdate")),
@@ -35,6 +40,18 @@ _PURPOSE = re.compile(rf"\bwhat(?:'s| is| does)? (?:the |this )?{_DOC}\b.*\b(?:a
 _ENDING = re.compile(rf"\b(?:ends?|ending|finish(?:es)?|close[sd]?|conclude[sd]?|conclusion|takeaway|final (?:thought|question|point|words?))\b"
                      rf".*\b{_DOC}\b|\b{_DOC}\b.*\b(?:ends?|ending|finish(?:es)?|close[sd]?(?: with| on)?|conclude[sd]?|"
                      rf"conclusion|takeaway)\b", re.I)
+
+
+# A sentence stating what the document does: "This appendix is about …", "This article will explore …",
+# "Let's take a look at …", "We will explain …" (not "the page title", where the document word is no subject).
+_STATES_PURPOSE = re.compile(
+    rf"\b(?:this|the) {_DOC} (?:will|is about|(?:aims|sets out|seeks|tries) to|provides?|gives?|explores?|explains?|"
+    r"describes?|covers?|looks? at|shows?|discusses|outlines?|summari[sz]es|introduces?)\b|"
+    r"\b(?:we|i)(?: will|'ll|’ll| shall)? (?:explore|explain|look at|cover|discuss|describe|show|examine|outline|review)\b|"
+    r"\blet(?:'|’)?s (?:take a )?(?:look|explore|examine|review|dive)\b|\btake a (?:closer )?look at\b", re.I)
+# A closing paragraph that only points elsewhere ("For more information, see …"): not what a document ends on.
+_POINTER = re.compile(r"^\W*(?:for (?:more|further|additional) (?:information|details|reading)|see also|further reading|"
+                      r"related (?:reading|links|resources)|learn more)\b", re.I)
 
 
 @dataclass
@@ -83,7 +100,7 @@ def about(question: str, corpus: Corpus) -> About | None:
     if not passages:
         return None
     if ending:
-        last = passages[-1]
+        last = next((pi for pi in reversed(passages) if not _POINTER.match(corpus.passages[pi].text)), passages[-1])
         n = len(corpus.passages[last].sentences)
         return About(picks=[Pick(last, i) for i in range(max(0, n - 2), n)])
     # The statement of purpose: among the opening passages, the sentence nearest to the question.
@@ -95,12 +112,14 @@ def about(question: str, corpus: Corpus) -> About | None:
 
 def _purpose(corpus: Corpus, rows) -> About:
     """The opening sentence that states what the document does ("This article will explore …")."""
+    title = {stem(t) for t in content_terms(corpus.snap.docs[0].get("title", "") if len(corpus.snap.docs) == 1 else "")}
+
     def score(item):
         _, pi, si = item
-        text = corpus.passages[pi].sentences[si].text.lower()
-        said = re.search(r"\b(?:this|the) (?:article|piece|page|guide|document|appendix|policy|post|report|section|chapter)\b|"
-                         r"\b(?:will|we) (?:explore|explain|look|cover|discuss|describe|show)\b|\bis about\b|\bprovides?\b", text)
-        return (bool(said), -pi, -si)
+        text = corpus.passages[pi].sentences[si].text
+        own = {stem(t) for t in content_terms(text)}
+        near_title = len(own & title) / len(own) ** 0.5 if own else 0.0  # a title on sharing calendars: "… sharing calendars is possible."
+        return (bool(_STATES_PURPOSE.search(text)), near_title, -pi, -si)
     best = max(rows, key=score)
     return About(picks=[Pick(best[1], best[2])])
 

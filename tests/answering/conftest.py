@@ -38,6 +38,16 @@ def rust(corpus_index, assistant):
 
 
 @pytest.fixture(scope="session")
+def federal(corpus_index, assistant):
+    return _load(corpus_index("federal-web-covid"), assistant)
+
+
+@pytest.fixture(scope="session")
+def calendars(corpus_index, assistant):
+    return _load(corpus_index("sharing-calendars-howto"), assistant)
+
+
+@pytest.fixture(scope="session")
 def two_sources(tmp_path_factory, assistant):
     """The seed article and the sourdough guide in one index."""
     return _load(_index(tmp_path_factory, ROOT / "sources" / "article.md", CORPUS / "sourdough-starter.md"), assistant)

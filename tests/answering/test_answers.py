@@ -140,6 +140,24 @@ def test_about_the_article_corpus(sourdough, rust):
     assert_answers(rust.ask("What does this appendix set out to explain?"), "how Rust is made")
 
 
+def test_what_the_author_does_is_asked_of_the_text_not_the_front_matter(sourdough, federal):
+    for a, question, fact in [(sourdough, "What does the author bake with his discard?", "bread"),
+                              (federal, "What do the authors say about mobile traffic?", "mobile")]:
+        ans = a.ask(question)
+        assert "The author of" not in ans.answer
+        assert_answers(ans, fact)
+    assert "Hendrik Kleinwaechter" in sourdough.ask("Who's the writer?").answer
+    assert "Digital.gov" in federal.ask("What's the name of the author?").answer
+
+
+def test_purpose_and_ending_come_from_the_text(federal, calendars):
+    assert_answers(federal.ask("What does this post look at?"), "take a look at")  # "Let's take a look at …"
+    ending = federal.ask("How does the article finish?")
+    assert_answers(ending, "high demand")
+    assert "For more information" not in ending.answer  # a closing pointer elsewhere is not the ending
+    assert_answers(calendars.ask("What's this page about?"), "sharing calendars is possible")  # nearest the title
+
+
 def test_several_sources_ask_which_article(two_sources):
     ans = two_sources.ask("When was the article published?")
     assert "Which one do you mean?" in ans.answer

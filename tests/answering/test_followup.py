@@ -3,6 +3,8 @@ about a coalition of nations, a sourdough guide, a travel reimbursement policy, 
 calendar how-to, an agency history)."""
 from __future__ import annotations
 
+import pytest
+
 from assistant.answering.followup import Resolved, resolve
 
 
@@ -100,6 +102,14 @@ def test_demonstrative_attaches_the_previous_proposition():
 def test_pronoun_without_history_asks_to_clarify():
     r = resolve("Who leads it?", [])
     assert r.clarify and r.text == r.own == "Who leads it?" and r.context == ""
+
+
+@pytest.mark.parametrize("question", ["What does the author bake with his discard?",
+                                      "How does the release team plan their own schedule?"])
+def test_possessive_after_its_antecedent_needs_no_history(question):
+    r = resolve(question, [])
+    assert not r.clarify and r.text == question and r.context == ""
+    assert resolve("What are its benefits?", []).clarify  # nothing before "its" to refer to
 
 
 def test_pronoun_with_history_that_holds_nothing_to_refer_to():
