@@ -22,16 +22,19 @@ from .text import names, stem, stems
 _LEANS = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:this|these|those|that|such|it|its|they|their|them|he|his|she|her|"
                     r"however|but|instead|also|moreover|furthermore|additionally|therefore|thus|by|here)\b", re.I)
 _WHO = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:who|whom|whose|which (?:person|people|group|team|organi[sz]ation|agency|company|body))\b", re.I)
-_DEFINE_ASK = re.compile(r"\bwhat (?:is|are|was|were|does|do)\b(?:(?!\b(?:how|why|when)\b).)*?(?:\bmean|\bstand for|\?|$)|\bdefin", re.I)
+_DEFINE_ASK = re.compile(r"\bwhat (?:\w+ly )?(?:is|are|was|were|does|do)\b(?:(?!\b(?:how|why|when)\b).)*?(?:\bmean|\bstand for|\?|$)|\bdefin", re.I)
 _DEFINES = re.compile(r"\b(?:is|are|was|were) (?:a|an|the)\b|\brefers? to\b|\bmeans?\b|\bstands? for\b|\bdefined as\b|\bknown as\b|\bcalled\b", re.I)
 _LIST_ASK = re.compile(r"\b(?:list|enumerate|name (?:all|every|the)|what (?:are|were) (?:the|some|all)|which\b.*\b(?:are|were)\b"
                        r"|steps|ways|kinds|types|options|examples|alternatives|(?:all|every) (?:the )?\w+s\b)", re.I)
+
+_OPENING = re.compile(r"[\w'’\-]+")
+_OPENING_WORDS = 5
 
 SENTENCE_FEATURES = (
     "sim", "sim_gap", "sim_rank", "psim", "fused", "prank", "bm25", "lex", "lex_gap", "lex_rank", "head",
     "passage_lex", "asks_type", "has_type", "leans", "next_leans", "first", "faq", "faq_qsim", "item",
     "list_ask_list", "log_words", "names", "neighbour_sim", "intro", "novel", "who_name", "defines", "align",
-    "align_min", "align_gap",
+    "align_min", "align_gap", "opens",
 )
 QUESTION_FEATURES = (
     "p_best", "p_second_gap", "sim", "lex", "passage_lex", "answer_lex", "miss_max", "oov", "oov_rare", "soft",
@@ -49,13 +52,15 @@ class SentenceFacts:
     names: tuple[str, ...]  # its capitalised names, lower-cased
     log_words: float
     kinds: frozenset[str]  # kinds of answer it holds (answertype)
+    opening: frozenset[str]  # stems of its first words: what it is about ("Security guarantees refer to …")
 
 
 def sentence_facts(corpus: Corpus) -> list[list[SentenceFacts]]:
     return corpus.derived("sentence_facts", lambda c: [
         [SentenceFacts(bool(_LEANS.match(s.text)), bool(_DEFINES.search(s.text)), s.text.lower(),
                        tuple(n.lower() for n in names(s.text, strict_initial=True)), math.log1p(len(s.text.split())),
-                       kinds_in(s.text)) for s in p.sentences] for p in c.snap.passages])
+                       kinds_in(s.text), frozenset(stems(" ".join(_OPENING.findall(s.text)[:_OPENING_WORDS]))))
+         for s in p.sentences] for p in c.snap.passages])
 
 
 @dataclass
@@ -136,7 +141,7 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
                 float(who and any(n not in qlower for n in fs.names)),
                 float(define and fs.defines),
                 *align(rk.index, si),
-            ], rank, rk))
+            ], rank, rk, coverage(weights, fs.opening)))
     if not rows:
         return []
     sim_order = {id(x): i for i, x in enumerate(sorted(rows, key=lambda x: -x[2]))}
@@ -144,11 +149,12 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
     top_align = max(x[4][-2] for x in rows)
     for x in rows:
         x[4].append(x[4][-2] - top_align)
+        x[4].append(x[7])
     top_sim = max(x[2] for x in rows)
     top_lex = max(x[3] for x in rows)
     table = []
     for row in rows:
-        pi, si, sim, lex, rest, rank, rk = row
+        pi, si, sim, lex, rest, rank, rk, _ = row
         head, plex, *tail = rest
         table.append([sim, sim - top_sim, 1.0 / (1 + sim_order[id(row)]), rk.dense, rk.score / best_fused, 1.0 / (1 + rank),
                       rk.bm25 / best_bm25, lex, lex - top_lex, 1.0 / (1 + lex_order[id(row)]), head, plex, *tail])
