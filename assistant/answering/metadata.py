@@ -94,7 +94,9 @@ def about(question: str, corpus: Corpus) -> About | None:
                                             for m in re.findall(r"(?<![\w&])#\w+", p.text)))
         if not value:
             return About(refused=True) if name in ("author", "published", "license", "tags") and not (purpose or ending) else None
-        value = human_date(value) + f" ({value})" if name == "published" and human_date(value) != value else value
+        if name == "published":
+            when = human_date(value) + f" ({value})" if human_date(value) != value else value
+            return About(text=f"“{title}” was published on {when}.")
         return About(text=f"{_label(name)} of “{title}”: {value}.")
     passages = [i for i, p in enumerate(corpus.passages) if p.source == doc["source"] and p.kind in ("paragraph", "list")]
     if not passages:
@@ -125,7 +127,7 @@ def _purpose(corpus: Corpus, rows) -> About:
 
 
 def _label(name: str) -> str:
-    return {"published": "Published", "author": "The author", "category": "The category", "license": "The licence",
+    return {"author": "The author", "category": "The category", "license": "The licence",
             "tags": "The hashtags"}.get(
         name, name.capitalize())
 

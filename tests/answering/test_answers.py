@@ -126,7 +126,7 @@ def test_opinions_are_refused(assistant, sourdough, question):
 # 6. questions about the article itself
 def test_about_the_article_seed(assistant):
     assert "What Do Security Guarantees for Ukraine Really Mean?" in assistant.ask("What is the title of the article?").answer
-    assert "2025" in assistant.ask("When was the article published?").answer
+    assert "was published on 19 August 2025" in assistant.ask("When was the article published?").answer
     assert assistant.ask("Who wrote the article?").refused  # its front matter names no author
     purpose = assistant.ask("What does the article set out to explore?")
     assert_answers(purpose, "Coalition of the Willing")
