@@ -61,6 +61,8 @@ HELD_OUT = {"article", "rust-release-trains"}
 # the figures differ from the README's eight-article table, where seven train):
 #   article:             correct 0.933, out-of-scope refused 0.300, false refusals 0.015  (134 answerable, 50 not)
 #   rust-release-trains: correct 0.679, out-of-scope refused 0.190, false refusals 0.036  (56 answerable, 21 not)
+# Measured again on 2026-11-26 after the 'opens' selection feature (floors unchanged):
+#   article 0.896 / 0.320 / 0.015; rust-release-trains 0.696 / 0.190 / 0.036.
 # The margins are a few rows (one row of rust's 21 unanswerable is 0.048): a drop below them fails.
 FLOORS = {
     "article": {"correct": 0.88, "refusal": 0.25, "false_refusal": 0.05},
