@@ -39,8 +39,11 @@ def fraction_option(name: str):
               "it); for each article, train the answer models on the others and score its rows.")
 @sources_option
 @click.option("--only", "only", multiple=True, help="With --loao: score only these articles (all still train the others).")
+@click.option("--held-out", "held_out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="With --loao: score each article on its golden files in this folder (NAME.jsonl, rows the models "
+              "never train on) instead of FILES' rows; FILES still train.")
 def eval_cmd(files, report_dir, url, min_correct, min_citation, min_refusal, max_false_refusal, tags, compare_path,
-             timeout, loao, source_dirs, only):
+             timeout, loao, source_dirs, only, held_out_dir):
     """Score golden-answer FILES (JSONL, see tests/golden/README.md) against the assistant.
 
     Every row of every file is validated before anything runs. Deterministic: no judge model."""
@@ -53,10 +56,13 @@ def eval_cmd(files, report_dir, url, min_correct, min_citation, min_refusal, max
 
     thresholds = Thresholds(min_correct, min_citation, min_refusal, max_false_refusal)
     rows = golden.load_many(files)
+    if held_out_dir is not None and not loao:
+        raise click.UsageError("--held-out goes with --loao (models trained on the other articles score the held-out rows)")
     if loao:
         from .loao import leave_one_article_out
 
-        sys.exit(leave_one_article_out(files, list(source_dirs) or list(DEFAULT_SOURCES), thresholds, report_dir, only))
+        sys.exit(leave_one_article_out(files, list(source_dirs) or list(DEFAULT_SOURCES), thresholds, report_dir, only,
+                                       held_out_dir))
     chosen = select(rows, tags)
     if not chosen:
         have = sorted({t for r in rows for t in r.tags})

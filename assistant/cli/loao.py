@@ -14,17 +14,29 @@ COLUMNS = (("correct", "correct"), ("refusal", "oos-refused"), ("false_refusal",
            ("citation_first", "cite-1st"))
 
 
-def leave_one_article_out(files, source_dirs, thresholds, report_dir, only=()) -> int:
-    """Print the table; 0 when every scored article meets every threshold, else 1."""
-    from assistant.evaluation import training
+def leave_one_article_out(files, source_dirs, thresholds, report_dir, only=(), held_out_dir: Path | None = None) -> int:
+    """Print the table; 0 when every scored article meets every threshold, else 1. With ``held_out_dir``, each
+    article is scored on its golden files in that folder (rows never trained on) instead of FILES' rows."""
+    from assistant.evaluation import golden, training
 
+    held_out = None
+    if held_out_dir is not None:
+        held_out = training.by_article(sorted(held_out_dir.glob("*.jsonl")))
+        covered = set(training.by_article(files))
+        if not held_out.keys() & covered:
+            raise click.BadParameter(f"{held_out_dir} has no NAME.jsonl for any article of FILES "
+                                     f"({', '.join(sorted(covered))})", param_hint="--held-out")
+        for paths in held_out.values():
+            golden.load_many(paths)  # every held-out row validated before anything is indexed
     with tempfile.TemporaryDirectory(prefix="assistant-loao-") as work:
         sets = training.article_sets(files, source_dirs, settings_from_env(), Path(work))
         unknown = set(only) - {s.name for s in sets}
         if unknown:
             raise click.BadParameter(f"no golden file for {', '.join(sorted(unknown))}", param_hint="--only")
         results = training.leave_one_article_out(sets, sets[0].assistant.settings, thresholds=thresholds,
-                                                   only=set(only))
+                                                   only=set(only), held_out=held_out)
+    if held_out_dir is not None:
+        click.echo(f"Rows scored: the held-out files in {held_out_dir} (the models train on FILES of the other articles)")
     click.echo(f"{'article (left out)':<36}{'rows':>6}" + "".join(f"{label:>13}" for _, label in COLUMNS) + "   result")
     passed = True
     for name, ev in results:
@@ -39,6 +51,7 @@ def leave_one_article_out(files, source_dirs, thresholds, report_dir, only=()) -
         report_dir.mkdir(parents=True, exist_ok=True)
         out = report_dir / "loao.json"
         out.write_text(json.dumps({"mean_correct": round(mean, 4), "thresholds": thresholds.__dict__,
+                                   "held_out": str(held_out_dir) if held_out_dir is not None else None,
                                    "articles": {name: ev.summary for name, ev in results}}, indent=1))
         click.echo(f"\nReport: {out}")
     return 0 if passed else 1

@@ -170,17 +170,22 @@ def fingerprint(paths) -> dict:
 
 
 def leave_one_article_out(sets: list[ArticleSet], settings, progress=None, thresholds=None,
-                          only: set[str] = frozenset()) -> list[tuple[str, object]]:
-    """For each article (or those in ``only``): train on the others, score its rows. (name, Evaluation) each."""
+                          only: set[str] = frozenset(), held_out: dict[str, list[Path]] | None = None
+                          ) -> list[tuple[str, object]]:
+    """For each article (or those in ``only``): train on the others, score its rows — or, with ``held_out``
+    (article → golden files never trained on), those files' rows, for the articles that have them.
+    (name, Evaluation) each."""
     from .scoring import DEFAULT_THRESHOLDS, LocalRunner, evaluate
 
     out = []
     samples = [smp for s in sets for smp in s.samples]
     for s in sets:
-        if only and s.name not in only:
+        if only and s.name not in only or held_out is not None and s.name not in held_out:
             continue
+        files = held_out[s.name] if held_out is not None else s.golden
+        rows = golden.load_many(files) if held_out is not None else s.rows
         models = train([smp for smp in samples if smp.article != s.name], settings)
-        ev = evaluate(s.rows, LocalRunner(s.assistant.with_models(models)), files=s.golden,
+        ev = evaluate(rows, LocalRunner(s.assistant.with_models(models)), files=files,
                       thresholds=thresholds or DEFAULT_THRESHOLDS)
         out.append((s.name, ev))
         if progress:
@@ -188,13 +193,19 @@ def leave_one_article_out(sets: list[ArticleSet], settings, progress=None, thres
     return out
 
 
+def by_article(golden_files) -> dict[str, list[Path]]:
+    """Golden files grouped by the article they cover: NAME.jsonl or NAME.ANYTHING.jsonl cover the article NAME."""
+    groups: dict[str, list[Path]] = {}
+    for g in map(Path, golden_files):
+        groups.setdefault(g.name.split(".", 1)[0], []).append(g)
+    return groups
+
+
 def article_sets(golden_files, source_dirs, base_settings, workdir: Path | None = None) -> list[ArticleSet]:
     """Index each golden file's article alone (under ``workdir``) and collect its samples."""
     from index.errors import GoldenFileError
 
-    groups: dict[str, list[Path]] = {}
-    for g in map(Path, golden_files):  # NAME.jsonl or NAME.ANYTHING.jsonl cover the article NAME
-        groups.setdefault(g.name.split(".", 1)[0], []).append(g)
+    groups = by_article(golden_files)
     pairs = []
     for name, gs in groups.items():
         src = next((d / f"{name}{ext}" for d in source_dirs for ext in (".md", ".txt") if (d / f"{name}{ext}").exists()), None)

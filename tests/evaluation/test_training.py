@@ -109,6 +109,32 @@ def test_quick_leave_one_article_out_gate(sets):
         assert s["false_refusal"] <= floor["false_refusal"], (name, s)
 
 
+def test_held_out_rows_are_scored_by_models_trained_on_the_other_articles(sets, tmp_path):
+    """`assistant eval --loao --held-out DIR`: an article's rows in DIR (never trained on) are what it is scored on."""
+    import json
+
+    rows = [{"id": "ho-answerable", "question": "How often does a new stable version come out?", "answerable": True,
+             "key_facts": [["six weeks"]]},
+            {"id": "ho-oos", "question": "Which company sponsors the Rust conference in Tokyo?", "answerable": False}]
+    held = tmp_path / "rust-release-trains.jsonl"
+    held.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    results = dict(training.leave_one_article_out(sets, sets[0].assistant.settings, held_out={"rust-release-trains": [held]}))
+    assert set(results) == {"rust-release-trains"}  # articles without held-out rows are not scored
+    ev = results["rust-release-trains"]
+    assert [r.id for r in ev.results] == ["ho-answerable", "ho-oos"] and ev.summary["rows"] == 2
+
+
+def test_held_out_needs_loao_and_files_named_after_an_article(tmp_path):
+    from tests.conftest import cli_in_process
+
+    public = ROOT / "tests" / "golden" / "public.jsonl"
+    out = cli_in_process(["eval", public, "--held-out", tmp_path], {})
+    assert out.returncode == 2 and "--held-out goes with --loao" in out.stderr
+    (tmp_path / "unrelated.jsonl").write_text(public.read_text())
+    out = cli_in_process(["eval", "--loao", *GOLDEN, "--held-out", tmp_path], {})
+    assert out.returncode == 2 and "has no NAME.jsonl for any article" in out.stderr, out.stderr
+
+
 def test_every_golden_file_covers_its_article():
     """All eight articles, no index needed: each has a source, at least 40 rows, and for most answerable rows a
     sentence of the article holding a key fact inside a passage holding the row's evidence (what labels a
