@@ -84,8 +84,14 @@ class FeedbackStore:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if not self.path.exists():
-            for suffix in ("-wal", "-shm"):  # a vanished database's journal must not be replayed into a new one
-                Path(str(self.path) + suffix).unlink(missing_ok=True)
+            # A vanished database's journal must not be replayed into a new one. Removing it and creating the new
+            # file happen under the lock file: else another process could create the database in between and
+            # have its live journal removed under it (SQLite then fails with "disk I/O error").
+            with FileLock(str(self.path) + ".lock", timeout=30):
+                if not self.path.exists():
+                    for suffix in ("-wal", "-shm"):
+                        Path(str(self.path) + suffix).unlink(missing_ok=True)
+                    self._retrying(_create)
         try:
             self._retrying(_create)
         except sqlite3.DatabaseError as exc:
