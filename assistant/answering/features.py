@@ -33,8 +33,8 @@ _OPENING_WORDS = 5
 SENTENCE_FEATURES = (
     "sim", "sim_gap", "sim_rank", "psim", "fused", "prank", "bm25", "lex", "lex_gap", "lex_rank", "head",
     "passage_lex", "asks_type", "has_type", "leans", "next_leans", "first", "faq", "faq_qsim", "item",
-    "list_ask_list", "log_words", "names", "neighbour_sim", "intro", "novel", "who_name", "defines", "align",
-    "align_min", "align_gap", "opens",
+    "list_ask_list", "log_words", "names", "neighbour_sim", "intro", "novel", "who_name", "defines", "opens",
+    "align", "align_min", "align_gap",
 )
 QUESTION_FEATURES = (
     "p_best", "p_second_gap", "sim", "lex", "passage_lex", "answer_lex", "miss_max", "oov", "oov_rare", "soft",
@@ -140,8 +140,9 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
                 _novel(corpus.sentence_stems[rk.index][si], qstems),
                 float(who and any(n not in qlower for n in fs.names)),
                 float(define and fs.defines),
+                coverage(weights, fs.opening),
                 *align(rk.index, si),
-            ], rank, rk, coverage(weights, fs.opening)))
+            ], rank, rk))
     if not rows:
         return []
     sim_order = {id(x): i for i, x in enumerate(sorted(rows, key=lambda x: -x[2]))}
@@ -149,12 +150,11 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
     top_align = max(x[4][-2] for x in rows)
     for x in rows:
         x[4].append(x[4][-2] - top_align)
-        x[4].append(x[7])
     top_sim = max(x[2] for x in rows)
     top_lex = max(x[3] for x in rows)
     table = []
     for row in rows:
-        pi, si, sim, lex, rest, rank, rk, _ = row
+        pi, si, sim, lex, rest, rank, rk = row
         head, plex, *tail = rest
         table.append([sim, sim - top_sim, 1.0 / (1 + sim_order[id(row)]), rk.dense, rk.score / best_fused, 1.0 / (1 + rank),
                       rk.bm25 / best_bm25, lex, lex - top_lex, 1.0 / (1 + lex_order[id(row)]), head, plex, *tail])

@@ -27,24 +27,18 @@ def _load(settings, shared):
     return Assistant(settings, client, State(load_snapshot_for(settings, client), settings), shared.embedder)
 
 
-@pytest.fixture(scope="session")
-def sourdough(corpus_index, assistant):
-    return _load(corpus_index("sourdough-starter"), assistant)
+def _article(fixture: str, article: str):
+    """The session fixture ``fixture``: the assistant over the corpus article ``article``, indexed alone."""
+    @pytest.fixture(scope="session", name=fixture)
+    def assistant_over(corpus_index, assistant):
+        return _load(corpus_index(article), assistant)
+    return assistant_over
 
 
-@pytest.fixture(scope="session")
-def rust(corpus_index, assistant):
-    return _load(corpus_index("rust-release-trains"), assistant)
-
-
-@pytest.fixture(scope="session")
-def federal(corpus_index, assistant):
-    return _load(corpus_index("federal-web-covid"), assistant)
-
-
-@pytest.fixture(scope="session")
-def calendars(corpus_index, assistant):
-    return _load(corpus_index("sharing-calendars-howto"), assistant)
+sourdough = _article("sourdough", "sourdough-starter")
+rust = _article("rust", "rust-release-trains")
+federal = _article("federal", "federal-web-covid")
+calendars = _article("calendars", "sharing-calendars-howto")
 
 
 @pytest.fixture(scope="session")
