@@ -109,12 +109,12 @@ def about(question: str, corpus: Corpus) -> About | None:
     opening = passages[:3]
     rows = [(corpus.sentence_row[(pi, si)], pi, si) for pi in opening for si in range(len(corpus.passages[pi].sentences))
             if (pi, si) in corpus.sentence_row]
-    return _purpose(corpus, rows) if rows else None
+    return _purpose(corpus, rows, doc.get("title", "")) if rows else None
 
 
-def _purpose(corpus: Corpus, rows) -> About:
+def _purpose(corpus: Corpus, rows, title_text: str) -> About:
     """The opening sentence that states what the document does ("This article will explore …")."""
-    title = {stem(t) for t in content_terms(corpus.snap.docs[0].get("title", "") if len(corpus.snap.docs) == 1 else "")}
+    title = {stem(t) for t in content_terms(title_text)}
 
     def score(item):
         _, pi, si = item
