@@ -59,6 +59,30 @@ def which_words(question: str) -> list[str]:
     return out
 
 
+# "What is the population of …", "Who was the director of …", "How much funding …", "What weapons has …":
+# the noun the answer must be about (its article or possessive allowed before it).
+_FOCUS = re.compile(r"\b(?:what(?:'s|’s|\s+is|\s+was|\s+are|\s+were)|who(?:'s|’s|\s+is|\s+was|\s+are|\s+were))\s+"
+                    r"(?:the|a|an|its|their|his|her|your|our|my)\s+((?:[A-Za-z][\w-]*\s*){1,2})"
+                    r"|\bhow much\s+((?:[A-Za-z][\w-]*\s*){1,2})"
+                    r"|^\s*what\s+((?:[A-Za-z][\w-]*\s+){1,2}?)(?=(?:has|have|had|did|does|do|is|are|was|were|will|"
+                    r"would|can|could|should|must|may|might)\b)", re.I)
+
+
+def focus_words(question: str) -> list[str]:
+    """The content words naming what a "what is the X …" / "how much X …" question asks for, or []."""
+    from .text import STOP
+
+    m = _FOCUS.search(question)
+    if not m:
+        return []
+    out = []
+    for w in next(g for g in m.groups() if g).split():
+        if w.lower() in STOP:
+            break
+        out.append(w.lower())
+    return out
+
+
 def counted_word(question: str) -> str:
     """What a "how many …" question counts ("nations" in "how many nations …"), or ''."""
     m = _HOW_MANY.search(question)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .answertype import asked, counted_word, kinds_in, type_mismatch, which_words
+from .answertype import asked, counted_word, focus_words, kinds_in, type_mismatch, which_words
 from .corpus import Corpus, rarity
 from .query import Query
 from .retrieval import Retrieval
@@ -39,7 +39,7 @@ SENTENCE_FEATURES = (
 QUESTION_FEATURES = (
     "p_best", "p_second_gap", "sim", "lex", "passage_lex", "answer_lex", "miss_max", "oov", "oov_rare", "soft",
     "unknown_names", "mismatch", "which_mismatch", "faq_qsim", "log_terms", "psim", "bm25_any", "p_align_min",
-    "p_align_mean", "worst_term", "unknown_numbers", "concept_gap",
+    "p_align_mean", "worst_term", "unknown_numbers", "concept_gap", "focus_mismatch",
 )
 
 
@@ -216,7 +216,8 @@ def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float]
     counted = ({stem(word)} | {stem(a) for a in q.alternatives(word)}) if word else None
     mismatch = float(bool(type_mismatch(q.text, answer_text, counted)))
     which = which_words(q.text)
-    which_mismatch = float(bool(which) and not any(({stem(w)} | {stem(a) for a in q.alternatives(w)}) & said for w in which))
+    which_mismatch = _lacks(q, which, said)
+    focus_mismatch = _lacks(q, focus_words(q.text), said)
     faq_sim = r.faq_match[1] if r.faq_match else 0.0
     top = r.ranked[0] if r.ranked else None
     p_min, p_mean, worst = _passage_alignment(corpus, q, own, best.passage)
@@ -224,8 +225,14 @@ def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float]
                      answer_lex, miss_max, oov, oov_rare, soft, float(unknown_names), mismatch, which_mismatch, faq_sim,
                      math.log1p(len(weights)), top.dense if top else 0.0, float(any(rk.bm25 > 0 for rk in r.ranked[:3])),
                      p_min, p_mean, worst, float(len(q.unknown_numbers)),
-                     max(((1.0 - q.nearest.get(t, 0.0)) * rarity(q.repaired.get(t, t)) for t in unknown if t in own), default=0.0)],
+                     max(((1.0 - q.nearest.get(t, 0.0)) * rarity(q.repaired.get(t, t)) for t in unknown if t in own), default=0.0),
+                     focus_mismatch],
                     dtype=np.float64)
+
+
+def _lacks(q: Query, words: list[str], said: set[str]) -> float:
+    """1.0 when the question names what it asks for (``words``) and the answer says none of them (or their repairs)."""
+    return float(bool(words) and not any(({stem(w)} | {stem(a) for a in q.alternatives(w)}) & said for w in words))
 
 
 def _passage_alignment(corpus: Corpus, q: Query, own: dict, pi: int) -> tuple[float, float, float]:

@@ -117,6 +117,19 @@ def test_refused_corpus(sourdough, rust, question):
         assert a.ask(question).refused
 
 
+def test_an_answer_that_lacks_what_the_question_names_is_refused(federal, rust):
+    """"Who was the head of …": the best sentence is about the subject but names no head — a near-topic question."""
+    from assistant.answering.features import QUESTION_FEATURES
+
+    focus = QUESTION_FEATURES.index("focus_mismatch")
+    for a, lacking, naming in [(federal, "Who was the head of the CDC in 2020?", "What was the increase in visits to CDC sites?"),
+                               (rust, "What is the salary of a Rust team member?", "What is the default toolchain?")]:
+        ans, parts = a.analyse(lacking)
+        assert ans.refused and [p.qx[focus] for p in parts] == [1.0], (lacking, ans.answer)
+        ans, parts = a.analyse(naming)
+        assert not ans.refused and [p.qx[focus] for p in parts] == [0.0], (naming, ans.answer)
+
+
 @pytest.mark.parametrize("question", ["What do you think about the coalition?", "Do you think sourdough is healthy?"])
 def test_opinions_are_refused(assistant, sourdough, question):
     for a in (assistant, sourdough):
