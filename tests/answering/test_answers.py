@@ -169,6 +169,8 @@ def test_purpose_and_ending_come_from_the_text(federal, calendars):
     assert_answers(ending, "high demand")
     assert "For more information" not in ending.answer  # a closing pointer elsewhere is not the ending
     assert_answers(calendars.ask("What's this page about?"), "sharing calendars is possible")  # nearest the title
+    assert_answers(federal.ask("How does the post wrap up?"), "high demand")
+    assert_answers(calendars.ask("What is this guide trying to help the reader do?"), "sharing calendars is possible")
 
 
 def test_several_sources_ask_which_article(two_sources):
