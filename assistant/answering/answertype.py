@@ -68,6 +68,12 @@ _FOCUS = re.compile(r"\b(?:what(?:'s|’s|\s+is|\s+was|\s+are|\s+were)|who(?:'s|
                     r"would|can|could|should|must|may|might)\b)", re.I)
 
 
+# Nouns naming a measurement: "What is the length of …" asks for a number (a "how long"), however it is worded.
+MEASURES = frozenset("""length width height depth size distance area volume weight mass number amount total count
+    quantity cost costs price prices fee fees rate rates percentage percent share proportion ratio duration age speed
+    frequency temperature population budget salary capacity score""".split())
+
+
 def focus_words(question: str) -> list[str]:
     """The content words naming what a "what is the X …" / "how much X …" question asks for, or []."""
     from .text import STOP

@@ -30,6 +30,9 @@ _DIRECT = re.compile(rf"^\s*(?:(?:and|so|but|ok|okay|also)[,\s]+)?(?:{_WH}|{_AUX
 _QUOTED = re.compile(r"\"[^\"]+\"|“[^”]+”|(?<!\w)'[^']+'(?!\w)|‘[^’]+’")
 # "Which countries" before "and which people are named": a question phrase without a verb of its own.
 _WH_PHRASE = re.compile(rf"^\s*(?:which|whose)\b(?:(?!\b{_AUX}\b).)*$", re.I)
+# "And when one turns up, where does the fix go?": a time or place clause without an auxiliary is not a question.
+_SUBORDINATE = re.compile(rf"^\s*(?:(?:and|so|but)\s+)?(?:when|where|whenever|wherever)\s+(?!{_AUX}\b|n't\b)(?:(?!\b{_AUX}\b)[^,])*$",
+                          re.I)
 # Not a question on its own: "What about X?" / "And X?" (it is asked with the next sentence), "Really?".
 _FRAGMENT = re.compile(rf"^\s*(?:(?:and|so|but|also)\s+)?(?:what|how)\s+about\b|^\s*and\b(?!\s+(?:{_WH}|{_AUX})\b)",
                        re.I)
@@ -65,7 +68,7 @@ def _clauses(sentence: str) -> list[str]:
         return [sentence]
     out, start = [], 0
     for m in _JOIN.finditer(sentence):
-        if _WH_PHRASE.match(sentence[start:m.start()]):
+        if _WH_PHRASE.match(sentence[start:m.start()]) or _SUBORDINATE.match(sentence[start:m.start()]):
             continue                        # "Which countries and which people are named?": one predicate
         out.append(sentence[start:m.start()])
         start = m.end()

@@ -117,7 +117,7 @@ def test_refused_corpus(sourdough, rust, question):
         assert a.ask(question).refused
 
 
-def test_an_answer_that_lacks_what_the_question_names_is_refused(federal, rust):
+def test_an_answer_that_lacks_what_the_question_names_counts_against_it(federal, rust):
     """"Who was the head of …": the best sentence is about the subject but names no head — a near-topic question."""
     from assistant.answering.features import QUESTION_FEATURES
 
@@ -125,9 +125,16 @@ def test_an_answer_that_lacks_what_the_question_names_is_refused(federal, rust):
     for a, lacking, naming in [(federal, "Who was the head of the CDC in 2020?", "What was the increase in visits to CDC sites?"),
                                (rust, "What is the salary of a Rust team member?", "What is the default toolchain?")]:
         ans, parts = a.analyse(lacking)
-        assert ans.refused and [p.qx[focus] for p in parts] == [1.0], (lacking, ans.answer)
+        assert [p.qx[focus] for p in parts] == [1.0], (lacking, ans.answer)
+        named = parts[0].qx.copy()
+        named[focus] = 0.0  # the same answer had it named what was asked: more likely to be given
+        assert a.models.answerable.proba(parts[0].qx)[0] < a.models.answerable.proba(named)[0]
         ans, parts = a.analyse(naming)
         assert not ans.refused and [p.qx[focus] for p in parts] == [0.0], (naming, ans.answer)
+    assert rust.ask("What is the salary of a Rust team member?").refused
+    # a measurement ("the size of …") is named by a number, whatever its wording
+    ans, parts = federal.analyse("What was the size of the increase in visits to CDC sites?")
+    assert not ans.refused and [p.qx[focus] for p in parts] == [0.0] and "254%" in ans.answer
 
 
 @pytest.mark.parametrize("question", ["What do you think about the coalition?", "Do you think sourdough is healthy?"])

@@ -40,6 +40,8 @@ WHOLE = [
     "What is a starter and why it matters?",
     "Which countries and which people are named?",
     "Who approves travel and hotel expenses?",
+    "And when one turns up, where does the fix go?",  # a time clause, then the one question
+    "Where the road ends, what do hikers do?",
     "Why?",
     "",
 ]

@@ -63,6 +63,8 @@ HELD_OUT = {"article", "rust-release-trains"}
 #   rust-release-trains: correct 0.679, out-of-scope refused 0.190, false refusals 0.036  (56 answerable, 21 not)
 # Measured again on 2026-11-26 after the 'opens' selection feature (floors unchanged):
 #   article 0.896 / 0.320 / 0.015; rust-release-trains 0.696 / 0.190 / 0.036.
+# And after the answerability feature focus_mismatch (floors unchanged):
+#   article 0.896 / 0.280 / 0.015; rust-release-trains 0.661 / 0.190 / 0.036.
 # The margins are a few rows (one row of rust's 21 unanswerable is 0.048): a drop below them fails.
 FLOORS = {
     "article": {"correct": 0.88, "refusal": 0.25, "false_refusal": 0.05},
