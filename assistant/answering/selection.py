@@ -146,6 +146,9 @@ def render(snap, picks: list[Pick], max_words: int = 90, numbering: list[int] | 
     return " ".join(parts), order
 
 
+_LABEL = re.compile(r"^((?:[\w'’()/&-]+\s+){0,5}[\w'’()/&-]+):\s+\S")  # "Pre-Approval: All travel …"
+
+
 def _render_list(p: Passage, max_words: int) -> str:
     intro = [s.text for i, s in enumerate(p.sentences) if not p.is_item(i)]
     items: list[str] = []
@@ -157,6 +160,9 @@ def _render_list(p: Passage, max_words: int) -> str:
     items = [it.rstrip(".;") for it in items]
     lead = tidy(" ".join(intro)) if intro else ""
     budget = max_words - word_count(lead)
+    labels = [m.group(1).strip() for m in map(_LABEL.match, items) if m]
+    if len(items) > 1 and sum(word_count(x) for x in items) > budget and len(labels) == len(items):
+        items = labels  # "Business Connection: …; Reasonable: …" too long whole: its labels name every item
     shown: list[str] = []
     for it in items:
         if shown and sum(word_count(x) for x in shown) + word_count(it) > budget:
