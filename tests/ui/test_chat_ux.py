@@ -313,6 +313,22 @@ def test_read_in_the_article_opens_the_passage_highlighted(page, server):
     assert r.status_code == 404 and r.json()["error"]["code"] == "source_not_found"
 
 
+def test_an_opened_source_stays_open_when_the_panel_is_rendered_again(page, server):
+    """An answer's last update can replace the sources panel's HTML just after a quick click on a citation."""
+    page.goto(server.base + "/")
+    ask(page, QUESTION)
+    answered(page)
+    page.locator("#chat a.cite").first.click()
+    opened = page.locator("#sources details.src[open]").first
+    opened.wait_for()
+    sid = opened.get_attribute("id")
+    page.evaluate("""() => {  // what a re-render does: the same HTML, new elements, none of them open
+        const panel = document.querySelector('#sources details.src[open]').parentElement;
+        panel.innerHTML = panel.innerHTML.replace(/ open=""/g, '');
+    }""")
+    page.locator(f"#sources details.src[id='{sid}'][open]").wait_for(timeout=5_000)
+
+
 def test_widget_sources_link_to_the_article(browser, server, site):
     _, port = site
     context = browser.new_context(viewport={"width": 1280, "height": 900})

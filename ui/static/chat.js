@@ -68,7 +68,20 @@
     }, 30);
     var summary = el.querySelector("summary");
     if (summary) summary.focus({ preventScroll: true });
+    opened = { id: id, el: el };
     return true;
+  }
+  // The source the reader opened stays open when the panel is rendered again (an answer's last update can
+  // replace the panel's HTML just after a quick click on its citation).
+  var opened = null;
+  function keepOpened() {
+    if (!opened) return;
+    var now = document.getElementById(opened.id);
+    if (!now || now === opened.el) return;
+    opened.el = now;
+    now.open = true;
+    var turn = now.closest("details.turn");
+    if (turn) turn.open = true;
   }
   // "Sources" beside the question box (phones, the widget): the newest answer's sources, in the drawer.
   document.addEventListener("click", function (ev) {
@@ -104,6 +117,7 @@
   }
   function setAttr(el, name, value) { if (el.getAttribute(name) !== value) el.setAttribute(name, value); }
   function fixA11y() {
+    keepOpened();
     var chat = document.getElementById("chat");
     if (!chat) return;
     Array.prototype.forEach.call(chat.querySelectorAll(".examples"), function (el) {
