@@ -46,13 +46,15 @@ _WHICH = re.compile(r"\b(?:which|what kind of|what type of)\s+((?:[A-Za-z][\w-]*
 
 def which_words(question: str) -> list[str]:
     """The words naming what a "which …" question asks for ("city" in "Which city hosted …")."""
+    return _named(_WHICH.search(question))
+
+
+def _named(m: re.Match | None) -> list[str]:
+    """The matched words up to the first function word, lower-cased ("funding" of "funding did")."""
     from .text import STOP
 
-    m = _WHICH.search(question)
-    if not m:
-        return []
-    out = []
-    for w in m.group(1).split():
+    out: list[str] = []
+    for w in (next((g for g in m.groups() if g), "") if m else "").split():
         if w.lower() in STOP:
             break
         out.append(w.lower())
@@ -76,17 +78,12 @@ MEASURES = frozenset("""length width height depth size distance area volume weig
 
 def focus_words(question: str) -> list[str]:
     """The content words naming what a "what is the X …" / "how much X …" question asks for, or []."""
-    from .text import STOP
+    return _named(_FOCUS.search(question))
 
-    m = _FOCUS.search(question)
-    if not m:
-        return []
-    out = []
-    for w in next(g for g in m.groups() if g).split():
-        if w.lower() in STOP:
-            break
-        out.append(w.lower())
-    return out
+
+def measured(focus: list[str], answer_text: str) -> bool:
+    """A measurement asked for ("the length of …") and a number in the answer ("1,000 kilometres") that names it."""
+    return bool(focus) and focus[-1] in MEASURES and bool(NUMBER.search(answer_text))
 
 
 def counted_word(question: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .answertype import MEASURES, NUMBER, asked, counted_word, focus_words, kinds_in, type_mismatch, which_words
+from .answertype import asked, counted_word, focus_words, kinds_in, measured, type_mismatch, which_words
 from .corpus import Corpus, rarity
 from .query import Query
 from .retrieval import Retrieval
@@ -218,8 +218,7 @@ def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float]
     which = which_words(q.text)
     which_mismatch = _lacks(q, which, said)
     focus = focus_words(q.text)
-    measured = bool(focus) and focus[-1] in MEASURES and NUMBER.search(answer_text)  # "the length" ← "1,000 kilometres"
-    focus_mismatch = 0.0 if measured else _lacks(q, focus, said)
+    focus_mismatch = 0.0 if measured(focus, answer_text) else _lacks(q, focus, said)
     faq_sim = r.faq_match[1] if r.faq_match else 0.0
     top = r.ranked[0] if r.ranked else None
     p_min, p_mean, worst = _passage_alignment(corpus, q, own, best.passage)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.answertype import focus_words
+from assistant.answering.answertype import focus_words, measured
 
 
 @pytest.mark.parametrize("question, words", [
@@ -19,3 +19,10 @@ from assistant.answering.answertype import focus_words
 ])
 def test_focus_words(question, words):
     assert focus_words(question) == words
+
+
+def test_a_measurement_is_named_by_a_number():
+    assert measured(["length"], "The front line stretches over 1,000 kilometres.")
+    assert measured(["size"], "It grew by three hundred percent.")
+    assert not measured(["length"], "The front line is long and hard to hold.")
+    assert not measured(["director"], "Visits rose 254% in 2020.")  # not a measurement: a number names no director
