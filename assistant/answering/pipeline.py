@@ -17,7 +17,7 @@ from index.settings import Settings
 
 from . import metadata
 from .corpus import Corpus
-from .features import QUESTION_FEATURES, Candidate, candidates, question_features
+from .features import QUESTION_FEATURES, Candidate, candidates, list_asked, question_features
 from .followup import resolve
 from .learned import Models
 from .parts import split_parts
@@ -94,7 +94,8 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
     t = time.perf_counter()
     texts, order = [], []
     for p in answered:
-        text, order = render(ctx.corpus.snap, p.picks, ctx.settings.answer.max_answer_words + 30, order)
+        text, order = render(ctx.corpus.snap, p.picks, ctx.settings.answer.max_answer_words + 30, order,
+                             by_labels=list_asked(p.query.text))
         texts.append(text)
     scores = {}
     for p in answered:

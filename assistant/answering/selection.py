@@ -118,9 +118,11 @@ def tidy(sentence: str) -> str:
     return out[0].upper() + out[1:]
 
 
-def render(snap, picks: list[Pick], max_words: int = 90, numbering: list[int] | None = None) -> tuple[str, list[int]]:
+def render(snap, picks: list[Pick], max_words: int = 90, numbering: list[int] | None = None,
+           by_labels: bool = False) -> tuple[str, list[int]]:
     """Answer text with markers, and the passage index behind each marker number (1-based order).
-    ``numbering`` continues the numbering of earlier parts (a multi-part answer)."""
+    ``numbering`` continues the numbering of earlier parts (a multi-part answer); ``by_labels`` (the question asks
+    for a list) names a list too long to give whole by its items' labels."""
     order: list[int] = list(numbering or [])
     parts: list[str] = []
     done_lists: set[int] = set()
@@ -135,7 +137,7 @@ def render(snap, picks: list[Pick], max_words: int = 90, numbering: list[int] | 
         if c.passage in whole:
             if c.passage not in done_lists:
                 done_lists.add(c.passage)
-                parts.append(_render_list(p, max_words) + f" [{n}]")
+                parts.append(_render_list(p, max_words, by_labels) + f" [{n}]")
         else:
             text = p.sentences[c.sentence].text
             if prev is not None and prev.passage == c.passage and prev.sentence == c.sentence - 1 and parts:
@@ -149,7 +151,7 @@ def render(snap, picks: list[Pick], max_words: int = 90, numbering: list[int] | 
 _LABEL = re.compile(r"^((?:[\w'’()/&-]+\s+){0,5}[\w'’()/&-]+):\s+\S")  # "Pre-Approval: All travel …"
 
 
-def _render_list(p: Passage, max_words: int) -> str:
+def _render_list(p: Passage, max_words: int, by_labels: bool = False) -> str:
     intro = [s.text for i, s in enumerate(p.sentences) if not p.is_item(i)]
     items: list[str] = []
     for s in p.sentences:
@@ -161,8 +163,8 @@ def _render_list(p: Passage, max_words: int) -> str:
     lead = tidy(" ".join(intro)) if intro else ""
     budget = max_words - word_count(lead)
     labels = [m.group(1).strip() for m in map(_LABEL.match, items) if m]
-    if len(items) > 1 and sum(word_count(x) for x in items) > budget and len(labels) == len(items):
-        items = labels  # "Business Connection: …; Reasonable: …" too long whole: its labels name every item
+    if by_labels and len(items) > 1 and sum(word_count(x) for x in items) > budget and len(labels) == len(items):
+        items = labels  # "Business Connection: …; Reasonable: …" asked for, too long whole: its labels name every item
     shown: list[str] = []
     for it in items:
         if shown and sum(word_count(x) for x in shown) + word_count(it) > budget:

@@ -1,5 +1,5 @@
 """How an answer's list is written: whole with its introduction, or — too long for the word budget — by its item
-labels, else its first items and "…". Real passages from the Markdown parser; no model."""
+labels when a list is asked for, else its first items and "…". Real passages from the Markdown parser; no model."""
 from __future__ import annotations
 
 from assistant.answering.selection import _render_list
@@ -27,11 +27,13 @@ def test_a_list_that_fits_is_given_whole():
     assert out.startswith("The policy sets these rules for every claim:") and "name of the seller" in out
 
 
-def test_a_list_too_long_whole_is_named_by_its_labels():
-    out = _render_list(_list_passage(LABELLED), max_words=40)
+def test_a_list_asked_for_and_too_long_whole_is_named_by_its_labels():
+    out = _render_list(_list_passage(LABELLED), max_words=40, by_labels=True)
     assert out == "The policy sets these rules for every claim: Purpose; Approval; Receipts."
+    # not asked for as a list (a question about one of its items): the items themselves, the first ones whole
+    assert "every claim must serve" in _render_list(_list_passage(LABELLED), max_words=40)
 
 
 def test_a_list_too_long_without_labels_gives_its_first_items():
-    out = _render_list(_list_passage(PLAIN), max_words=40)
+    out = _render_list(_list_passage(PLAIN), max_words=40, by_labels=True)
     assert out.startswith("The policy sets these rules for every claim: every claim must serve") and out.endswith("….")
