@@ -14,6 +14,34 @@ COLUMNS = (("correct", "correct"), ("refusal", "oos-refused"), ("false_refusal",
            ("citation_first", "cite-1st"))
 
 
+def table(results) -> tuple[list[str], dict, float, bool]:
+    """The per-article lines and the mean line; each figure's mean over the articles; the share of all rows
+    right (answered right, or rightly refused); whether every article met every threshold."""
+    lines = [f"{'article (left out)':<36}{'rows':>6}" + "".join(f"{label:>13}" for _, label in COLUMNS)
+             + f"{'rows-right':>13}   result"]
+    passed = True
+    for name, ev in results:
+        s = ev.summary
+        passed &= ev.passed
+        cells = "".join(f"{_cell(s.get(k)):>13}" for k, _ in COLUMNS)
+        share = s["passed"] / s["rows"] if s["rows"] else None
+        lines.append(f"{name:<36}{s['rows']:>6}{cells}{_cell(share):>13}   {'PASS' if ev.passed else 'FAIL'}")
+    means = {k: _mean(ev.summary.get(k) for _, ev in results) for k, _ in COLUMNS}
+    rows = sum(ev.summary["rows"] for _, ev in results)
+    right = sum(ev.summary["passed"] for _, ev in results) / rows if rows else 0.0
+    lines.append(f"{'mean':<36}{rows:>6}" + "".join(f"{_cell(means[k]):>13}" for k, _ in COLUMNS) + f"{right:>13.3f}")
+    return lines, means, right, passed
+
+
+def _mean(values) -> float | None:
+    present = [v for v in values if v is not None]
+    return round(statistics.fmean(present), 4) if present else None
+
+
+def _cell(value) -> str:
+    return "-" if value is None else format(value, ".3f")
+
+
 def leave_one_article_out(files, source_dirs, thresholds, report_dir, only=(), held_out_dir: Path | None = None) -> int:
     """Print the table; 0 when every scored article meets every threshold, else 1. With ``held_out_dir``, each
     article is scored on its golden files in that folder (rows never trained on) instead of FILES' rows."""
@@ -37,20 +65,15 @@ def leave_one_article_out(files, source_dirs, thresholds, report_dir, only=(), h
                                                    only=set(only), held_out=held_out)
     if held_out_dir is not None:
         click.echo(f"Rows scored: the held-out files in {held_out_dir} (the models train on FILES of the other articles)")
-    click.echo(f"{'article (left out)':<36}{'rows':>6}" + "".join(f"{label:>13}" for _, label in COLUMNS) + "   result")
-    passed = True
-    for name, ev in results:
-        s = ev.summary
-        ok = ev.passed
-        passed &= ok
-        cells = "".join(f"{'-' if s.get(k) is None else format(s[k], '.3f'):>13}" for k, _ in COLUMNS)
-        click.echo(f"{name:<36}{s['rows']:>6}{cells}   {'PASS' if ok else 'FAIL'}")
-    mean = statistics.fmean(ev.summary["correct"] or 0.0 for _, ev in results)
-    click.echo(f"{'mean':<36}{sum(ev.summary['rows'] for _, ev in results):>6}{mean:>13.3f}")
+    lines, means, right, passed = table(results)
+    for line in lines:
+        click.echo(line)
+    mean = means["correct"] or 0.0
     if report_dir:
         report_dir.mkdir(parents=True, exist_ok=True)
         out = report_dir / "loao.json"
-        out.write_text(json.dumps({"mean_correct": round(mean, 4), "thresholds": thresholds.__dict__,
+        out.write_text(json.dumps({"mean_correct": round(mean, 4), "mean": {k: v for k, v in means.items()},
+                                   "rows_right": round(right, 4), "thresholds": thresholds.__dict__,
                                    "held_out": str(held_out_dir) if held_out_dir is not None else None,
                                    "articles": {name: ev.summary for name, ev in results}}, indent=1))
         click.echo(f"\nReport: {out}")

@@ -124,6 +124,13 @@ def test_held_out_rows_are_scored_by_models_trained_on_the_other_articles(sets, 
     assert set(results) == {"rust-release-trains"}  # articles without held-out rows are not scored
     ev = results["rust-release-trains"]
     assert [r.id for r in ev.results] == ["ho-answerable", "ho-oos"] and ev.summary["rows"] == 2
+    # The printed table: one line per article, then each figure's mean and the share of all rows right.
+    from assistant.cli.loao import table
+
+    lines, means, right, _ = table(list(results.items()))
+    assert len(lines) == 3 and lines[1].startswith("rust-release-trains") and lines[2].startswith("mean")
+    assert means["correct"] == ev.summary["correct"] and right == ev.summary["passed"] / 2
+    assert lines[2].split()[-1] == f"{right:.3f}"
 
 
 def test_held_out_needs_loao_and_files_named_after_an_article(tmp_path):
