@@ -83,15 +83,9 @@ class FeedbackStore:
         if self._identity is not None and self._current_identity() == self._identity:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.path.exists():
-            # A vanished database's journal must not be replayed into a new one. Removing it and creating the new
-            # file happen under the lock file: else another process could create the database in between and
-            # have its live journal removed under it (SQLite then fails with "disk I/O error").
-            with FileLock(str(self.path) + ".lock", timeout=30):
-                if not self.path.exists():
-                    for suffix in ("-wal", "-shm"):
-                        Path(str(self.path) + suffix).unlink(missing_ok=True)
-                    self._retrying(_create)
+        if not self.path.exists() and self._create_new():
+            self._identity = self._current_identity()
+            return
         try:
             self._retrying(_create)
         except sqlite3.DatabaseError as exc:
@@ -100,6 +94,20 @@ class FeedbackStore:
             self._set_aside(exc)
             self._retrying(_create)
         self._identity = self._current_identity()
+
+    def _create_new(self) -> bool:
+        """Create the database where none is; False when another process created it first.
+
+        A vanished database's journal must not be replayed into a new one. Removing it and creating the new file
+        happen under the lock file: else another process could create the database in between and have its live
+        journal removed under it (SQLite then fails with "disk I/O error")."""
+        with FileLock(str(self.path) + ".lock", timeout=30):
+            if self.path.exists():
+                return False
+            for suffix in ("-wal", "-shm"):
+                Path(str(self.path) + suffix).unlink(missing_ok=True)
+            self._retrying(_create)
+            return True
 
     def _set_aside(self, exc: BaseException) -> None:
         """Move a damaged database out of the way (unless another process already did)."""

@@ -37,10 +37,9 @@ _FIELDS = [  # (field, question pattern, front-matter keys in order of preferenc
 _PURPOSE = re.compile(rf"\bwhat(?:'s| is| does)? (?:the |this )?{_DOC}\b.*\b(?:about|cover|covering|discuss|explore|set(?:ting)? out|"
                       rf"aim|meant|intend|look(?:ing)? at|provide|explain|trying to|help (?:the |its )?(?:readers?|you))\b|\bwhat(?:'s| is) (?:it|this) about\b|"
                       rf"\bpurpose of (?:the |this )?{_DOC}\b|\bwhat is the (?:topic|subject) of\b", re.I)
+_ENDS = r"ends?|ending|finish(?:es)?|close[sd]?(?: with| on)?|conclude[sd]?|conclusion|takeaway|wrap(?:s|ped)? up"
 _LAST = r"(?:final|last|closing) (?:thoughts?|questions?|points?|words?|lines?|paragraph|section|part)"
-_ENDING = re.compile(rf"\b(?:ends?|ending|finish(?:es)?|close[sd]?|conclude[sd]?|conclusion|takeaway|wrap(?:s|ped)? up|{_LAST})\b"
-                     rf".*\b{_DOC}\b|\b{_DOC}\b.*\b(?:ends?|ending|finish(?:es)?|close[sd]?(?: with| on)?|conclude[sd]?|"
-                     rf"conclusion|takeaway|wrap(?:s|ped)? up)\b", re.I)
+_ENDING = re.compile(rf"\b(?:{_ENDS}|{_LAST})\b.*\b{_DOC}\b|\b{_DOC}\b.*\b(?:{_ENDS})\b", re.I)
 
 
 # A sentence stating what the document does: "This appendix is about …", "This article will explore …",

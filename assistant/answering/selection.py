@@ -162,9 +162,10 @@ def _render_list(p: Passage, max_words: int, by_labels: bool = False) -> str:
     items = [it.rstrip(".;") for it in items]
     lead = tidy(" ".join(intro)) if intro else ""
     budget = max_words - word_count(lead)
-    labels = [m.group(1).strip() for m in map(_LABEL.match, items) if m]
-    if by_labels and len(items) > 1 and sum(word_count(x) for x in items) > budget and len(labels) == len(items):
-        items = labels  # "Business Connection: …; Reasonable: …" asked for, too long whole: its labels name every item
+    if by_labels and len(items) > 1 and sum(word_count(x) for x in items) > budget:
+        labels = [m.group(1).strip() for m in map(_LABEL.match, items) if m]
+        if len(labels) == len(items):
+            items = labels  # "Business Connection: …; Reasonable: …" asked for, too long whole: its labels name every item
     shown: list[str] = []
     for it in items:
         if shown and sum(word_count(x) for x in shown) + word_count(it) > budget:

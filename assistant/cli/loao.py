@@ -72,7 +72,7 @@ def leave_one_article_out(files, source_dirs, thresholds, report_dir, only=(), h
     if report_dir:
         report_dir.mkdir(parents=True, exist_ok=True)
         out = report_dir / "loao.json"
-        out.write_text(json.dumps({"mean_correct": round(mean, 4), "mean": {k: v for k, v in means.items()},
+        out.write_text(json.dumps({"mean_correct": round(mean, 4), "mean": means,
                                    "rows_right": round(right, 4), "thresholds": thresholds.__dict__,
                                    "held_out": str(held_out_dir) if held_out_dir is not None else None,
                                    "articles": {name: ev.summary for name, ev in results}}, indent=1))
