@@ -41,7 +41,7 @@ _HOW_MANY = re.compile(r"\bhow many\s+(?:of\s+the\s+|more\s+)?([A-Za-z][\w-]*)",
 _NUM_TOKEN = re.compile(r"^(?:\d[\d,.]*|" + NUMBER_WORDS + r")$", re.I)
 
 
-_WHICH = re.compile(r"\b(?:which|what kind of|what type of)\s+((?:[A-Za-z][\w-]*\s*){1,2})", re.I)
+_WHICH = re.compile(r"\b(?:which(?:\s+(?:kinds?|types?|sorts?|forms?)\s+of)?|what kind of|what type of)\s+((?:[A-Za-z][\w-]*\s*){1,2})", re.I)
 
 
 def which_words(question: str) -> list[str]:

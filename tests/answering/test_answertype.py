@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.answertype import focus_words, measured
+from assistant.answering.answertype import focus_words, measured, which_words
 
 
 @pytest.mark.parametrize("question, words", [
@@ -26,3 +26,14 @@ def test_a_measurement_is_named_by_a_number():
     assert measured(["size"], "It grew by three hundred percent.")
     assert not measured(["length"], "The front line is long and hard to hold.")
     assert not measured(["director"], "Visits rose 254% in 2020.")  # not a measurement: a number names no director
+
+
+@pytest.mark.parametrize("question, words", [
+    ("Which city hosted the summit?", ["city", "hosted"]),
+    ("Which kinds of devices does the report count?", ["devices"]),  # the kind named, not "kinds"
+    ("Which types of rental insurance are covered?", ["rental", "insurance"]),
+    ("What kind of help is offered?", ["help"]),
+    ("How does it work?", []),
+])
+def test_which_words_name_what_is_asked_for(question, words):
+    assert which_words(question) == words
