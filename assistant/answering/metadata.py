@@ -71,9 +71,22 @@ def human_date(value: str) -> str:
     return value
 
 
+# Words that can stand beside a document word in a question about when it was published ("When did this guidance
+# first come out?"); any other content word makes the question about something else ("When did version 2 come out?").
+_DATING = re.compile(r"^(?:" + _DOC[3:-1] + r"|published|posted|written|released|come|came|out|dated|issued|publication|"
+                     r"date|first|originally|put|day|old|recent)$", re.I)
+
+
+def _dates_document(question: str, docs: list[dict]) -> bool:
+    """Every content word of the question dates a document or names one ("… the article about sourdough …")."""
+    named = {stem(t) for d in docs for t in content_terms(d.get("title", "") + " " + d["source"])}
+    return all(_DATING.match(t) or stem(t) in named for t in content_terms(question))
+
+
 def about(question: str, corpus: Corpus) -> About | None:
     """The answer to a question about the document itself, or None when it is not one."""
-    field = next(((name, keys) for name, pat, keys in _FIELDS if pat.search(question)), None)
+    field = next(((name, keys) for name, pat, keys in _FIELDS if pat.search(question)
+                  and (name != "published" or _dates_document(question, corpus.snap.docs))), None)
     purpose, ending = _PURPOSE.search(question), _ENDING.search(question)
     if not (field or purpose or ending):
         return None
@@ -93,7 +106,8 @@ def about(question: str, corpus: Corpus) -> About | None:
             value = ", ".join(dict.fromkeys(m for p in corpus.passages if p.source == doc["source"]
                                             for m in re.findall(r"(?<![\w&])#\w+", p.text)))
         if not value:
-            return About(refused=True) if name in ("author", "published", "license", "tags") and not (purpose or ending) else None
+            # No date in the front matter: the text may still say when it was issued ("memorandum of July 1998").
+            return About(refused=True) if name in ("author", "license", "tags") and not (purpose or ending) else None
         if name == "published":
             when = human_date(value) + f" ({value})" if human_date(value) != value else value
             return About(text=f"“{title}” was published on {when}.")

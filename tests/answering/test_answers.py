@@ -180,6 +180,18 @@ def test_purpose_and_ending_come_from_the_text(federal, calendars):
     assert_answers(calendars.ask("What is this guide trying to help the reader do?"), "sharing calendars is possible")
 
 
+def test_a_release_date_of_something_in_the_text_is_not_the_document_date(assistant, rust):
+    from assistant.answering.metadata import about
+
+    # "come out" / "published" about a thing the text names is a question for the text, not the front matter.
+    assert about("When did version 1.6 come out?", rust._state.corpus) is None
+    assert about("When was the first edition of the guide published, and when the last?", rust._state.corpus) is None
+    dated = about("When did this article first come out?", assistant._state.corpus)
+    assert dated is not None and "2025" in dated.text
+    # A document without a date in its front matter: the text may still say when it was issued, so no refusal.
+    assert about("When was this appendix published?", rust._state.corpus) is None
+
+
 def test_several_sources_ask_which_article(two_sources):
     ans = two_sources.ask("When was the article published?")
     assert "Which one do you mean?" in ans.answer
