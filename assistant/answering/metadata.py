@@ -71,22 +71,31 @@ def human_date(value: str) -> str:
     return value
 
 
-# Words that can stand beside a document word in a question about when it was published ("When did this guidance
-# first come out?"); any other content word makes the question about something else ("When did version 2 come out?").
-_DATING = re.compile(r"^(?:" + _DOC[3:-1] + r"|published|posted|written|released|come|came|out|dated|issued|publication|"
-                     r"date|first|originally|put|day|old|recent)$", re.I)
+# Words that can stand beside a document word in a question about who wrote it or when it came out ("When did this
+# guidance first come out?", "Which group is credited as its author?"); any other content word makes the question
+# about something the text names ("When did version 2 come out?", "Who created the design system?").
+_OF_DOCUMENT = re.compile(r"^(?:" + _DOC[3:-1] + r"|published|posted|written|wrote|writes|released|come|came|out|dated|"
+                          r"issued|publication|date|first|originally|put|together|day|old|recent|authored|created|made|"
+                          r"authors?|writers?|publishers?|byline|credited|listed|named|given|names?|group|organi[sz]ation|"
+                          r"person|people|team|body)$", re.I)
+_CHECKED = ("author", "published")
 
 
-def _dates_document(question: str, docs: list[dict]) -> bool:
-    """Every content word of the question dates a document or names one ("… the article about sourdough …")."""
+def _of_document(question: str, match: re.Match, docs: list[dict]) -> bool:
+    """Every content word of the clause asking (``match``) is about a document or names one ("… the article about
+    sourdough …")."""
+    start = max(question.rfind(c, 0, match.start()) for c in ",;") + 1
+    ends = [i for i in (question.find(c, match.end()) for c in ",;") if i >= 0]
+    clause = re.split(r"\band\b", question[start:min(ends, default=len(question))])
+    clause = next((c for c in clause if match.group(0).split()[0].lower() in c.lower()), question)
     named = {stem(t) for d in docs for t in content_terms(d.get("title", "") + " " + d["source"])}
-    return all(_DATING.match(t) or stem(t) in named for t in content_terms(question))
+    return all(_OF_DOCUMENT.match(t) or stem(t) in named for t in content_terms(clause))
 
 
 def about(question: str, corpus: Corpus) -> About | None:
     """The answer to a question about the document itself, or None when it is not one."""
-    field = next(((name, keys) for name, pat, keys in _FIELDS if pat.search(question)
-                  and (name != "published" or _dates_document(question, corpus.snap.docs))), None)
+    field = next(((name, keys) for name, pat, keys in _FIELDS if (m := pat.search(question))
+                  and (name not in _CHECKED or _of_document(question, m, corpus.snap.docs))), None)
     purpose, ending = _PURPOSE.search(question), _ENDING.search(question)
     if not (field or purpose or ending):
         return None

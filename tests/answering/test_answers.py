@@ -192,6 +192,17 @@ def test_a_release_date_of_something_in_the_text_is_not_the_document_date(assist
     assert about("When was this appendix published?", rust._state.corpus) is None
 
 
+def test_who_made_something_in_the_text_is_not_the_document_author(sourdough):
+    from assistant.answering.metadata import about
+
+    corpus = sourdough._state.corpus
+    assert about("Who created the video on discard bread?", corpus) is None
+    assert about("Who first made this kind of bread, and when?", corpus) is None
+    for q in ("Who wrote this guide?", "Which person is credited as its author?", "Who put this page together?"):
+        got = about(q, corpus)
+        assert got is not None and "Hendrik Kleinwaechter" in got.text, q
+
+
 def test_several_sources_ask_which_article(two_sources):
     ans = two_sources.ask("When was the article published?")
     assert "Which one do you mean?" in ans.answer
