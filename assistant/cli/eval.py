@@ -42,8 +42,10 @@ def fraction_option(name: str):
 @click.option("--held-out", "held_out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="With --loao: score each article on its golden files in this folder (NAME.jsonl, rows the models "
               "never train on) instead of FILES' rows; FILES still train.")
+@click.option("--together", is_flag=True, help="With --loao: answer every article from one index holding all of them "
+              "(as when several articles are in sources/) instead of each article's own index.")
 def eval_cmd(files, report_dir, url, min_correct, min_citation, min_refusal, max_false_refusal, tags, compare_path,
-             timeout, loao, source_dirs, only, held_out_dir):
+             timeout, loao, source_dirs, only, held_out_dir, together):
     """Score golden-answer FILES (JSONL, see tests/golden/README.md) against the assistant.
 
     Every row of every file is validated before anything runs. Deterministic: no judge model."""
@@ -58,11 +60,13 @@ def eval_cmd(files, report_dir, url, min_correct, min_citation, min_refusal, max
     rows = golden.load_many(files)
     if held_out_dir is not None and not loao:
         raise click.UsageError("--held-out goes with --loao (models trained on the other articles score the held-out rows)")
+    if together and not loao:
+        raise click.UsageError("--together goes with --loao (each article's rows answered from one index of all the articles)")
     if loao:
         from .loao import leave_one_article_out
 
         sys.exit(leave_one_article_out(files, list(source_dirs) or list(DEFAULT_SOURCES), thresholds, report_dir, only,
-                                       held_out_dir))
+                                       held_out_dir, together))
     chosen = select(rows, tags)
     if not chosen:
         have = sorted({t for r in rows for t in r.tags})

@@ -42,9 +42,11 @@ def _cell(value) -> str:
     return "-" if value is None else format(value, ".3f")
 
 
-def leave_one_article_out(files, source_dirs, thresholds, report_dir, only=(), held_out_dir: Path | None = None) -> int:
+def leave_one_article_out(files, source_dirs, thresholds, report_dir, only=(), held_out_dir: Path | None = None,
+                          together: bool = False) -> int:
     """Print the table; 0 when every scored article meets every threshold, else 1. With ``held_out_dir``, each
-    article is scored on its golden files in that folder (rows never trained on) instead of FILES' rows."""
+    article is scored on its golden files in that folder (rows never trained on) instead of FILES' rows; with
+    ``together``, every article is answered from one index holding them all."""
     from assistant.evaluation import golden, training
 
     held_out = None
@@ -61,10 +63,13 @@ def leave_one_article_out(files, source_dirs, thresholds, report_dir, only=(), h
         unknown = set(only) - {s.name for s in sets}
         if unknown:
             raise click.BadParameter(f"no golden file for {', '.join(sorted(unknown))}", param_hint="--only")
+        shared = training.together(sets, Path(work)) if together else None
         results = training.leave_one_article_out(sets, sets[0].assistant.settings, thresholds=thresholds,
-                                                   only=set(only), held_out=held_out)
+                                                   only=set(only), held_out=held_out, together=shared)
     if held_out_dir is not None:
         click.echo(f"Rows scored: the held-out files in {held_out_dir} (the models train on FILES of the other articles)")
+    if together:
+        click.echo(f"Answered from one index holding all {len(sets)} articles (as when several are in sources/)")
     lines, means, right, passed = table(results)
     for line in lines:
         click.echo(line)
@@ -75,6 +80,7 @@ def leave_one_article_out(files, source_dirs, thresholds, report_dir, only=(), h
         out.write_text(json.dumps({"mean_correct": round(mean, 4), "mean": means,
                                    "rows_right": round(right, 4), "thresholds": thresholds.__dict__,
                                    "held_out": str(held_out_dir) if held_out_dir is not None else None,
+                                   "together": together,
                                    "articles": {name: ev.summary for name, ev in results}}, indent=1))
         click.echo(f"\nReport: {out}")
     return 0 if passed else 1

@@ -170,10 +170,12 @@ def fingerprint(paths) -> dict:
 
 
 def leave_one_article_out(sets: list[ArticleSet], settings, progress=None, thresholds=None,
-                          only: set[str] = frozenset(), held_out: dict[str, list[Path]] | None = None
-                          ) -> list[tuple[str, object]]:
+                          only: set[str] = frozenset(), held_out: dict[str, list[Path]] | None = None,
+                          together=None) -> list[tuple[str, object]]:
     """For each article (or those in ``only``): train on the others, score its rows — or, with ``held_out``
     (article → golden files never trained on), those files' rows, for the articles that have them.
+    With ``together`` (an assistant over one index of every article: :func:`together`), the rows are answered from
+    that index instead of the article's own, as when several articles are in ``sources/``.
     (name, Evaluation) each."""
     from .scoring import DEFAULT_THRESHOLDS, LocalRunner, evaluate
 
@@ -185,12 +187,23 @@ def leave_one_article_out(sets: list[ArticleSet], settings, progress=None, thres
         files = held_out[s.name] if held_out is not None else s.golden
         rows = golden.load_many(files) if held_out is not None else s.rows
         models = train([smp for smp in samples if smp.article != s.name], settings)
-        ev = evaluate(rows, LocalRunner(s.assistant.with_models(models)), files=files,
+        ev = evaluate(rows, LocalRunner((together or s.assistant).with_models(models)), files=files,
                       thresholds=thresholds or DEFAULT_THRESHOLDS)
         out.append((s.name, ev))
         if progress:
             progress(s.name, ev)
     return out
+
+
+def together(sets: list[ArticleSet], workdir: Path):
+    """An assistant (neutral models) over one index holding every set's article, sharing the sets' embedder."""
+    from index.ingest import ingest
+
+    from assistant import Assistant
+
+    settings = sets[0].assistant.settings.with_(data_dir=workdir / "together", sources=tuple(s.source for s in sets))
+    ingest(settings)
+    return Assistant(settings, *_state(settings), sets[0].assistant.embedder, None, neutral_models())
 
 
 def by_article(golden_files) -> dict[str, list[Path]]:

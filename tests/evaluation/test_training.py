@@ -133,12 +133,29 @@ def test_held_out_rows_are_scored_by_models_trained_on_the_other_articles(sets, 
     assert lines[2].split()[-1] == f"{right:.3f}"
 
 
+def test_together_answers_every_article_from_one_index_of_them_all(sets, tmp_path):
+    """`assistant eval --loao --together`: the rows are answered from one index of every article (several articles
+    in sources/), with the models trained on the other articles."""
+    shared = training.together(sets, tmp_path)
+    expected = {p.name for s in sets for p in ([s.source] if s.source.is_file() else s.source.glob("*.md"))}
+    assert {p.source for p in shared.snapshot.passages} == expected and len(expected) == len(sets)
+    results = dict(training.leave_one_article_out(sets, sets[0].assistant.settings, only={"rust-release-trains"},
+                                                  together=shared))
+    ev = results["rust-release-trains"]
+    assert ev.summary["rows"] == len(next(s for s in sets if s.name == "rust-release-trains").rows)
+    cited = {c["source"] for r in ev.results for c in (r.to_dict().get("citations") or [])}
+    assert cited and "rust-release-trains.md" in cited  # answered from the shared index, mostly from its own article
+    assert ev.summary["correct"] >= 0.5
+
+
 def test_held_out_needs_loao_and_files_named_after_an_article(tmp_path):
     from tests.conftest import cli_in_process
 
     public = ROOT / "tests" / "golden" / "public.jsonl"
     out = cli_in_process(["eval", public, "--held-out", tmp_path], {})
     assert out.returncode == 2 and "--held-out goes with --loao" in out.stderr
+    out = cli_in_process(["eval", public, "--together"], {})
+    assert out.returncode == 2 and "--together goes with --loao" in out.stderr
     (tmp_path / "unrelated.jsonl").write_text(public.read_text())
     out = cli_in_process(["eval", "--loao", *GOLDEN, "--held-out", tmp_path], {})
     assert out.returncode == 2 and "has no NAME.jsonl for any article" in out.stderr, out.stderr
