@@ -13,6 +13,13 @@ TIME = re.compile(r"\d|\b(?:january|february|march|april|may|june|july|august|se
                   r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow|tonight|year|years|"
                   r"month|months|week|weeks|day|days|daily|weekly|monthly|yearly|annually|hours?|minutes?|decades?|"
                   r"centur(?:y|ies)|ago|now|recently|soon|later|earlier|after|before|until|since|during|when|once)\b", re.I)
+# A point or span of time an answer can give: a number, a month or weekday, a unit of time, "ago", "yesterday" —
+# not a bare "after", "when" or "now", which nearly every sentence has.
+WHEN = re.compile(r"\d|\b(?:january|february|march|april|may|june|july|august|september|october|november|december|"
+                  r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow|tonight|"
+                  r"years?|months?|weeks?|days?|daily|weekly|monthly|yearly|annually|nightly|hours?|minutes?|decades?|"
+                  r"centur(?:y|ies)|ago|morning|evening|night|noon|midnight|spring|summer|autumn|fall|winter|"
+                  r"one|two|three|four|five|six|seven|eight|nine|ten|twelve)\b", re.I)
 REASON = re.compile(r"\b(?:because|due to|owing to|stems? from|as a result|so that|in order to|to ensure|reasons?|"
                     r"therefore|thus|hence)\b", re.I)
 
@@ -22,7 +29,7 @@ ASKS = [
     (re.compile(r"\bhow long (?:will|would|could|might|does|did|has|have|until)\b", re.I), "duration",
      re.compile(NUMBER.pattern + "|" + TIME.pattern, re.I), True),
     (re.compile(r"^\s*(?:and\s+)?when\b|\bwhat (?:year|date|day|time)\b|\bsince when\b|\bhow long ago\b", re.I),
-     "time", TIME, True),
+     "time", WHEN, True),
     (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:why|how come)\b|\bwhat (?:is|are) the reasons?\b|\bwhy\?\s*$", re.I),
      "reason", REASON, False),
 ]

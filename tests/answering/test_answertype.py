@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.answertype import focus_words, measured, which_words
+from assistant.answering.answertype import focus_words, measured, type_mismatch, which_words
 
 
 @pytest.mark.parametrize("question, words", [
@@ -37,3 +37,15 @@ def test_a_measurement_is_named_by_a_number():
 ])
 def test_which_words_name_what_is_asked_for(question, words):
     assert which_words(question) == words
+
+
+@pytest.mark.parametrize("answer, lacking", [
+    ("The summit took place in August 2025.", ""),
+    ("A new version comes out every six weeks.", ""),
+    ("It was formalized in 1978.", ""),
+    ("Each night, a new build is produced.", ""),
+    ("After the summit, the leaders met again.", "time"),  # "after" names no time
+    ("Discussions are now underway between the allies.", "time"),
+])
+def test_a_when_question_needs_a_time_in_the_answer(answer, lacking):
+    assert type_mismatch("When did it happen?", answer) == lacking
