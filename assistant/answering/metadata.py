@@ -49,6 +49,10 @@ _STATES_PURPOSE = re.compile(
     r"describes?|covers?|looks? at|shows?|discusses|outlines?|summari[sz]es|introduces?)\b|"
     r"\b(?:we|i)(?: will|'ll|’ll| shall)? (?:explore|explain|look at|cover|discuss|describe|show|examine|outline|review)\b|"
     r"\blet(?:'|’)?s (?:take a )?(?:look|explore|examine|review|dive)\b|\btake a (?:closer )?look at\b", re.I)
+# A sentence dating the document itself: "This guidance was issued in July 1998 …" (not "the memo was issued",
+# which may be another document the text names).
+_STATES_DATE = re.compile(rf"\bthis {_DOC} (?:was|were|is|has been) (?:first |originally |last )?(?:issued|published|"
+                          r"written|released|posted|dated|updated|revised)\b", re.I)
 # A closing paragraph that only points elsewhere ("For more information, see …"): not what a document ends on.
 _POINTER = re.compile(r"^\W*(?:for (?:more|further|additional) (?:information|details|reading)|see also|further reading|"
                       r"related (?:reading|links|resources)|learn more)\b", re.I)
@@ -84,23 +88,24 @@ _CHECKED = ("author", "published")
 def _of_document(question: str, match: re.Match, docs: list[dict]) -> bool:
     """Every content word of the clause asking (``match``) is about a document or names one ("… the article about
     sourdough …")."""
-    start = max(question.rfind(c, 0, match.start()) for c in ",;") + 1
-    ends = [i for i in (question.find(c, match.end()) for c in ",;") if i >= 0]
+    start = max(question.rfind(c, 0, match.start()) for c in (",", ";", "?", "!", ". ")) + 1
+    ends = [i for i in (question.find(c, match.end()) for c in (",", ";", "?", "!", ". ")) if i >= 0]
     clause = re.split(r"\band\b", question[start:min(ends, default=len(question))])
     clause = next((c for c in clause if match.group(0).split()[0].lower() in c.lower()), question)
     named = {stem(t) for d in docs for t in content_terms(d.get("title", "") + " " + d["source"])}
     return all(_OF_DOCUMENT.match(t) or stem(t) in named for t in content_terms(clause))
 
 
-def about(question: str, corpus: Corpus) -> About | None:
-    """The answer to a question about the document itself, or None when it is not one."""
+def about(question: str, corpus: Corpus, current: str = "") -> About | None:
+    """The answer to a question about the document itself, or None when it is not one. ``current`` is the source
+    the conversation has been answered from: "the article" means that one when the question names none."""
     field = next(((name, keys) for name, pat, keys in _FIELDS if (m := pat.search(question))
                   and (name not in _CHECKED or _of_document(question, m, corpus.snap.docs))), None)
     purpose, ending = _PURPOSE.search(question), _ENDING.search(question)
     if not (field or purpose or ending):
         return None
     docs = corpus.snap.docs
-    doc = _which(question, docs)
+    doc = _which(question, docs) or next((d for d in docs if current and d["source"] == current), None)
     if doc is None:
         titles = "; ".join(f"“{d.get('title') or d['source']}”" for d in docs)
         return About(text=f"There are {len(docs)} sources here: {titles}. Which one do you mean?")
@@ -114,9 +119,13 @@ def about(question: str, corpus: Corpus) -> About | None:
         if not value and name == "tags":  # hashtags written in the text itself
             value = ", ".join(dict.fromkeys(m for p in corpus.passages if p.source == doc["source"]
                                             for m in re.findall(r"(?<![\w&])#\w+", p.text)))
+        if not value and name == "published":  # no date in the front matter: a sentence of the text may date it
+            dating = next(((pi, si) for pi, p in enumerate(corpus.passages) if p.source == doc["source"]
+                           for si, sn in enumerate(p.sentences) if _STATES_DATE.search(sn.text)), None)
+            if dating:
+                return About(picks=[Pick(*dating)])
         if not value:
-            # No date in the front matter: the text may still say when it was issued ("memorandum of July 1998").
-            return About(refused=True) if name in ("author", "license", "tags") and not (purpose or ending) else None
+            return About(refused=True) if name in ("author", "published", "license", "tags") and not (purpose or ending) else None
         if name == "published":
             when = human_date(value) + f" ({value})" if human_date(value) != value else value
             return About(text=f"“{title}” was published on {when}.")

@@ -67,7 +67,9 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
     timings["resolve"] = _ms(t)
     if _OPINION.search(resolved.own):
         return Answer(OPINION_TEXT, True, resolved.text, [], timings, suggestions(ctx.corpus)), []
-    about = metadata.about(resolved.text, ctx.corpus) or (metadata.about(resolved.own, ctx.corpus) if resolved.clarify else None)
+    current = _current_source(ctx, history) if len(ctx.corpus.snap.docs) > 1 else ""
+    about = metadata.about(resolved.text, ctx.corpus, current) or (
+        metadata.about(resolved.own, ctx.corpus, current) if resolved.clarify else None)
     if about is None and resolved.clarify and len(content_terms(resolved.own)) <= 2:
         return Answer(CLARIFY_TEXT, False, resolved.text, [], timings, suggestions(ctx.corpus)), []
     if about is not None and about.refused:
@@ -162,6 +164,24 @@ def _soft_match(corpus: Corpus, q: Query, vecs: dict, floor: float) -> None:
         q.nearest[t] = float(sims[j])
         if sims[j] >= floor:
             q.soft[t] = (snap.term_words[j], float(sims[j]))
+
+
+_MARKS = re.compile(r"\s*\[\d+\]")
+_SAME = 0.8  # cosine above which the last answer is taken to quote a sentence of the sources
+
+
+def _current_source(ctx: Context, history: list[dict]) -> str:
+    """The source the conversation's last answer quoted ('' when none): what "the article" means in a follow-up
+    when several sources are indexed."""
+    last = next((str(t.get("content") or "") for t in reversed(history or [])
+                 if isinstance(t, dict) and t.get("role") == "assistant"), "")
+    last = _MARKS.sub("", last).strip()
+    sv = ctx.corpus.snap.sentence_vecs
+    if not last or not len(sv):
+        return ""
+    sims = sv @ ctx.embed([last])[0]
+    row = int(np.argmax(sims))
+    return ctx.corpus.snap.passages[ctx.corpus.snap.sentence_refs[row][0]].source if sims[row] >= _SAME else ""
 
 
 def _fit(ctx: Context, texts: list[str]) -> list[float]:

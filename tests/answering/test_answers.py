@@ -188,8 +188,13 @@ def test_a_release_date_of_something_in_the_text_is_not_the_document_date(assist
     assert about("When was the first edition of the guide published, and when the last?", rust._state.corpus) is None
     dated = about("When did this article first come out?", assistant._state.corpus)
     assert dated is not None and "2025" in dated.text
-    # A document without a date in its front matter: the text may still say when it was issued, so no refusal.
-    assert about("When was this appendix published?", rust._state.corpus) is None
+    # A document without a date in its front matter: a sentence of its own that dates it ("This guidance was issued
+    # in …"), or else a refusal, not whatever sentence is nearest.
+    from assistant.answering.metadata import _STATES_DATE
+    assert _STATES_DATE.search("This guidance was issued in July 1998 to accompany the memo.")
+    assert not _STATES_DATE.search("The memo was issued by the President.")  # not the document itself
+    assert about("When was this appendix published?", rust._state.corpus).refused
+    assert rust.ask("When was this appendix published?").refused
 
 
 def test_who_made_something_in_the_text_is_not_the_document_author(sourdough):
@@ -201,6 +206,17 @@ def test_who_made_something_in_the_text_is_not_the_document_author(sourdough):
     for q in ("Who wrote this guide?", "Which person is credited as its author?", "Who put this page together?"):
         got = about(q, corpus)
         assert got is not None and "Hendrik Kleinwaechter" in got.text, q
+
+
+def test_several_sources_the_article_is_the_one_the_conversation_is_about(two_sources):
+    first = two_sources.ask("How warm should the water be for my starter?")
+    assert not first.refused and first.citations[0].source == "sourdough-starter.md"
+    history = [{"role": "user", "content": "How warm should the water be for my starter?"},
+               {"role": "assistant", "content": first.answer}]
+    assert "Hendrik Kleinwaechter" in two_sources.ask("Who wrote this guide?", history).answer
+    assert "Make your own sourdough starter" in two_sources.ask("What's the title of this article?", history).answer
+    assert two_sources.ask("When was the article published?", history).refused  # its front matter has no date
+    assert "Which one do you mean?" in two_sources.ask("Who wrote this guide?").answer  # no conversation yet
 
 
 def test_several_sources_ask_which_article(two_sources):
