@@ -7,6 +7,7 @@ sources, a question about "the article" that does not say which one gets a quest
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -96,16 +97,20 @@ def _of_document(question: str, match: re.Match, docs: list[dict]) -> bool:
     return all(_OF_DOCUMENT.match(t) or stem(t) in named for t in content_terms(clause))
 
 
-def about(question: str, corpus: Corpus, current: str = "") -> About | None:
-    """The answer to a question about the document itself, or None when it is not one. ``current`` is the source
-    the conversation has been answered from: "the article" means that one when the question names none."""
+def about(question: str, corpus: Corpus, current: Callable[[], str] | None = None) -> About | None:
+    """The answer to a question about the document itself, or None when it is not one. ``current()`` gives the
+    source the conversation has been answered from ('' when none): "the article" means that one when the question
+    names none (asked only then)."""
     field = next(((name, keys) for name, pat, keys in _FIELDS if (m := pat.search(question))
                   and (name not in _CHECKED or _of_document(question, m, corpus.snap.docs))), None)
     purpose, ending = _PURPOSE.search(question), _ENDING.search(question)
     if not (field or purpose or ending):
         return None
     docs = corpus.snap.docs
-    doc = _which(question, docs) or next((d for d in docs if current and d["source"] == current), None)
+    doc = _which(question, docs)
+    if doc is None and current is not None:
+        source = current()
+        doc = next((d for d in docs if source and d["source"] == source), None)
     if doc is None:
         titles = "; ".join(f"“{d.get('title') or d['source']}”" for d in docs)
         return About(text=f"There are {len(docs)} sources here: {titles}. Which one do you mean?")

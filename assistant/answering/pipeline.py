@@ -67,7 +67,7 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
     timings["resolve"] = _ms(t)
     if _OPINION.search(resolved.own):
         return Answer(OPINION_TEXT, True, resolved.text, [], timings, suggestions(ctx.corpus)), []
-    current = _current_source(ctx, history) if len(ctx.corpus.snap.docs) > 1 else ""
+    current = lambda: _current_source(ctx, history)  # noqa: E731 (only worked out when "the article" is ambiguous)
     about = metadata.about(resolved.text, ctx.corpus, current) or (
         metadata.about(resolved.own, ctx.corpus, current) if resolved.clarify else None)
     if about is None and resolved.clarify and len(content_terms(resolved.own)) <= 2:
