@@ -151,6 +151,11 @@ def render(snap, picks: list[Pick], max_words: int = 90, numbering: list[int] | 
 _LABEL = re.compile(r"^((?:[\w'’()/&-]+\s+){0,5}[\w'’()/&-]+):\s+\S")  # "Pre-Approval: All travel …"
 
 
+def _clip(text: str, n: int) -> str:
+    words = text.split()
+    return text if len(words) <= n else " ".join(words[:n]).rstrip(",;:") + "…"
+
+
 def _render_list(p: Passage, max_words: int, by_labels: bool = False) -> str:
     intro = [s.text for i, s in enumerate(p.sentences) if not p.is_item(i)]
     items: list[str] = []
@@ -165,7 +170,10 @@ def _render_list(p: Passage, max_words: int, by_labels: bool = False) -> str:
     if by_labels and len(items) > 1 and sum(word_count(x) for x in items) > budget:
         labels = [m.group(1).strip() for m in map(_LABEL.match, items) if m]
         if len(labels) == len(items):
-            items = labels  # "Business Connection: …; Reasonable: …" asked for, too long whole: its labels name every item
+            # Asked for, too long whole: every item named, each with the start of what it says when the budget
+            # leaves room ("Medical: Mandatory immunizations required by …"), else by its label alone.
+            share = budget // len(items)
+            items = [_clip(it, share) if share >= word_count(lab) + 3 else lab for it, lab in zip(items, labels)]
     shown: list[str] = []
     for it in items:
         if shown and sum(word_count(x) for x in shown) + word_count(it) > budget:

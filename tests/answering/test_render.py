@@ -1,5 +1,6 @@
 """How an answer's list is written: whole with its introduction, or — too long for the word budget — by its item
-labels when a list is asked for, else its first items and "…". Real passages from the Markdown parser; no model."""
+labels (each with the start of what it says, when there is room) when a list is asked for, else its first items
+and "…". Real passages from the Markdown parser; no model."""
 from __future__ import annotations
 
 from assistant.answering.selection import _render_list
@@ -27,8 +28,14 @@ def test_a_list_that_fits_is_given_whole():
     assert out.startswith("The policy sets these rules for every claim:") and "name of the seller" in out
 
 
-def test_a_list_asked_for_and_too_long_whole_is_named_by_its_labels():
+def test_a_list_asked_for_and_too_long_whole_names_every_item():
+    # each item gets an equal share of the budget: its label and the start of what it says
     out = _render_list(_list_passage(LABELLED), max_words=40, by_labels=True)
+    assert out == ("The policy sets these rules for every claim: Purpose: every claim must serve the work of the "
+                   "group…; Approval: a claim above the usual limits needs the written…; Receipts: each expense needs "
+                   "an itemised receipt showing the date…."), out
+    # too little room for any of that: the labels alone
+    out = _render_list(_list_passage(LABELLED), max_words=16, by_labels=True)
     assert out == "The policy sets these rules for every claim: Purpose; Approval; Receipts."
     # not asked for as a list (a question about one of its items): the items themselves, the first ones whole
     assert "every claim must serve" in _render_list(_list_passage(LABELLED), max_words=40)
