@@ -181,6 +181,7 @@ def _render_list(p: Passage, max_words: int, by_labels: bool = False) -> str:
             break
         shown.append(it)
     body = "; ".join(shown)
+    body += "" if body.endswith("…") else "."  # "…; Receipts: each expense needs…", not "needs…."
     if lead:
-        return f"{lead} {body}." if lead.endswith(":") else f"{lead}: {body}."
-    return body + "."
+        return f"{lead} {body}" if lead.endswith(":") else f"{lead}: {body}"
+    return body

@@ -33,7 +33,7 @@ def test_a_list_asked_for_and_too_long_whole_names_every_item():
     out = _render_list(_list_passage(LABELLED), max_words=40, by_labels=True)
     assert out == ("The policy sets these rules for every claim: Purpose: every claim must serve the work of the "
                    "group…; Approval: a claim above the usual limits needs the written…; Receipts: each expense needs "
-                   "an itemised receipt showing the date…."), out
+                   "an itemised receipt showing the date…"), out
     # too little room for any of that: the labels alone
     out = _render_list(_list_passage(LABELLED), max_words=16, by_labels=True)
     assert out == "The policy sets these rules for every claim: Purpose; Approval; Receipts."
@@ -43,4 +43,4 @@ def test_a_list_asked_for_and_too_long_whole_names_every_item():
 
 def test_a_list_too_long_without_labels_gives_its_first_items():
     out = _render_list(_list_passage(PLAIN), max_words=40, by_labels=True)
-    assert out.startswith("The policy sets these rules for every claim: every claim must serve") and out.endswith("….")
+    assert out.startswith("The policy sets these rules for every claim: every claim must serve") and out.endswith("; …")
