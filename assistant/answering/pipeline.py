@@ -15,7 +15,7 @@ import numpy as np
 
 from index.settings import Settings
 
-from . import metadata
+from . import acronym, metadata
 from .corpus import Corpus
 from .features import QUESTION_FEATURES, Candidate, candidates, list_asked, question_features
 from .followup import resolve
@@ -74,6 +74,8 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
         return Answer(CLARIFY_TEXT, False, resolved.text, [], timings, suggestions(ctx.corpus)), []
     if about is not None and about.refused:
         return Answer(REFUSAL_TEXT, True, resolved.text, [], timings, suggestions(ctx.corpus)), []
+    if about is None and (spelt := acronym.expansion(resolved.own, ctx.corpus, _last_answer(history))):
+        about = metadata.About(picks=[spelt])  # "What does PLAN stand for?": where the sources spell it out
     if about is not None and about.picks:
         text, order = render(ctx.corpus.snap, about.picks, ctx.settings.answer.max_answer_words + 30)
         cites = [_citation(ctx.corpus.snap.passages[pi], 1.0) for pi in order]
@@ -170,12 +172,17 @@ _MARKS = re.compile(r"\s*\[\d+\]")
 _SAME = 0.8  # cosine above which the last answer is taken to quote a sentence of the sources
 
 
+def _last_answer(history: list[dict]) -> str:
+    """The conversation's last answer, without its citation markers ('' when none)."""
+    last = next((str(t.get("content") or "") for t in reversed(history or [])
+                 if isinstance(t, dict) and t.get("role") == "assistant"), "")
+    return _MARKS.sub("", last).strip()
+
+
 def _current_source(ctx: Context, history: list[dict]) -> str:
     """The source the conversation's last answer quoted ('' when none): what "the article" means in a follow-up
     when several sources are indexed."""
-    last = next((str(t.get("content") or "") for t in reversed(history or [])
-                 if isinstance(t, dict) and t.get("role") == "assistant"), "")
-    last = _MARKS.sub("", last).strip()
+    last = _last_answer(history)
     sv = ctx.corpus.snap.sentence_vecs
     if not last or not len(sv):
         return ""

@@ -1,0 +1,34 @@
+"""An abbreviation asked about is answered from the sentence that spells it out, found by typography alone."""
+from __future__ import annotations
+
+from assistant.answering.acronym import _initials_fit, expansion
+
+
+def test_initials_fit_in_order():
+    assert _initials_fit("CDC", "Centers for Disease Control and Prevention")
+    assert _initials_fit("PLAN", "Plain Language Action Network")
+    assert not _initials_fit("NPR", "Plain Language Action Network")
+    assert _initials_fit("USPS", "U.S. Postal Service")
+    assert not _initials_fit("DC", "Control Data")  # out of order
+
+
+def _text(assistant, pick):
+    return assistant.snapshot.passages[pick.passage].sentences[pick.sentence].text
+
+
+def test_the_sentence_spelling_out_an_abbreviation_answers_what_it_stands_for(federal):
+    corpus = federal._state.corpus
+    for q in ("What does CDC stand for?", "what is IRS short for", "Give me the full name of the USPS."):
+        pick = expansion(q, corpus)
+        assert pick is not None, q
+        assert "(" + next(w for w in q.replace("?", "").replace(".", "").split() if w.isupper()) + ")" in _text(federal, pick)
+    assert expansion("What does ZQX stand for?", corpus) is None  # never spelt out: the usual pipeline decides
+    assert expansion("How many visits did the CDC get?", corpus) is None  # not a question about the abbreviation
+    # "What does that acronym stand for?": the abbreviation of the last answer
+    pick = expansion("What does that acronym stand for?", corpus, "Visits to CDC sites increased 254%.")
+    assert pick is not None and "Centers for Disease Control" in _text(federal, pick)
+
+
+def test_an_abbreviation_question_is_answered_with_its_citation(federal):
+    ans = federal.ask("What does DAP stand for?")
+    assert not ans.refused and "Digital Analytics Program (DAP)" in ans.answer and ans.citations
