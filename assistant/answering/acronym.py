@@ -19,7 +19,7 @@ def expansion(question: str, corpus: Corpus, last_answer: str = "") -> Pick | No
     for?", one the last answer used), or None when the question asks no such thing or the sources never spell it."""
     if not _ASKS.search(question):
         return None
-    asked = [a for a in _ABBREVIATION.findall(question)] or _ABBREVIATION.findall(last_answer)
+    asked = _ABBREVIATION.findall(question) or _ABBREVIATION.findall(last_answer)
     for abbreviation in dict.fromkeys(asked):
         spelt = re.compile(_SPELT.format(re.escape(abbreviation)))
         for pi, p in enumerate(corpus.passages):

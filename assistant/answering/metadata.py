@@ -93,8 +93,13 @@ def _of_document(question: str, match: re.Match, docs: list[dict]) -> bool:
     ends = [i for i in (question.find(c, match.end()) for c in (",", ";", "?", "!", ". ")) if i >= 0]
     clause = re.split(r"\band\b", question[start:min(ends, default=len(question))])
     clause = next((c for c in clause if match.group(0).split()[0].lower() in c.lower()), question)
-    named = {stem(t) for d in docs for t in content_terms(d.get("title", "") + " " + d["source"])}
+    named = set().union(*map(_title_stems, docs))
     return all(_OF_DOCUMENT.match(t) or stem(t) in named for t in content_terms(clause))
+
+
+def _title_stems(doc: dict) -> set[str]:
+    """The stems of the words naming a document: its title and file name."""
+    return {stem(t) for t in content_terms(doc.get("title", "") + " " + doc["source"])}
 
 
 def about(question: str, corpus: Corpus, current: Callable[[], str] | None = None) -> About | None:
@@ -173,8 +178,7 @@ def _which(question: str, docs: list[dict]) -> dict | None:
     if len(docs) == 1:
         return docs[0]
     asked = {stem(t) for t in content_terms(question)}
-    scored = sorted(((len(asked & {stem(t) for t in content_terms(d.get("title", "") + " " + d["source"])}), i)
-                     for i, d in enumerate(docs)), reverse=True)
+    scored = sorted(((len(asked & _title_stems(d)), i) for i, d in enumerate(docs)), reverse=True)
     if scored and scored[0][0] > 0 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
         return docs[scored[0][1]]
     return None
