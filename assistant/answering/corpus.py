@@ -18,7 +18,7 @@ import numpy as np
 
 from index.reader import Snapshot
 
-from .text import content_terms, names, stem, stems, tokens
+from .text import content_terms, initials, names, stem, stems, tokens
 
 
 class Corpus:
@@ -51,6 +51,8 @@ class Corpus:
         self.typical_idf = idfs[len(idfs) // 2] if idfs else 1.0
         self.names = Counter(nm for p in self.passages for s in p.sentences for nm in names(s.text))
         self.name_words = {w.lower() for nm in self.names for w in nm.split()}
+        self.initials = {i for p in self.passages for t in [p.section, *(s.text for s in p.sentences)]
+                         for i in initials(t)}
         self.sources = sorted({p.source for p in self.passages})
         self.numbers = {n for p in self.passages for n in re.findall(r"\b\d[\d.,]*\d\b|\b\d\b", p.section + " " + p.text)}
         self.term_row = {w: i for i, w in enumerate(snapshot.term_words)}
@@ -120,6 +122,10 @@ class Corpus:
         if not df:
             return getattr(self, "typical_idf", 1.0)
         return math.log(1 + (len(self.passages) + 1) / (df + 0.5))
+
+    def abbreviates(self, word: str) -> bool:
+        """An abbreviation in capitals ("FAQ") of words the sources spell out ("Frequently Asked Questions")."""
+        return len(word) >= 2 and word.isupper() and word.lower() in self.initials
 
     def knows(self, word: str) -> bool:
         """The word's stem is in the sources, or it begins a longer source word (West → Western)."""

@@ -16,7 +16,7 @@ from .answertype import asked, counted_word, focus_words, kinds_in, measured, ty
 from .corpus import Corpus, rarity
 from .query import Query
 from .retrieval import Retrieval
-from .text import names, stem, stems
+from .text import names, stem, stems, tokens
 
 # A sentence leaning on the one before it: a pronoun or connective among its first words.
 _LEANS = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:this|these|those|that|such|it|its|they|their|them|he|his|she|her|"
@@ -198,12 +198,13 @@ def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float]
     """Features of the question and its best answer, for the answerability model."""
     weights = _weights(corpus, q)
     total = sum(w for w, _ in weights.values()) or 1.0
-    unknown = [t for t in weights if not corpus.knows(q.repaired.get(t, t))]
+    spelt_out = {w.lower() for w in tokens(q.text) if corpus.abbreviates(w)}  # "FAQ": Frequently Asked Questions
+    unknown = [t for t in weights if not corpus.knows(q.repaired.get(t, t)) and t not in spelt_out]
     oov = sum(weights[t][0] * (0.5 if t in q.soft else 1.0) for t in unknown) / total
     oov_rare = max((rarity(q.repaired.get(t, t)) for t in unknown if t not in q.soft), default=0.0)
     soft = sum(weights[t][0] for t in unknown if t in q.soft) / total
     unknown_names = sum(1 for n in q.names if not all(
-        corpus.knows(w) or w.lower() in corpus.name_words or q.repaired.get(w.lower()) or w.lower() in q.soft
+        corpus.knows(w) or corpus.abbreviates(w) or w.lower() in corpus.name_words or q.repaired.get(w.lower()) or w.lower() in q.soft
         for w in n.split() if len(w) > 2))
     said = stems(answer_text + " " + answer_sections)
     answer_lex = coverage(weights, said)

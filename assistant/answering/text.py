@@ -80,6 +80,17 @@ def stems(text: str) -> set[str]:
 _NAME = re.compile(r"\b[A-Z][\w’'\-]*(?:\s+(?:(?:of|the|de|von|van|for|and)\s+){0,2}[A-Z][\w’'\-]*)*")
 
 
+def initials(text: str) -> set[str]:
+    """Initials of each run of capitalised words, lower-cased ("Frequently Asked Questions" gives "faq"): the
+    abbreviations a reader may use for what the text spells out."""
+    out = set()
+    for m in _NAME.finditer(text):
+        capitals = [w for w in m.group(0).split() if w[:1].isupper()]
+        if len(capitals) >= 2:
+            out.add("".join(w[0] for w in capitals).lower())
+    return out
+
+
 def names(text: str, common: frozenset[str] | set[str] = frozenset(), strict_initial: bool = False) -> list[str]:
     """Capitalised spans (e.g. 'Coalition of the Willing', 'US'). The first word of a sentence is dropped when
     it is a stop word or a ``common`` (lower-case elsewhere) word; with ``strict_initial`` whenever it is not

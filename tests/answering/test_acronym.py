@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from assistant.answering.acronym import _initials_fit, expansion
+from assistant.answering.text import initials
 
 
 def test_initials_fit_in_order():
@@ -32,3 +33,17 @@ def test_the_sentence_spelling_out_an_abbreviation_answers_what_it_stands_for(fe
 def test_an_abbreviation_question_is_answered_with_its_citation(federal):
     ans = federal.ask("What does DAP stand for?")
     assert not ans.refused and "Digital Analytics Program (DAP)" in ans.answer and ans.citations
+
+
+def test_initials_of_capitalised_runs():
+    assert initials("Answers under Frequently Asked Questions, from the Digital Analytics Program.") == {"faq", "dap"}
+    assert initials("One Capital only.") == {"oc"} and initials("no capitals here") == set()
+
+
+def test_an_abbreviation_of_words_the_sources_spell_out_is_known(assistant, federal):
+    """"FAQ" in a question is not an unknown name when a heading reads "Frequently Asked Questions"; the same
+    for any run of capitalised words, in any article."""
+    assert assistant._state.corpus.abbreviates("FAQ")
+    assert federal._state.corpus.abbreviates("DAP")
+    assert not assistant._state.corpus.abbreviates("faq")  # only a word written in capitals is an abbreviation
+    assert not federal._state.corpus.abbreviates("ZQX")
