@@ -39,7 +39,7 @@ SENTENCE_FEATURES = (
 QUESTION_FEATURES = (
     "p_best", "p_second_gap", "sim", "lex", "passage_lex", "answer_lex", "miss_max", "oov", "oov_rare", "soft",
     "unknown_names", "mismatch", "which_mismatch", "faq_qsim", "log_terms", "psim", "bm25_any", "p_align_min",
-    "p_align_mean", "worst_term", "unknown_numbers", "concept_gap", "focus_mismatch",
+    "p_align_mean", "worst_term", "unknown_numbers", "concept_gap", "focus_mismatch", "lead_mismatch",
 )
 
 
@@ -194,7 +194,7 @@ def _novel(sentence_stems: set[str], question_stems: set[str]) -> float:
 
 
 def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float], best: Candidate,
-                      answer_text: str, answer_sections: str = "") -> np.ndarray:
+                      answer_text: str, answer_sections: str = "", lead_text: str = "") -> np.ndarray:
     """Features of the question and its best answer, for the answerability model."""
     weights = _weights(corpus, q)
     total = sum(w for w, _ in weights.values()) or 1.0
@@ -216,6 +216,7 @@ def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float]
     word = counted_word(q.text)
     counted = ({stem(word)} | {stem(a) for a in q.alternatives(word)}) if word else None
     mismatch = float(bool(type_mismatch(q.text, answer_text, counted)))
+    lead_mismatch = float(bool(type_mismatch(q.text, lead_text or answer_text, counted)))
     which = which_words(q.text)
     which_mismatch = _lacks(q, which, said)
     focus = focus_words(q.text)
@@ -228,7 +229,7 @@ def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float]
                      math.log1p(len(weights)), top.dense if top else 0.0, float(any(rk.bm25 > 0 for rk in r.ranked[:3])),
                      p_min, p_mean, worst, float(len(q.unknown_numbers)),
                      max(((1.0 - q.nearest.get(t, 0.0)) * rarity(q.repaired.get(t, t)) for t in unknown if t in own), default=0.0),
-                     focus_mismatch],
+                     focus_mismatch, lead_mismatch],
                     dtype=np.float64)
 
 

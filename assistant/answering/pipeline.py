@@ -148,11 +148,13 @@ def analyse(ctx: Context, text: str, own: str | None, timings: dict, context: st
     return part
 
 
-def said(corpus: Corpus, picks: list[Pick]) -> tuple[str, str]:
-    """What an answer says: its sentences, and the headings of their sections."""
+def said(corpus: Corpus, picks: list[Pick]) -> tuple[str, str, str]:
+    """What an answer says: its sentences, the headings of their sections, and its lead (the sentences from the
+    passage it opens with, which the first citation shows)."""
     snap = corpus.snap
-    return (" ".join(snap.passages[c.passage].sentences[c.sentence].text for c in picks),
-            " ".join(dict.fromkeys(snap.passages[c.passage].section for c in picks)))
+    text = lambda c: snap.passages[c.passage].sentences[c.sentence].text
+    return (" ".join(text(c) for c in picks), " ".join(dict.fromkeys(snap.passages[c.passage].section for c in picks)),
+            " ".join(text(c) for c in picks if c.passage == picks[0].passage) if picks else "")
 
 
 def _soft_match(corpus: Corpus, q: Query, vecs: dict, floor: float) -> None:

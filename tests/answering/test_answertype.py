@@ -49,3 +49,29 @@ def test_which_words_name_what_is_asked_for(question, words):
 ])
 def test_a_when_question_needs_a_time_in_the_answer(answer, lacking):
     assert type_mismatch("When did it happen?", answer) == lacking
+
+
+@pytest.mark.parametrize("question, answer, lacking", [
+    ("At what temperature should the jar be stored?", "Keep the jar in the fridge.", "number"),
+    ("At what temperature should the jar be stored?", "Keep the jar at 4 degrees.", ""),
+    ("What ratio of flour to water is used?", "Use equal parts, 1 to 1.", ""),
+    ("What ratio of flour to water is used?", "Use flour and water.", "number"),
+    ("What area of policy does it cover?", "Foreign policy.", ""),  # "area" here is not a measurement
+])
+def test_a_measurement_named_after_what_needs_a_number(question, answer, lacking):
+    assert type_mismatch(question, answer) == lacking
+
+
+def test_the_lead_of_an_answer_is_what_its_first_cited_passage_says(sourdough):
+    """The answer-type check on the lead: a number in a later passage of the answer does not answer "how many
+    grams" when the passage the answer opens with has none."""
+    from assistant.answering.pipeline import said
+    from assistant.answering.selection import Pick
+
+    corpus = sourdough._state.corpus
+    first = next(i for i, p in enumerate(corpus.passages) if len(p.sentences) > 1)
+    other = next(i for i, p in enumerate(corpus.passages) if i != first and p.sentences)
+    text, _, lead = said(corpus, [Pick(first, 0), Pick(other, 0), Pick(first, 1)])
+    sentence = lambda pi, si: corpus.passages[pi].sentences[si].text
+    assert lead == sentence(first, 0) + " " + sentence(first, 1)
+    assert sentence(other, 0) in text and sentence(other, 0) not in lead
