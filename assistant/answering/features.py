@@ -218,7 +218,8 @@ def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float]
     mismatch = float(bool(type_mismatch(q.text, answer_text, counted)))
     lead_mismatch = float(bool(type_mismatch(q.text, lead_text or answer_text, counted)))
     which = which_words(q.text)
-    which_mismatch = _lacks(q, which, said)
+    lead_said = stems(lead_text + " " + answer_sections) if lead_text else said
+    which_mismatch = _lacks(q, which, lead_said)
     focus = focus_words(q.text)
     focus_mismatch = 0.0 if measured(focus, answer_text) else _lacks(q, focus, said)
     faq_sim = r.faq_match[1] if r.faq_match else 0.0
