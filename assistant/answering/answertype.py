@@ -20,6 +20,8 @@ WHEN = re.compile(r"\d|\b(?:january|february|march|april|may|june|july|august|se
                   r"years?|months?|weeks?|days?|daily|weekly|monthly|yearly|annually|nightly|hours?|minutes?|decades?|"
                   r"centur(?:y|ies)|ago|morning|evening|night|noon|midnight|spring|summer|autumn|fall|winter|"
                   r"one|two|three|four|five|six|seven|eight|nine|ten|twelve)\b", re.I)
+# How one reaches someone or something: an e-mail or web address, a domain, a phone number.
+CONTACT = re.compile(r"@|https?://|\bwww\.|\b[\w-]+\.(?:gov|org|com|net|edu|io|int|info)\b|\d{3}[-. )]+\d{3,4}", re.I)
 REASON = re.compile(r"\b(?:because|due to|owing to|stems? from|as a result|so that|in order to|to ensure|reasons?|"
                     r"therefore|thus|hence)\b", re.I)
 
@@ -33,8 +35,11 @@ ASKS = [
      True),
     (re.compile(r"\bhow long (?:will|would|could|might|does|did|has|have|until)\b", re.I), "duration",
      re.compile(NUMBER.pattern + "|" + TIME.pattern, re.I), True),
-    (re.compile(r"^\s*(?:and\s+)?when\b|\bwhat (?:year|date|day|time)\b|\bsince when\b|\bhow long ago\b", re.I),
-     "time", WHEN, True),
+    (re.compile(r"^\s*(?:and\s+)?when\b|\bwhat (?:exact\s+)?(?:years?|dates?|days?|times?|months?|deadlines?)\b|"
+                r"\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+(?:exact\s+)?(?:years?|dates?|deadlines?)\b|"
+                r"\bsince when\b|\bhow long ago\b|\bby when\b", re.I), "time", WHEN, True),
+    (re.compile(r"\b(?:phone|telephone|fax)\s+numbers?\b|\be-?mail\b|\b(?:mailing|postal|street|web|website)\s+"
+                r"address(?:es)?\b|\burls?\b", re.I), "contact", CONTACT, True),
     (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:why|how come)\b|\bwhat (?:is|are) the reasons?\b|\bwhy\?\s*$", re.I),
      "reason", REASON, False),
 ]

@@ -75,3 +75,17 @@ def test_the_lead_of_an_answer_is_what_its_first_cited_passage_says(sourdough):
     sentence = lambda pi, si: corpus.passages[pi].sentences[si].text
     assert lead == sentence(first, 0) + " " + sentence(first, 1)
     assert sentence(other, 0) in text and sentence(other, 0) not in lead
+
+
+@pytest.mark.parametrize("question, answer, lacking", [
+    ("What's the phone number for the help desk?", "Ask the help desk for support.", "contact"),
+    ("What's the phone number for the help desk?", "Call the help desk on 202-555-0100.", ""),
+    ("What e-mail address should I use?", "Send it to finance@example.org.", ""),
+    ("At what web address is the documentation hosted?", "The documentation is online.", "contact"),
+    ("At what web address is the documentation hosted?", "See docs.example.com for the documentation.", ""),
+    ("What is the deadline to apply?", "Apply early to be safe.", "time"),
+    ("What is the deadline to apply?", "Apply by 1 March.", ""),
+    ("On what dates were the bills passed?", "The bills passed quickly.", "time"),
+])
+def test_contact_details_and_deadlines_are_answer_types(question, answer, lacking):
+    assert type_mismatch(question, answer) == lacking
