@@ -20,6 +20,8 @@ from .text import stems
 
 _OPENER = re.compile(r"^(?:however|moreover|furthermore|additionally|in addition|nevertheless|nonetheless|meanwhile|"
                      r"also|besides|indeed|that said|on the other hand|in fact|still|yet|and|but|so)\s*,?\s+", re.I)
+# "… military training, intelligence sharing, and logistical support": a sentence that is itself a list.
+_ENUMERATION = re.compile(r",[^,;]+,[^,;]*\b(?:and|or)\b", re.I)
 LEANS = SENTENCE_FEATURES.index("leans")
 NEXT_LEANS = SENTENCE_FEATURES.index("next_leans")
 
@@ -37,7 +39,9 @@ def word_count(text: str) -> int:
 def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, max_sentences: int,
            margin: float = 6.0) -> list[Pick]:
     order = sorted(range(len(cands)), key=lambda i: -probs[i])
-    if list_asked(question):  # a list asked for: the best list among the close candidates leads
+    top = snap.passages[cands[order[0]].passage].sentences[cands[order[0]].sentence].text
+    if list_asked(question) and not _ENUMERATION.search(top):
+        # a list asked for, and the best sentence lists nothing itself: the best list among the close candidates leads
         listed = [i for i in order if snap.passages[cands[i].passage].kind == "list"]
         if listed and probs[listed[0]] >= 0.5 * probs[order[0]]:
             order.remove(listed[0])

@@ -44,3 +44,26 @@ def test_a_list_asked_for_and_too_long_whole_names_every_item():
 def test_a_list_too_long_without_labels_gives_its_first_items():
     out = _render_list(_list_passage(PLAIN), max_words=40, by_labels=True)
     assert out.startswith("The policy sets these rules for every claim: every claim must serve") and out.endswith("; …")
+
+
+def test_a_list_asked_for_leads_with_the_best_sentence_when_it_is_itself_a_list():
+    """"List the checks …": a sentence naming the items inline ("A, B, and C") answers it; a list passage rated a
+    little lower leads only when the best sentence lists nothing."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from assistant.answering.features import SENTENCE_FEATURES, Candidate
+    from assistant.answering.selection import Pick, choose
+
+    doc = parse_source("rules.md", "rules.md", "Every claim goes through checks on purpose, approval, and receipts.\n\n"
+                       "Claims are paid monthly.\n\n" + LABELLED.split("\n\n", 1)[1])
+    snap = SimpleNamespace(passages=doc.passages)
+    prose = next(i for i, p in enumerate(doc.passages) if "checks on purpose" in p.text)
+    plain = next(i for i, p in enumerate(doc.passages) if "paid monthly" in p.text)
+    listed = next(i for i, p in enumerate(doc.passages) if p.kind == "list")
+    zero = np.zeros(len(SENTENCE_FEATURES))
+    for top, leads in ((prose, prose), (plain, listed)):
+        cands = [Candidate(top, 0, zero, 0.5, 0.5), Candidate(listed, 1, zero, 0.5, 0.5)]
+        picks = choose(snap, "List the checks on every claim.", cands, np.array([0.9, 0.8]), 200, 3)
+        assert picks[0] == Pick(leads, 0 if leads == top else picks[0].sentence)
