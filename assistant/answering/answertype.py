@@ -25,13 +25,14 @@ CONTACT = re.compile(r"@|https?://|\bwww\.|\b[\w-]+\.(?:gov|org|com|net|edu|io|i
 REASON = re.compile(r"\b(?:because|due to|owing to|stems? from|as a result|so that|in order to|to ensure|reasons?|"
                     r"therefore|thus|hence)\b", re.I)
 
-# "What temperature …", "at what ratio …": nouns whose value is a number, whatever else the sentence says.
+# "What temperature …", "at what ratio …", "what oven temperature …": nouns whose value is a number (one word may
+# qualify them), whatever else the sentence says.
 _MEASURED_BY_NUMBER = frozenset("""number percentage amount share temperature ratio proportion price cost fee rate
-    speed age length width height depth distance weight salary budget population""".split())
+    speed age length width height depth distance weight salary budget population score""".split())
 
 # (what the question says, the kind, what an answer of that kind contains, whether lacking it is a mismatch)
 ASKS = [
-    (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:" + "|".join(sorted(_MEASURED_BY_NUMBER)) + r")\b", re.I), "number", NUMBER,
+    (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:[a-z-]+\s+)?(?:" + "|".join(sorted(_MEASURED_BY_NUMBER)) + r")\b", re.I), "number", NUMBER,
      True),
     (re.compile(r"\bhow long (?:will|would|could|might|does|did|has|have|until)\b", re.I), "duration",
      re.compile(NUMBER.pattern + "|" + TIME.pattern, re.I), True),

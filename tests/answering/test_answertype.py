@@ -57,6 +57,8 @@ def test_a_when_question_needs_a_time_in_the_answer(answer, lacking):
     ("What ratio of flour to water is used?", "Use equal parts, 1 to 1.", ""),
     ("What ratio of flour to water is used?", "Use flour and water.", "number"),
     ("What area of policy does it cover?", "Foreign policy.", ""),  # "area" here is not a measurement
+    ("What readability score should a document reach?", "Write short sentences.", "number"),  # one word qualifies it
+    ("What oven temperature should I bake at?", "Bake at 230 degrees.", ""),
 ])
 def test_a_measurement_named_after_what_needs_a_number(question, answer, lacking):
     assert type_mismatch(question, answer) == lacking
