@@ -35,8 +35,11 @@ _FIELDS = [  # (field, question pattern, front-matter keys in order of preferenc
     ("license", re.compile(r"\b(?:licen[cs]e[ds]?|copyright)\b", re.I), ("license", "licence", "copyright")),
     ("tags", re.compile(r"\b(?:hashtags?|tags|tagged|keywords)\b", re.I), ("tags", "hashtags", "keywords")),
 ]
-_PURPOSE = re.compile(rf"\bwhat(?:'s| is| does)? (?:the |this )?{_DOC}\b.*\b(?:about|cover|covering|discuss|explore|set(?:ting)? out|"
-                      rf"aim|meant|intend|look(?:ing)? at|provide|explain|trying to|help (?:the |its )?(?:readers?|you))\b|\bwhat(?:'s| is) (?:it|this) about\b|"
+_DOC_NOUN = _DOC.removesuffix("|this|it)") + ")"  # a word naming a document, not a pronoun
+_DOES = (r"(?:about|cover|covering|discuss|explore|set(?:ting)? out|aim|meant|intend|look(?:ing)? at|provide|explain|"
+         r"trying to|teach(?:es)?|walk(?:s)? (?:you )?through|going to|help (?:the |its )?(?:readers?|you)|help with)")
+_PURPOSE = re.compile(rf"\bwhat(?:'s| is| does)? (?:the |this )?{_DOC}\b.*\b{_DOES}\b|\bwhat(?:'s| is) (?:it|this) about\b|"
+                      rf"\bwhat (?:\w+ ){{1,2}}(?:does|do|is|are|will) (?:the |this )?{_DOC_NOUN}\b.*\b{_DOES}\b|"
                       rf"\bpurpose of (?:the |this )?{_DOC}\b|\bwhat is the (?:topic|subject) of\b", re.I)
 _ENDS = r"ends?|ending|finish(?:es)?|close[sd]?(?: with| on)?|conclude[sd]?|conclusion|takeaway|wrap(?:s|ped)? up"
 _LAST = r"(?:final|last|closing) (?:thoughts?|questions?|points?|words?|lines?|paragraph|section|part)"

@@ -158,6 +158,9 @@ def test_about_the_article_corpus(sourdough, rust):
     assert "Hendrik Kleinwaechter" in sourdough.ask("Who wrote this guide?").answer
     assert "Make your own sourdough starter" in sourdough.ask("What's the title of this article?").answer
     assert_answers(rust.ask("What does this appendix set out to explain?"), "how Rust is made")
+    # what it sets out to do, asked with a word between "what" and the document ("What topics does this piece …")
+    assert_answers(rust.ask("What topics does this appendix say it is going to explore?"), "how Rust is made")
+    assert_answers(sourdough.ask("What does this guide teach you to do?"), "make your own sourdough")
 
 
 def test_what_the_author_does_is_asked_of_the_text_not_the_front_matter(sourdough, federal):
