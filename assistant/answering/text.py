@@ -91,6 +91,9 @@ def initials(text: str) -> set[str]:
     return out
 
 
+_I = re.compile(r"^I(?:['’](?:d|m|ll|ve))?$")
+
+
 def names(text: str, common: frozenset[str] | set[str] = frozenset(), strict_initial: bool = False) -> list[str]:
     """Capitalised spans (e.g. 'Coalition of the Willing', 'US'). The first word of a sentence is dropped when
     it is a stop word or a ``common`` (lower-case elsewhere) word; with ``strict_initial`` whenever it is not
@@ -111,6 +114,8 @@ def names(text: str, common: frozenset[str] | set[str] = frozenset(), strict_ini
             if not span[0].isupper():
                 continue
         span = re.sub(r"['’]s$", "", span)
+        if _I.match(span):  # "I'd", "I’ll": the pronoun, not a name
+            continue
         if span and span not in out:
             out.append(span)
     return out

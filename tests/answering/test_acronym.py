@@ -1,4 +1,5 @@
-"""An abbreviation asked about is answered from the sentence that spells it out, found by typography alone."""
+"""Abbreviations and names in questions: what an abbreviation stands for is answered from the sentence that spells it
+out, found by typography alone; an abbreviation or pronoun is not taken for a name the sources lack."""
 from __future__ import annotations
 
 from assistant.answering.acronym import _initials_fit, expansion
@@ -47,3 +48,10 @@ def test_an_abbreviation_of_words_the_sources_spell_out_is_known(assistant, fede
     assert federal._state.corpus.abbreviates("DAP")
     assert not assistant._state.corpus.abbreviates("faq")  # only a word written in capitals is an abbreviation
     assert not federal._state.corpus.abbreviates("ZQX")
+
+
+def test_the_pronoun_i_is_no_name():
+    """"And if I'd rather rent a car?" names nothing the sources lack: "I'd", "I’ll", "I'm" are the pronoun."""
+    from assistant.answering.text import names
+
+    assert names("Can I claim it if I'd rather rent a car? I’ll ask Ivy Lane, I'm sure.", strict_initial=True) == ["Ivy Lane"]
