@@ -21,7 +21,7 @@ from .text import stems
 _OPENER = re.compile(r"^(?:however|moreover|furthermore|additionally|in addition|nevertheless|nonetheless|meanwhile|"
                      r"also|besides|indeed|that said|on the other hand|in fact|still|yet|and|but|so)\s*,?\s+", re.I)
 # "… military training, intelligence sharing, and logistical support": a sentence that is itself a list.
-_ENUMERATION = re.compile(r",[^,;]+,[^,;]*\b(?:and|or)\b", re.I)
+_ENUMERATION = re.compile(r",[^,;]+,[^,;]*\b(?:and|or)\b|\b(?:including|such as)\b[^.;:]*\b(?:and|or)\b", re.I)
 LEANS = SENTENCE_FEATURES.index("leans")
 NEXT_LEANS = SENTENCE_FEATURES.index("next_leans")
 

@@ -67,3 +67,13 @@ def test_a_list_asked_for_leads_with_the_best_sentence_when_it_is_itself_a_list(
         cands = [Candidate(top, 0, zero, 0.5, 0.5), Candidate(listed, 1, zero, 0.5, 0.5)]
         picks = choose(snap, "List the checks on every claim.", cands, np.array([0.9, 0.8]), 200, 3)
         assert picks[0] == Pick(leads, 0 if leads == top else picks[0].sentence)
+
+
+def test_a_sentence_that_is_itself_a_list():
+    from assistant.answering.selection import _ENUMERATION
+
+    for listing in ("It focuses on military training, intelligence sharing, and logistical support.",
+                    "Use it in all new documents, including direct final and interim final rules, published after May."):
+        assert _ENUMERATION.search(listing), listing
+    for prose in ("In fact, the team and the agency met once.", "Claims are paid monthly, and receipts are kept."):
+        assert not _ENUMERATION.search(prose), prose
