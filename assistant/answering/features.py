@@ -194,8 +194,9 @@ def _novel(sentence_stems: set[str], question_stems: set[str]) -> float:
 
 
 def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float], best: Candidate,
-                      answer_text: str, answer_sections: str = "", lead_text: str = "") -> np.ndarray:
-    """Features of the question and its best answer, for the answerability model."""
+                      answer_text: str, answer_sections: str, lead_text: str) -> np.ndarray:
+    """Features of the question and its best answer (``pipeline.said``: its sentences, their headings, and its lead,
+    the sentences of the passage it opens with), for the answerability model."""
     weights = _weights(corpus, q)
     total = sum(w for w, _ in weights.values()) or 1.0
     spelt_out = {w.lower() for w in tokens(q.text) if corpus.abbreviates(w)}  # "FAQ": Frequently Asked Questions
@@ -216,10 +217,9 @@ def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float]
     word = counted_word(q.text)
     counted = ({stem(word)} | {stem(a) for a in q.alternatives(word)}) if word else None
     mismatch = float(bool(type_mismatch(q.text, answer_text, counted)))
-    lead_mismatch = float(bool(type_mismatch(q.text, lead_text or answer_text, counted)))
+    lead_mismatch = float(bool(type_mismatch(q.text, lead_text, counted)))
     which = which_words(q.text)
-    lead_said = stems(lead_text + " " + answer_sections) if lead_text else said
-    which_mismatch = _lacks(q, which, lead_said)
+    which_mismatch = _lacks(q, which, stems(lead_text + " " + answer_sections))
     focus = focus_words(q.text)
     focus_mismatch = 0.0 if measured(focus, answer_text) else _lacks(q, focus, said)
     faq_sim = r.faq_match[1] if r.faq_match else 0.0

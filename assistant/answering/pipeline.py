@@ -23,7 +23,7 @@ from .learned import Models
 from .parts import split_parts
 from .query import Query, prepare
 from .retrieval import Retrieval, Retriever
-from .selection import Pick, body_first, choose, render
+from .selection import Pick, body_first, choose, render, sentence_text
 from .suggest import follow_ups, suggestions
 from .text import content_terms
 from .types import CLARIFY_TEXT, OPINION_TEXT, REFUSAL_TEXT, Answer, Citation
@@ -152,9 +152,9 @@ def said(corpus: Corpus, picks: list[Pick]) -> tuple[str, str, str]:
     """What an answer says: its sentences, the headings of their sections, and its lead (the sentences from the
     passage it opens with, which the first citation shows)."""
     snap = corpus.snap
-    text = lambda c: snap.passages[c.passage].sentences[c.sentence].text
-    return (" ".join(text(c) for c in picks), " ".join(dict.fromkeys(snap.passages[c.passage].section for c in picks)),
-            " ".join(text(c) for c in picks if c.passage == picks[0].passage) if picks else "")
+    return (" ".join(sentence_text(snap, c) for c in picks),
+            " ".join(dict.fromkeys(snap.passages[c.passage].section for c in picks)),
+            " ".join(sentence_text(snap, c) for c in picks if c.passage == picks[0].passage) if picks else "")
 
 
 def _soft_match(corpus: Corpus, q: Query, vecs: dict, floor: float) -> None:

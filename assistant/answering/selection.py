@@ -32,6 +32,11 @@ class Pick:
     sentence: int
 
 
+def sentence_text(snap, c: Pick | Candidate) -> str:
+    """The source sentence a pick or candidate stands for."""
+    return snap.passages[c.passage].sentences[c.sentence].text
+
+
 def word_count(text: str) -> int:
     return len(text.split())
 
@@ -39,8 +44,7 @@ def word_count(text: str) -> int:
 def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, max_sentences: int,
            margin: float = 6.0) -> list[Pick]:
     order = sorted(range(len(cands)), key=lambda i: -probs[i])
-    top = snap.passages[cands[order[0]].passage].sentences[cands[order[0]].sentence].text
-    if list_asked(question) and not _ENUMERATION.search(top):
+    if list_asked(question) and not _ENUMERATION.search(sentence_text(snap, cands[order[0]])):
         # a list asked for, and the best sentence lists nothing itself: the best list among the close candidates leads
         listed = [i for i in order if snap.passages[cands[i].passage].kind == "list"]
         if listed and probs[listed[0]] >= 0.5 * probs[order[0]]:
@@ -96,7 +100,7 @@ def _intro_of_list(p: Passage, si: int) -> bool:
 
 
 def _words(snap, picks: list[Pick]) -> int:
-    return sum(word_count(snap.passages[c.passage].sentences[c.sentence].text) for c in picks)
+    return sum(word_count(sentence_text(snap, c)) for c in picks)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -106,9 +110,9 @@ def _stems_of(sentence: str) -> frozenset[str]:
 
 
 def _redundant(snap, c: Candidate, picks: list[Pick]) -> bool:
-    a = _stems_of(snap.passages[c.passage].sentences[c.sentence].text)
+    a = _stems_of(sentence_text(snap, c))
     for x in picks:
-        b = _stems_of(snap.passages[x.passage].sentences[x.sentence].text)
+        b = _stems_of(sentence_text(snap, x))
         if a and len(a & b) / len(a) > 0.6:
             return True
     return False
