@@ -20,6 +20,25 @@ WHEN = re.compile(r"\d|\b(?:january|february|march|april|may|june|july|august|se
                   r"years?|months?|weeks?|days?|daily|weekly|monthly|yearly|annually|nightly|hours?|minutes?|decades?|"
                   r"centur(?:y|ies)|ago|morning|evening|night|noon|midnight|spring|summer|autumn|fall|winter|"
                   r"one|two|three|four|five|six|seven|eight|nine|ten|twelve)\b", re.I)
+# A calendar point an answer to "what year / date …" gives: a year, a date or a month — not any number ("over 30
+# nations", "200,000 users", "18F").
+DATE = re.compile(r"\b(?:1[5-9]|20)\d\d(?:s|\b)|\b\d{1,2}/\d{1,2}\b|\b(?:january|february|march|april|may|june|july|"
+                  r"august|september|october|november|december|decades?|centur(?:y|ies)|years? ago)\b", re.I)
+# A span of time: a unit of time, with or without its number ("six weeks", "48 hours", "overnight", "a day").
+SPAN = re.compile(r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies)|nights?|"
+                  r"overnight|fortnights?|indefinitely|forever)\b|\d\s*(?:h|hrs?|mins?|s)\b", re.I)
+# A sum of money, or a share of one: a currency sign or name, or a percentage ("a 3% fee").
+MONEY = re.compile(r"[$€£¥%]|\b(?:dollars?|cents?|usd|eur|euros?|pounds?|yen|percent|free|no (?:cost|charge|fee)s?)\b", re.I)
+# Advice, as a "should …?" question wants: a modal ("you should", "must", "don't") or a sentence in the imperative
+# ("Stir it back in", "Explain how you've organized …"): a capitalised word that is no function word and no plural or
+# participle, followed by an object.
+ADVICE = re.compile(r"\b(?:should|must|need|needs|recommend\w*|advis\w*|ought|best|better|have to|has to|don['’]t|do not|never|"
+                    r"always)\b|(?:^|[.!?:]\s+)(?:Just|Simply|Then|Also|Please|First|Next|Finally|Instead),?\s+[a-z]+(?<![^s]s)(?<!ing)(?<!ed)\s|"
+                    r"(?:^|[.!?:]\s+)"
+                    r"(?!(?:The|This|That|These|Those|It|There|They|We|You|He|She|I|If|When|While|In|On|At|For|To|By|With|"
+                    r"As|A|An|Our|Your|Its|Their|One|Most|Many|Some|Each|All|Any|Every|Here|What|How|Why|Who|Which|And|But|So|"
+                    r"Or|Not|No|Yes)\b)[A-Z][a-z]+(?<![^s]s)(?<!ing)(?<!ed)\s+(?:the|a|an|your|my|it|them|this|that|these|"
+                    r"those|how|what|with|in|into|to|on|for|at|from|about|up|out|off|back|down|some|any|all|each|every|\d)\b")
 # How one reaches someone or something: an e-mail or web address, a domain, a phone number.
 CONTACT = re.compile(r"@|https?://|\bwww\.|\b[\w-]+\.(?:gov|org|com|net|edu|io|int|info)\b|\d{3}[-. )]+\d{3,4}", re.I)
 REASON = re.compile(r"\b(?:because|due to|owing to|stems? from|as a result|so that|in order to|to ensure|reasons?|"
@@ -34,25 +53,39 @@ _MEASURED_BY_NUMBER = frozenset("""number percentage amount share temperature ra
 ASKS = [
     (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:[a-z-]+\s+)?(?:" + "|".join(sorted(_MEASURED_BY_NUMBER)) + r")\b", re.I), "number", NUMBER,
      True),
-    (re.compile(r"\bhow long (?:will|would|could|might|does|did|has|have|until)\b", re.I), "duration",
-     re.compile(NUMBER.pattern + "|" + TIME.pattern, re.I), True),
+    (re.compile(r"\bhow long (?:will|would|could|might|does|did|has|have|until|do|should|can|must)\b", re.I), "duration", SPAN, True),
+    (re.compile(r"\bhow long (?:is|are|was|were)\b", re.I), "duration",  # a span, or a length ("600 miles")
+     re.compile(SPAN.pattern + "|" + NUMBER.pattern, re.I), True),
     (re.compile(r"^\s*(?:and\s+)?when\b|\bwhat (?:exact\s+)?(?:years?|dates?|days?|times?|months?|deadlines?)\b|"
                 r"\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+(?:exact\s+)?(?:years?|dates?|deadlines?)\b|"
                 r"\bsince when\b|\bhow long ago\b|\bby when\b", re.I), "time", WHEN, True),
+    (re.compile(r"\b(?:what|which)\s+(?:exact\s+)?(?:year|date)s?\b|\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+"
+                r"(?:exact\s+)?(?:year|date)s?\b", re.I), "time", DATE, True),
+    (re.compile(r"\bhow much\b(?:(?![?.;]).)*\b(?:costs?|pay|pays|paid|money|funds?|funding|prices?|fees?|budget(?:ed)?|salary|"
+                r"charged?|earn(?:s|ed)?)\b|\bhow much (?:money|funding|cash)\b|\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+"
+                r"the\s+(?:[a-z-]+\s+)?(?:costs?|prices?|fees?|budget|salary)\b", re.I), "money", MONEY, True),
+    (re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?should\b", re.I), "advice", ADVICE, True),
     (re.compile(r"\b(?:phone|telephone|fax)\s+numbers?\b|\be-?mail\b|\b(?:mailing|postal|street|web|website)\s+"
                 r"address(?:es)?\b|\burls?\b", re.I), "contact", CONTACT, True),
     (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:why|how come)\b|\bwhat (?:is|are) the reasons?\b|\bwhy\?\s*$", re.I),
      "reason", REASON, False),
 ]
 
+# Kinds only checked in the answer, never used to choose its sentences: an answer to "Should I …?" gives advice, but
+# preferring sentences that say "should" would pass over the imperative ones ("Stir it back in").
+CHECK_ONLY = frozenset({"advice"})
+
 
 def kinds_in(text: str) -> frozenset[str]:
     """The kinds of answer ``text`` holds (has a number, a time, a reason …), whatever the question."""
-    return frozenset(kind for _, kind, needs, _ in ASKS if needs.search(text))
+    return frozenset(kind for _, kind, needs, _ in ASKS if kind not in CHECK_ONLY and needs.search(text))
 
 
-def asked(question: str) -> list[tuple[str, re.Pattern, bool]]:
-    return [(kind, needs, strict) for pattern, kind, needs, strict in ASKS if pattern.search(question)]
+def asked(question: str, checks: bool = False) -> list[tuple[str, re.Pattern, bool]]:
+    """The kinds of answer ``question`` asks for that guide sentence selection (with ``checks``, also those only
+    checked in the final answer)."""
+    return [(kind, needs, strict) for pattern, kind, needs, strict in ASKS
+            if (checks or kind not in CHECK_ONLY) and pattern.search(question)]
 
 
 _HOW_MANY = re.compile(r"\bhow many\s+(?:of\s+the\s+|more\s+)?([A-Za-z][\w-]*)", re.I)
@@ -113,9 +146,10 @@ def counted_word(question: str) -> str:
 def type_mismatch(question: str, answer_text: str, counted: set[str] | None = None) -> str:
     """The kind of answer asked for that ``answer_text`` lacks ('' when none is lacking). With
     ``counted`` (stems of the counted word and its synonyms) a number must come just before one of them."""
-    for kind, needs, strict in asked(question):
-        if not strict:
-            continue
+    kinds = asked(question, checks=True)
+    for kind, needs, strict in kinds:
+        if not strict or kind == "number" and any(k == "money" and n.search(answer_text) for k, n, _ in kinds):
+            continue  # a sum of money answers "how much" even in words ("free")
         if not needs.search(answer_text):
             return kind
         if kind == "number" and counted and not _counts(answer_text, counted):

@@ -91,3 +91,60 @@ def test_the_lead_of_an_answer_is_what_its_first_cited_passage_says(sourdough):
 ])
 def test_contact_details_and_deadlines_are_answer_types(question, answer, lacking):
     assert type_mismatch(question, answer) == lacking
+
+
+@pytest.mark.parametrize("question, answer, lacking", [
+    ("In what year was the service launched?", "It has over 200,000 users.", "time"),  # a number, but no year
+    ("In what year was the service launched?", "It launched in 2008.", ""),
+    ("Which year was the office created?", "It was created by 18F.", "time"),  # a name with digits is no year
+    ("What is the date of the memo?", "The memorandum of June 1 asks for plans.", ""),
+    ("When did it start?", "It has over 30 members.", ""),  # a bare "when" still takes any number
+])
+def test_a_year_or_date_asked_for_needs_one(question, answer, lacking):
+    assert type_mismatch(question, answer) == lacking
+
+
+@pytest.mark.parametrize("question, answer, lacking", [
+    ("How much did it cost to order a booklet?", "The first edition came out in 1971.", "money"),
+    ("How much did it cost to order a booklet?", "Each booklet cost $5.", ""),
+    ("What is the annual budget of the office?", "The office has 300 staff.", "money"),
+    ("How much are instructors paid?", "Instructors teach two-day workshops.", "money"),
+    ("How much is the bank fee?", "The bank charges a 3% fee.", ""),  # a share of a sum
+    ("How much does the tool cost?", "The tool is free for everyone.", ""),
+    ("How much flour do I need?", "Use 1000 grams of flour.", ""),  # an amount, not money
+])
+def test_money_asked_for_needs_a_sum(question, answer, lacking):
+    assert type_mismatch(question, answer) == lacking
+
+
+@pytest.mark.parametrize("question, answer, lacking", [
+    ("How long does it take for a proposal to be accepted?", "The team reads the proposal and comments.", "duration"),
+    ("How long does it take for a proposal to be accepted?", "It usually takes about two weeks.", ""),
+    ("How long do they have to approve it?", "When you are done, click Done.", "duration"),  # "when" is no span
+    ("How long is the front line?", "It stretches over 600 miles.", ""),  # a length answers "how long is"
+    ("How long is the release cycle?", "Releases are made regularly.", "duration"),
+])
+def test_how_long_needs_a_span_of_time(question, answer, lacking):
+    assert type_mismatch(question, answer) == lacking
+
+
+@pytest.mark.parametrize("question, answer, lacking", [
+    ("Should I learn this language first?", "Most users use the stable release most of the time.", "advice"),
+    ("Should I apply for a job there?", "The office was founded in 2014.", "advice"),
+    ("Should I pour it off?", "That is normal. Just stir it back in your dough.", ""),  # the imperative advises
+    ("Should a document explain its layout?", "Explain how you've organized the document.", ""),
+    ("Should I buy a starter?", "You don’t need to buy one.", ""),
+    ("Should the group have a say, according to commentators?", "Commentators suggest it should not.", ""),
+    ("Should I pour it off?", "Visits to the sites rose sharply.", "advice"),  # a plural noun is no imperative
+])
+def test_a_should_question_needs_advice_in_the_answer(question, answer, lacking):
+    assert type_mismatch(question, answer) == lacking
+
+
+def test_advice_is_checked_in_the_answer_but_does_not_choose_its_sentences():
+    """Preferring sentences that say "should" would pass over imperative ones: advice is a check only."""
+    from assistant.answering.answertype import asked, kinds_in
+
+    assert asked("Should I pour it off?") == []
+    assert [k for k, _, _ in asked("Should I pour it off?", checks=True)] == ["advice"]
+    assert "advice" not in kinds_in("You should stir it back in.")
