@@ -30,6 +30,13 @@ def expansion(question: str, corpus: Corpus, last_answer: str = "") -> Pick | No
     return None
 
 
+def never_spelt(question: str, corpus: Corpus) -> bool:
+    """The question asks what an abbreviation of its own stands for, and no run of capitalised words in the sources
+    has its initials: the sources cannot say ("What does OMB stand for?" of a text that only uses "OMB")."""
+    asked = _ABBREVIATION.findall(question) if _ASKS.search(question) else []
+    return bool(asked) and not any(corpus.abbreviates(a) for a in asked)
+
+
 def _initials_fit(abbreviation: str, words: str) -> bool:
     """The abbreviation's letters are initials of the capitalised words before it, in order ("CDC": Centers for
     Disease Control …; "USPS": U.S. Postal Service)."""

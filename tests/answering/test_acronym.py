@@ -55,3 +55,15 @@ def test_the_pronoun_i_is_no_name():
     from assistant.answering.text import names
 
     assert names("Can I claim it if I'd rather rent a car? I’ll ask Ivy Lane, I'm sure.", strict_initial=True) == ["Ivy Lane"]
+
+
+def test_an_abbreviation_the_sources_never_spell_out_is_refused(federal):
+    """"What does ZQX stand for?": no run of capitalised words in the sources has those initials, so they cannot say."""
+    from assistant.answering.acronym import never_spelt
+
+    corpus = federal._state.corpus
+    assert never_spelt("What does ZQX stand for?", corpus)
+    assert not never_spelt("What does DAP stand for?", corpus)  # spelt out
+    assert not never_spelt("How many visits did ZQX get?", corpus)  # not asking what it stands for
+    ans = federal.ask("What does ZQX stand for?")
+    assert ans.refused and not ans.citations
