@@ -130,14 +130,24 @@ def fit_answerable(samples: list[Sample], sel: Linear, settings) -> Linear:
     return Linear.fit(Q, y, QUESTION_FEATURES, c=0.5)
 
 
+# Half-width of the band of thresholds a cut is judged over. The cut with the most correct decisions is often a
+# narrow spike between two training rows; one with the most correct decisions on average across ±0.1 sits in a
+# broad plateau, and held on unseen articles (leave-one-article-out rows right 0.713 → 0.721, see the README).
+THRESHOLD_BAND = 0.1
+
+
 def best_threshold(probs: np.ndarray, labels: np.ndarray) -> float:
-    """The cut that makes the most correct answer/refuse decisions; among equals, the middle of the widest gap."""
+    """The cut whose neighbourhood (± ``THRESHOLD_BAND``) makes the most correct answer/refuse decisions on average;
+    among equals, the one nearest 0.5."""
     pts = np.sort(np.unique(probs))
     cands = np.concatenate([[0.0], (pts[1:] + pts[:-1]) / 2 if len(pts) > 1 else [], [1.0]])
+    answer, refuse = labels == 1, labels == 0
+    band = np.linspace(-THRESHOLD_BAND, THRESHOLD_BAND, 21)
     best, best_key = 0.5, None
     for t in cands:
-        correct = np.sum((probs >= t) & (labels == 1)) + np.sum((probs < t) & (labels == 0))
-        key = (int(correct), -abs(t - 0.5))
+        cuts = (t + band)[:, None]
+        correct = float(np.mean(np.sum((probs >= cuts) & answer, axis=1) + np.sum((probs < cuts) & refuse, axis=1)))
+        key = (correct, -abs(t - 0.5))
         if best_key is None or key > best_key:
             best, best_key = float(t), key
     return best

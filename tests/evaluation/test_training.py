@@ -41,6 +41,14 @@ def test_best_threshold_maximises_correct_decisions():
     assert training.best_threshold(probs, labels) == t  # deterministic
 
 
+def test_best_threshold_prefers_a_broad_band_of_good_cuts_to_a_narrow_spike():
+    """A cut squeezed between two training rows (0.55 refused, 0.58 answered) makes no error there but moves with
+    any new row; the cut in the wide gap below, one error on these rows, holds."""
+    probs = np.array([0.2, 0.3, 0.55, 0.58, 0.62, 0.73, 0.81, 0.97])
+    labels = np.array([0, 0, 0, 1, 1, 1, 1, 1])
+    assert 0.3 < training.best_threshold(probs, labels) < 0.55
+
+
 def test_shipped_model_was_trained_on_the_current_golden_files():
     models = Models.load(DEFAULT_MODEL)
     names = {p.split("/")[-1] for p in GOLDEN}
