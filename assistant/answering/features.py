@@ -215,7 +215,7 @@ def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float]
     ordered = sorted(probs, reverse=True)
     gap = ordered[0] - ordered[1] if len(ordered) > 1 else ordered[0]
     word = counted_word(q.text)
-    counted = ({stem(word)} | {stem(a) for a in q.alternatives(word)}) if word else None
+    counted = ({stem(word)} | {stem(a) for a in q.alternatives(word)} | _synonyms(corpus, q, word)) if word else None
     mismatch = float(bool(type_mismatch(q.text, answer_text, counted)))
     lead_mismatch = float(bool(type_mismatch(q.text, lead_text, counted)))
     which = which_words(q.text)
@@ -232,6 +232,19 @@ def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float]
                      max(((1.0 - q.nearest.get(t, 0.0)) * rarity(q.repaired.get(t, t)) for t in unknown if t in own), default=0.0),
                      focus_mismatch, lead_mismatch],
                     dtype=np.float64)
+
+
+# Cosine above which a source word names the same thing as a question's word ("countries" for "nations", "sites" for
+# "websites"), not merely a related one ("members", "troops"): all-MiniLM-L6-v2 word vectors.
+_SAME_THING = 0.7
+
+
+def _synonyms(corpus: Corpus, q: Query, word: str) -> set[str]:
+    """Stems of the source words naming what ``word`` names (by word vectors)."""
+    v = q.vectors.get(word)
+    if v is None or not len(corpus.snap.term_words):
+        return set()
+    return {stem(corpus.snap.term_words[j]) for j in np.flatnonzero(corpus.snap.term_vecs @ v >= _SAME_THING)}
 
 
 def _lacks(q: Query, words: list[str], said: set[str]) -> float:

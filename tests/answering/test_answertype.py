@@ -148,3 +148,16 @@ def test_advice_is_checked_in_the_answer_but_does_not_choose_its_sentences():
     assert asked("Should I pour it off?") == []
     assert [k for k, _, _ in asked("Should I pour it off?", checks=True)] == ["advice"]
     assert "advice" not in kinds_in("You should stir it back in.")
+
+
+def test_what_is_counted_may_go_by_another_name_in_the_sources(assistant, federal):
+    """"How many countries …" is answered by "over 30 nations": a source word whose vector is close to the counted
+    word names the same thing; a merely related word ("members") does not."""
+    from assistant.answering.features import _synonyms
+    from assistant.answering.text import stem
+
+    _, parts = assistant.analyse("How many countries have joined?")
+    near = _synonyms(assistant._state.corpus, parts[0].query, "countries")
+    assert stem("nations") in near and stem("members") not in near
+    _, parts = federal.analyse("How many websites took part?")
+    assert stem("sites") in _synonyms(federal._state.corpus, parts[0].query, "websites")
