@@ -27,6 +27,10 @@ DATE = re.compile(r"\b(?:1[5-9]|20)\d\d(?:s|\b)|\b\d{1,2}/\d{1,2}\b|\b(?:january
 # A span of time: a unit of time, with or without its number ("six weeks", "48 hours", "overnight", "a day").
 SPAN = re.compile(r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies)|nights?|"
                   r"overnight|fortnights?|indefinitely|forever)\b|\d\s*(?:h|hrs?|mins?|s)\b", re.I)
+# How often: "every six weeks", "each night", "twice a year", "daily", "biannually", "per month".
+FREQUENCY = re.compile(r"\b(?:every|each|per|once|twice|thrice|times|daily|nightly|weekly|fortnightly|monthly|quarterly|"
+                       r"yearly|annually|biannually|biennially|hourly|regularly|constantly|continuously|always|never|rarely|"
+                       r"seldom|often|sometimes|occasionally|frequently|a (?:day|week|month|year))\b", re.I)
 # A sum of money, or a share of one: a currency sign or name, or a percentage ("a 3% fee").
 MONEY = re.compile(r"[$€£¥%]|\b(?:dollars?|cents?|usd|eur|euros?|pounds?|yen|percent|free|no (?:cost|charge|fee)s?)\b", re.I)
 # Advice, as a "should …?" question wants: a modal ("you should", "must", "don't") or a sentence in the imperative
@@ -65,6 +69,7 @@ ASKS = [
                 r"charged?|earn(?:s|ed)?)\b|\bhow much (?:money|funding|cash)\b|\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+"
                 r"the\s+(?:[a-z-]+\s+)?(?:costs?|prices?|fees?|budget|salary)\b", re.I), "money", MONEY, True),
     (re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?should\b", re.I), "advice", ADVICE, True),
+    (re.compile(r"\bhow (?:often|frequently)\b", re.I), "frequency", FREQUENCY, True),
     (re.compile(r"\b(?:phone|telephone|fax)\s+numbers?\b|\be-?mail\b|\b(?:mailing|postal|street|web|website)\s+"
                 r"address(?:es)?\b|\burls?\b", re.I), "contact", CONTACT, True),
     (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:why|how come)\b|\bwhat (?:is|are) the reasons?\b|\bwhy\?\s*$", re.I),

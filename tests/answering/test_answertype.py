@@ -161,3 +161,14 @@ def test_what_is_counted_may_go_by_another_name_in_the_sources(assistant, federa
     assert stem("nations") in near and stem("members") not in near
     _, parts = federal.analyse("How many websites took part?")
     assert stem("sites") in _synonyms(federal._state.corpus, parts[0].query, "websites")
+
+
+@pytest.mark.parametrize("question, answer, lacking", [
+    ("How often does the group meet?", "The group was formed in 1998 by the agencies.", "frequency"),
+    ("How often does it refresh the calendar?", "Paste the link and click Done.", "frequency"),
+    ("How often does a new release come out?", "Rust releases every six weeks, like clockwork.", ""),
+    ("How frequently are builds produced?", "Each night, a new build is produced.", ""),
+    ("How often was the handbook released?", "It was released biannually since 1979.", ""),
+])
+def test_how_often_needs_a_frequency(question, answer, lacking):
+    assert type_mismatch(question, answer) == lacking
