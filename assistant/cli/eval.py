@@ -44,8 +44,11 @@ def fraction_option(name: str):
               "never train on) instead of FILES' rows; FILES still train.")
 @click.option("--together", is_flag=True, help="With --loao: answer every article from one index holding all of them "
               "(as when several articles are in sources/) instead of each article's own index.")
+@click.option("--fold-models", "fold_models", type=click.Path(file_okay=False, path_type=Path),
+              help="With --loao: read each article's models from NAME.json in this folder, or train and save them there "
+              "when missing. Rerunning changed code with the same models shows exactly what the change flips.")
 def eval_cmd(files, report_dir, url, min_correct, min_citation, min_refusal, max_false_refusal, tags, compare_path,
-             timeout, loao, source_dirs, only, held_out_dir, together):
+             timeout, loao, source_dirs, only, held_out_dir, together, fold_models):
     """Score golden-answer FILES (JSONL, see tests/golden/README.md) against the assistant.
 
     Every row of every file is validated before anything runs. Deterministic: no judge model."""
@@ -62,11 +65,13 @@ def eval_cmd(files, report_dir, url, min_correct, min_citation, min_refusal, max
         raise click.UsageError("--held-out goes with --loao (models trained on the other articles score the held-out rows)")
     if together and not loao:
         raise click.UsageError("--together goes with --loao (each article's rows answered from one index of all the articles)")
+    if fold_models is not None and not loao:
+        raise click.UsageError("--fold-models goes with --loao (the models of each left-out article's fold)")
     if loao:
         from .loao import leave_one_article_out
 
         sys.exit(leave_one_article_out(files, list(source_dirs) or list(DEFAULT_SOURCES), thresholds, report_dir, only,
-                                       held_out_dir, together))
+                                       held_out_dir, together, fold_models))
     chosen = select(rows, tags)
     if not chosen:
         have = sorted({t for r in rows for t in r.tags})

@@ -43,10 +43,11 @@ def _cell(value) -> str:
 
 
 def leave_one_article_out(files, source_dirs, thresholds, report_dir, only=(), held_out_dir: Path | None = None,
-                          together: bool = False) -> int:
+                          together: bool = False, fold_models: Path | None = None) -> int:
     """Print the table; 0 when every scored article meets every threshold, else 1. With ``held_out_dir``, each
     article is scored on its golden files in that folder (rows never trained on) instead of FILES' rows; with
     ``together``, every article is answered from one index holding them all."""
+    from assistant.answering.learned import Models
     from assistant.evaluation import golden, training
 
     held_out = None
@@ -58,6 +59,12 @@ def leave_one_article_out(files, source_dirs, thresholds, report_dir, only=(), h
                                      f"({', '.join(sorted(covered))})", param_hint="--held-out")
         for paths in held_out.values():
             golden.load_many(paths)  # every held-out row validated before anything is indexed
+    for saved in sorted(fold_models.glob("*.json")) if fold_models is not None else []:
+        try:  # every saved fold checked before anything is indexed
+            Models.load(saved)
+        except (ValueError, KeyError, TypeError) as e:
+            raise click.BadParameter(f"{saved}: {e}; delete {fold_models} to train the folds again",
+                                     param_hint="--fold-models") from None
     with tempfile.TemporaryDirectory(prefix="assistant-loao-") as work:
         sets = training.article_sets(files, source_dirs, settings_from_env(), Path(work))
         unknown = set(only) - {s.name for s in sets}
@@ -65,7 +72,8 @@ def leave_one_article_out(files, source_dirs, thresholds, report_dir, only=(), h
             raise click.BadParameter(f"no golden file for {', '.join(sorted(unknown))}", param_hint="--only")
         shared = training.together(sets, Path(work)) if together else None
         results = training.leave_one_article_out(sets, sets[0].assistant.settings, thresholds=thresholds,
-                                                   only=set(only), held_out=held_out, together=shared)
+                                                   only=set(only), held_out=held_out, together=shared,
+                                                   fold_models=fold_models)
     if held_out_dir is not None:
         click.echo(f"Rows scored: the held-out files in {held_out_dir} (the models train on FILES of the other articles)")
     if together:

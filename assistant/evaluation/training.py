@@ -181,12 +181,14 @@ def fingerprint(paths) -> dict:
 
 def leave_one_article_out(sets: list[ArticleSet], settings, progress=None, thresholds=None,
                           only: set[str] = frozenset(), held_out: dict[str, list[Path]] | None = None,
-                          together=None) -> list[tuple[str, object]]:
+                          together=None, fold_models: Path | None = None) -> list[tuple[str, object]]:
     """For each article (or those in ``only``): train on the others, score its rows — or, with ``held_out``
     (article → golden files never trained on), those files' rows, for the articles that have them.
     With ``together`` (an assistant over one index of every article: :func:`together`), the rows are answered from
     that index instead of the article's own, as when several articles are in ``sources/``.
-    (name, Evaluation) each."""
+    With ``fold_models`` (a folder), each fold's models are read from ``NAME.json`` there when it exists, else trained
+    and saved there: a later run with changed code but the same models shows exactly which rows a change flips,
+    without the noise of retraining. (name, Evaluation) each."""
     from .scoring import DEFAULT_THRESHOLDS, LocalRunner, evaluate
 
     out = []
@@ -196,13 +198,25 @@ def leave_one_article_out(sets: list[ArticleSet], settings, progress=None, thres
             continue
         files = held_out[s.name] if held_out is not None else s.golden
         rows = golden.load_many(files) if held_out is not None else s.rows
-        models = train([smp for smp in samples if smp.article != s.name], settings)
+        models = _fold(s.name, [smp for smp in samples if smp.article != s.name], settings, fold_models)
         ev = evaluate(rows, LocalRunner((together or s.assistant).with_models(models)), files=files,
                       thresholds=thresholds or DEFAULT_THRESHOLDS)
         out.append((s.name, ev))
         if progress:
             progress(s.name, ev)
     return out
+
+
+def _fold(name: str, samples: list[Sample], settings, saved: Path | None) -> Models:
+    """The models answering article ``name``: trained on ``samples``, or read from / saved to ``saved/NAME.json``."""
+    path = saved / f"{name}.json" if saved is not None else None
+    if path is not None and path.exists():
+        return Models.load(path)
+    models = train(samples, settings)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(models.to_json())
+    return models
 
 
 def together(sets: list[ArticleSet], workdir: Path):

@@ -216,3 +216,38 @@ def test_loao_needs_a_source_for_each_golden_file(tmp_path):
                          text=True, timeout=120)
     assert out.returncode == 2
     assert "no source named no-such-article.md" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_fold_models_are_saved_once_and_reused(sets, tmp_path):
+    """`assistant eval --loao --fold-models DIR`: each fold's models are trained and saved the first time, then read
+    back, so a rerun of changed code shows exactly which rows the change flips, without retraining noise."""
+    import json
+
+    first = dict(training.leave_one_article_out(sets, sets[0].assistant.settings, only={"rust-release-trains"},
+                                                fold_models=tmp_path))
+    saved = tmp_path / "rust-release-trains.json"
+    assert [p.name for p in tmp_path.iterdir()] == [saved.name]
+    again = dict(training.leave_one_article_out(sets, sets[0].assistant.settings, only={"rust-release-trains"},
+                                                fold_models=tmp_path))
+    outcome = lambda ev: [(r.id, r.passed, r.to_dict().get("answer")) for r in ev.results]  # noqa: E731
+    assert outcome(again["rust-release-trains"]) == outcome(first["rust-release-trains"])
+    model = json.loads(saved.read_text())
+    model["threshold"] = 1.01  # read back, not retrained: nothing clears this threshold, so every row is refused
+    saved.write_text(json.dumps(model))
+    ev = dict(training.leave_one_article_out(sets, sets[0].assistant.settings, only={"rust-release-trains"},
+                                             fold_models=tmp_path))["rust-release-trains"]
+    # (only routes that do not use the models, such as questions about the article itself, still answer)
+    assert ev.summary["refusal"] == 1.0
+    assert ev.summary["false_refusal"] > first["rust-release-trains"].summary["false_refusal"] + 0.5
+
+
+def test_stale_fold_models_are_a_clear_error(tmp_path):
+    from tests.conftest import cli_in_process
+
+    stale = tmp_path / "folds"
+    stale.mkdir()
+    (stale / "rust-release-trains.json").write_text('{"selection": {"features": ["old"]}}')
+    out = cli_in_process(["eval", "--loao", *GOLDEN, "--fold-models", stale], {})
+    assert out.returncode == 2 and "--fold-models" in out.stderr and "delete" in out.stderr and "Traceback" not in out.stderr
+    out = cli_in_process(["eval", *GOLDEN[:1], "--fold-models", stale], {})
+    assert out.returncode == 2 and "--fold-models goes with --loao" in out.stderr
