@@ -9,21 +9,21 @@ import re
 NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|"
                 r"seventy|eighty|ninety|dozens?|hundreds?|thousands?|millions?|billions?|percent")
 NUMBER = re.compile(r"\d|\b(?:" + NUMBER_WORDS + r")\b", re.I)
-TIME = re.compile(r"\d|\b(?:january|february|march|april|may|june|july|august|september|october|november|december|"
-                  r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow|tonight|year|years|"
+MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+TIME = re.compile(r"\d|\b(?:" + MONTHS + "|" + WEEKDAYS + "|" + r"today|yesterday|tomorrow|tonight|year|years|"
                   r"month|months|week|weeks|day|days|daily|weekly|monthly|yearly|annually|hours?|minutes?|decades?|"
                   r"centur(?:y|ies)|ago|now|recently|soon|later|earlier|after|before|until|since|during|when|once)\b", re.I)
 # A point or span of time an answer can give: a number, a month or weekday, a unit of time, "ago", "yesterday" —
 # not a bare "after", "when" or "now", which nearly every sentence has.
-WHEN = re.compile(r"\d|\b(?:january|february|march|april|may|june|july|august|september|october|november|december|"
-                  r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow|tonight|"
+WHEN = re.compile(r"\d|\b(?:" + MONTHS + "|" + WEEKDAYS + "|" + r"today|yesterday|tomorrow|tonight|"
                   r"years?|months?|weeks?|days?|daily|weekly|monthly|yearly|annually|nightly|hours?|minutes?|decades?|"
                   r"centur(?:y|ies)|ago|morning|evening|night|noon|midnight|spring|summer|autumn|fall|winter|"
                   r"one|two|three|four|five|six|seven|eight|nine|ten|twelve)\b", re.I)
 # A calendar point an answer to "what year / date …" gives: a year, a date or a month — not any number ("over 30
 # nations", "200,000 users", "18F").
-DATE = re.compile(r"\b(?:1[5-9]|20)\d\d(?:s|\b)|\b\d{1,2}/\d{1,2}\b|\b(?:january|february|march|april|may|june|july|"
-                  r"august|september|october|november|december|decades?|centur(?:y|ies)|years? ago)\b", re.I)
+DATE = re.compile(r"\b(?:1[5-9]|20)\d\d(?:s|\b)|\b\d{1,2}/\d{1,2}\b|\b(?:" + MONTHS + r"|decades?|centur(?:y|ies)|years? ago)\b",
+                  re.I)
 # A span of time: a unit of time, with or without its number ("six weeks", "48 hours", "overnight", "a day").
 SPAN = re.compile(r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies)|nights?|"
                   r"overnight|fortnights?|indefinitely|forever)\b|\d\s*(?:h|hrs?|mins?|s)\b", re.I)
@@ -152,9 +152,10 @@ def type_mismatch(question: str, answer_text: str, counted: set[str] | None = No
     """The kind of answer asked for that ``answer_text`` lacks ('' when none is lacking). With
     ``counted`` (stems of the counted word and its synonyms) a number must come just before one of them."""
     kinds = asked(question, checks=True)
+    money = any(k == "money" and n.search(answer_text) for k, n, _ in kinds)  # answers "how much" even in words ("free")
     for kind, needs, strict in kinds:
-        if not strict or kind == "number" and any(k == "money" and n.search(answer_text) for k, n, _ in kinds):
-            continue  # a sum of money answers "how much" even in words ("free")
+        if not strict or kind == "number" and money:
+            continue
         if not needs.search(answer_text):
             return kind
         if kind == "number" and counted and not _counts(answer_text, counted):

@@ -72,9 +72,9 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
         metadata.about(resolved.own, ctx.corpus, current) if resolved.clarify else None)
     if about is None and resolved.clarify and len(content_terms(resolved.own)) <= 2:
         return Answer(CLARIFY_TEXT, False, resolved.text, [], timings, suggestions(ctx.corpus)), []
-    if about is not None and about.refused:
-        return Answer(REFUSAL_TEXT, True, resolved.text, [], timings, suggestions(ctx.corpus)), []
     if about is None and acronym.never_spelt(resolved.own, ctx.corpus):
+        about = metadata.About(refused=True)  # "What does OMB stand for?" of sources that never spell it out
+    if about is not None and about.refused:
         return Answer(REFUSAL_TEXT, True, resolved.text, [], timings, suggestions(ctx.corpus)), []
     if about is None and (spelt := acronym.expansion(resolved.own, ctx.corpus, _last_answer(history))):
         about = metadata.About(picks=[spelt])  # "What does PLAN stand for?": where the sources spell it out
