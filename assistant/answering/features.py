@@ -106,7 +106,7 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
     best_bm25 = max((rk.bm25 for rk in top), default=0.0) or 1.0
     types = asked(q.text)
     listy = list_asked(q.text)
-    qnames = [n.lower() for n in q.names]
+    qnames = [re.compile(rf"\b{re.escape(n.lower())}\b") for n in q.names]  # whole words: "US" is not in "Russia"
     qlower = q.text.lower()
     qstems = {stem(t) for t in q.terms} | {stem(a) for t in q.terms for a in q.alternatives(t)}
     who = bool(_WHO.search(q.text))
@@ -134,7 +134,7 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
                 float(si + 1 < len(own) and own[si + 1].leans), float(first), float(p.kind == "faq"),
                 faq_sim if rk.index == faq_pi else 0.0, float(p.is_item(si)), float(listy and p.kind == "list"),
                 fs.log_words,
-                (sum(1 for n in qnames if n in fs.lower) / len(qnames)) if qnames else 0.0,
+                (sum(1 for n in qnames if n.search(fs.lower)) / len(qnames)) if qnames else 0.0,
                 max([sims[j] for j in (si - 1, si + 1) if 0 <= j < len(sims)], default=0.0),
                 float(p.kind == "list" and not p.is_item(si)),
                 _novel(corpus.sentence_stems[rk.index][si], qstems),

@@ -69,6 +69,9 @@ _CAPWORD = r"(?:[A-Z](?:\.[A-Z])+\.?|[A-Z][\w’'\-]*(?:\.[\w\-]+)*)"
 _NAME = re.compile(_CAPWORD + r"(?:\s+(?:(?:of|the|de|for|and|von|van)\s+){0,2}" + _CAPWORD + r")*"
                    r"(?:\s+\d+(?:\.\d+)*\b)?")     # a version or number after a name: "Widget 2.1"
 _INITIAL = ".?!:\"“(—"
+_OPENING_AUX = r"(?:(?:what|which|who|whom|whose|where|when|why|how)(?:\s+[\w'’\-]+){0,3}?\s+)?(?:" + "|".join(sorted(_AUX)) + r")"
+_SUBJECT = re.compile(r"^\s*(?:" + _OPENING_AUX + r"(?:n['’]t)?\s+)?(\w+)\b", re.I)
+_SUBJECT_NP = re.compile(r"^\s*" + _OPENING_AUX + r"(?:n['’]t)?\s+(.+)", re.I)
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,8 @@ def _replace(q: str, pronouns: list[re.Match], users: list[str], answers: list[s
         if cls is _IT and users and sources[0] and not agree[0]:
             return _attach(q, users[-1])    # "it" after "Who approves the expenses?": the approving
         cands = list(dict.fromkeys(p for src in agree for p in src))[:6 if fit else 1]
+        if users and _subject_pronoun(q, cls):  # "Will they send troops?" after "What role does the US play …?"
+            cands = [p for p in agree[0] if _is_subject(p, users[-1])][:1] or cands
         if not cands:
             return _attach(q, users[-1] if users else "")
         rewrites = [_substitute(text, cls, c.text) for c in cands]
@@ -191,6 +196,20 @@ def _replace(q: str, pronouns: list[re.Match], users: list[str], answers: list[s
         used.append(cands[rewrites.index(best)].text)
         text = best
     return Resolved(text, q, "; ".join(used), False)
+
+
+def _subject_pronoun(q: str, cls: frozenset) -> bool:
+    """A pronoun of ``cls`` is the question's subject: it opens the question or follows its opening auxiliary."""
+    m = _SUBJECT.match(q)
+    return bool(m and m.group(1).lower() in cls)
+
+
+def _is_subject(p: _Phrase, question: str) -> bool:
+    """``p`` is the subject of ``question``: it stands right after the auxiliary that opens the question
+    ("What role does the US play …", "Will Freedonia join …"). A subject pronoun keeps to the previous subject
+    (parallel grammatical roles), whatever the other phrases would retrieve."""
+    m = _SUBJECT_NP.match(question)
+    return bool(m and re.match(r"(?:(?:" + "|".join(_DET) + r")\s+)?" + re.escape(p.bare) + r"\b", m.group(1), re.I))
 
 
 def _substitute(text: str, cls: frozenset, antecedent: str) -> str:

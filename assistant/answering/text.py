@@ -77,7 +77,8 @@ def stems(text: str) -> set[str]:
     return {stem(t) for t in content_terms(text)}
 
 
-_NAME = re.compile(r"\b[A-Z][\w’'\-]*(?:\s+(?:(?:of|the|de|von|van|for|and)\s+){0,2}[A-Z][\w’'\-]*)*")
+_CONNECTORS = ("of", "the", "de", "von", "van", "for", "and")
+_NAME = re.compile(r"\b[A-Z][\w’'\-]*(?:\s+(?:(?:" + "|".join(_CONNECTORS) + r")\s+){0,2}[A-Z][\w’'\-]*)*")
 
 
 def initials(text: str) -> set[str]:
@@ -94,6 +95,11 @@ def initials(text: str) -> set[str]:
 _I = re.compile(r"^I(?:['’](?:d|m|ll|ve))?$")
 
 
+def _function_word(word: str) -> bool:
+    """A stop word or article, unless written in capitals: "US" and "IT" are names, "us" and "it" are not."""
+    return word.lower() in STOP | {"the", "a", "an"} and not (len(word) > 1 and word.isupper())
+
+
 def names(text: str, common: frozenset[str] | set[str] = frozenset(), strict_initial: bool = False) -> list[str]:
     """Capitalised spans (e.g. 'Coalition of the Willing', 'US'). The first word of a sentence is dropped when
     it is a stop word or a ``common`` (lower-case elsewhere) word; with ``strict_initial`` whenever it is not
@@ -105,10 +111,12 @@ def names(text: str, common: frozenset[str] | set[str] = frozenset(), strict_ini
         before = text[:start].rstrip()
         sentence_initial = not before or before[-1] in ".?!:\"“(" or before.endswith("—")
         words = span.split()
-        if words[0].lower() in STOP | {"the", "a", "an"} or sentence_initial and (
+        if _function_word(words[0]) or sentence_initial and (
                 words[0].lower() in common or strict_initial and not words[0].isupper()):
             words = words[1:]
-            if not words or (len(words) == 1 and words[0].lower() in STOP):
+            while words and words[0] in _CONNECTORS:  # "Will the US": "US"
+                words = words[1:]
+            if not words or (len(words) == 1 and _function_word(words[0])):
                 continue
             span = " ".join(words)
             if not span[0].isupper():

@@ -255,3 +255,20 @@ def test_fit_is_not_called_when_the_question_needs_no_history():
 
 def test_non_callable_fit_is_ignored():
     assert resolve("Who leads it?", COALITION, fit=object()).text == "Who leads the Coalition of the Willing?"
+
+
+def test_a_subject_pronoun_keeps_to_the_previous_subject_whatever_fit_prefers():
+    # Parallel roles: "they" as the subject refers to the previous question's subject, not to what retrieves best.
+    history = conv("What role does the US play in the security guarantees?",
+                   "The US is seen as a critical player in providing security guarantees.")
+    assert resolve("Will they send troops?", history,
+                   lambda cs: [0.0 if "US" in c else 1.0 for c in cs]).text == "Will the US send troops?"
+    history = conv("How often does the release team publish a beta?", "Every six weeks.")
+    assert resolve("Do they test it first?", history,
+                   lambda cs: [0.0 if "release team" in c else 1.0 for c in cs]).text.startswith("Do the release team test")
+
+
+def test_an_object_pronoun_is_still_chosen_by_fit():
+    history = conv("Does the finance team approve the receipts?", "Yes, within ten days.")
+    assert resolve("Who signs them?", history,
+                   lambda cs: [1.0 if "receipts" in c else 0.0 for c in cs]).text == "Who signs the receipts?"
