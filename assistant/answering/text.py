@@ -78,7 +78,8 @@ def stems(text: str) -> set[str]:
 
 
 _CONNECTORS = ("of", "the", "de", "von", "van", "for", "and")
-_NAME = re.compile(r"\b[A-Z][\w’'\-]*(?:\s+(?:(?:" + "|".join(_CONNECTORS) + r")\s+){0,2}[A-Z][\w’'\-]*)*")
+# A name runs on over capitalised words and connectors, but not onto the pronoun "I" ("the United States and I'm …").
+_NAME = re.compile(r"\b[A-Z][\w’'\-]*(?:\s+(?:(?:" + "|".join(_CONNECTORS) + r")\s+){0,2}(?!I\b|I['’])[A-Z][\w’'\-]*)*")
 
 
 def initials(text: str) -> set[str]:

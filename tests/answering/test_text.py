@@ -38,3 +38,10 @@ def test_the_names_feature_matches_whole_words(assistant, federal):
                   and not re.search(r"\bUS\b", t, re.I)]
         assert inside, question  # sentences with "us" only inside a word ("Russian", "thus") are among the candidates
         assert all(c.x[at] < 1.0 for c in inside)
+
+
+def test_a_name_does_not_run_on_onto_the_pronoun_i():
+    """"… the United States and I'm not …": the name is "United States", not "United States and I'm"."""
+    assert names("I'm based outside the United States and I'm not employed via Velocity Global. How do I get paid?",
+                 strict_initial=True) == ["United States", "Velocity Global"]
+    assert names("Can Ivy and I share the Business Team calendar?", strict_initial=True) == ["Ivy", "Business Team"]
