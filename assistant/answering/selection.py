@@ -56,6 +56,9 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
                              or p.is_item(best.sentence) and _compact(p)):
         return [Pick(best.passage, i) for i in range(len(p.sentences))]
     picks = [Pick(best.passage, best.sentence)]
+    nested = _introduced_items(p, best.sentence)
+    if nested:      # "… sets out strategies for:" and the items nested under it
+        return picks + [Pick(best.passage, i) for i in nested]
     prob = {(c.passage, c.sentence): float(probs[i]) for i, c in enumerate(cands)}
     if best.x[LEANS] and best.sentence - 1 >= (1 if p.kind == "faq" else 0):
         picks.insert(0, Pick(best.passage, best.sentence - 1))
@@ -93,6 +96,20 @@ def _compact(p: Passage) -> bool:
     """A list of short items, read as one answer (not a list of paragraphs)."""
     items = [s for s in p.sentences if s.item and not s.cont]
     return bool(items) and len(items) <= 12 and sum(len(s.text.split()) for s in p.sentences if s.item) / len(items) <= 15
+
+
+def _introduced_items(p: Passage, si: int) -> list[int]:
+    """The sentences of the items nested under list item ``si`` when it introduces them (it ends with a colon)."""
+    s = p.sentences[si]
+    if p.kind != "list" or not p.is_item(si) or not s.text.rstrip().endswith(":"):
+        return []
+    nested = []
+    for i in range(si + 1, len(p.sentences)):
+        t = p.sentences[i]
+        if not (t.item or t.cont) or t.depth <= s.depth:
+            break
+        nested.append(i)
+    return nested
 
 
 def _intro_of_list(p: Passage, si: int) -> bool:

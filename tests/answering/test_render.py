@@ -77,3 +77,54 @@ def test_a_sentence_that_is_itself_a_list():
         assert _ENUMERATION.search(listing), listing
     for prose in ("In fact, the team and the agency met once.", "Claims are paid monthly, and receipts are kept."):
         assert not _ENUMERATION.search(prose), prose
+
+
+NESTED = """## Steps
+
+1. Each office names one senior contact by the first of June, who answers for the plan, reports on its progress to the committee every quarter and keeps the
+   records of every change the office makes to its documents.
+2. By September, each office must write a plan, which sets out strategies for:
+   - telling staff what is expected,
+   - giving staff the tools they need, and
+   - keeping the change going.
+3. Send the plan to the committee with the name of its contact, the date on which the office approved it, the
+   list of documents it covers and the names of the staff who will carry it out over the year.
+"""
+
+NESTED_HOWTO = """## Feeding
+
+- Every morning, discard half of the starter into a separate jar, which you can keep in the fridge for baking
+  pancakes, crackers or a quick loaf later in the week when you have a little more time to spare.
+- Then add the following to what is left:
+  - 50 grams of flour,
+  - 50 grams of water.
+- Stir well until no dry flour is left, cover the jar loosely with a lid or a cloth and leave it somewhere warm,
+  away from draughts and direct sunlight, until the next feeding the following morning.
+"""
+
+
+def test_an_item_that_introduces_nested_items_comes_with_them():
+    """An item ending in a colon is answered with the items nested under it, not alone or with other sentences;
+    in a numbered memo list and in a how-to's bullet list (lists of long items, which are not given whole)."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from assistant.answering.features import SENTENCE_FEATURES, Candidate
+    from assistant.answering.selection import choose, sentence_text
+
+    zero = np.zeros(len(SENTENCE_FEATURES))
+    for text, intro, nested, after in ((NESTED, "strategies for:", ["telling staff", "giving staff", "keeping the change"],
+                                        "Send the plan"),
+                                       (NESTED_HOWTO, "the following", ["50 grams of flour", "50 grams of water"],
+                                        "Stir well")):
+        doc = parse_source("memo.md", "memo.md", text)
+        snap = SimpleNamespace(passages=doc.passages)
+        pi, p = next((i, p) for i, p in enumerate(doc.passages) if p.kind == "list")
+        si = next(i for i, s in enumerate(p.sentences) if intro in s.text)
+        later = next(i for i, s in enumerate(p.sentences) if after in s.text)
+        cands = [Candidate(pi, si, zero, 0.5, 0.5), Candidate(pi, later, zero, 0.5, 0.5)]
+        picks = choose(snap, "What does it set out?", cands, np.array([0.9, 0.85]), 200, 3)
+        said = [sentence_text(snap, c) for c in picks]
+        assert intro in said[0] and [any(n in s for s in said[1:]) for n in nested] == [True] * len(nested), said
+        assert not any(after in s for s in said), said  # the items after the nested ones are not part of it
