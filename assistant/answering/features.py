@@ -25,6 +25,7 @@ _WHO = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:who|whom|whose|which (?:person|people
 _DEFINE_ASK = re.compile(r"\bwhat (?:\w+ly )?(?:is|are|was|were|does|do)\b(?:(?!\b(?:how|why|when)\b).)*?(?:\bmean|\bstand for|\?|$)|\bdefin", re.I)
 _DEFINES = re.compile(r"\b(?:is|are|was|were) (?:a|an|the)\b|\brefers? to\b|\bmeans?\b|\bstands? for\b|\bdefined as\b|\bknown as\b|\bcalled\b", re.I)
 _LIST_ASK = re.compile(r"\b(?:list|enumerate|name (?:all|every|the)|what (?:are|were) (?:the|some|all)|which\b.*\b(?:are|were)\b"
+                       r"|which (?:[\w\-]+ ){0,2}[a-z][\w\-]*[^s\W]s (?:and [\w\-]+s )?(?:did|do|does|have|has|had|will|would|can|could)\b"
                        r"|steps|ways|kinds|types|options|examples|alternatives|(?:all|every) (?:the )?\w+s\b)", re.I)
 
 _OPENING = re.compile(r"[\w'’\-]+")

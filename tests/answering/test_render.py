@@ -128,3 +128,16 @@ def test_an_item_that_introduces_nested_items_comes_with_them():
         said = [sentence_text(snap, c) for c in picks]
         assert intro in said[0] and [any(n in s for s in said[1:]) for n in nested] == [True] * len(nested), said
         assert not any(after in s for s in said), said  # the items after the nested ones are not part of it
+
+
+def test_which_with_a_plural_asks_for_a_list():
+    """"Which products and programs did OPP build …?", "Which buttons do I click …?" ask for every one of them;
+    "Which team did he lead?" and "Which process does it use?" ask for one."""
+    from assistant.answering.features import list_asked
+
+    for q in ("Which products and programs did OPP build or grow between 2016 and 2019?",
+              "Which buttons do I click, in order, to add a teammate's calendar?",
+              "Which format elements does the sample statement name?", "Which countries does the article name?"):
+        assert list_asked(q), q
+    for q in ("Which team did he lead?", "Which process does the release team use?", "Which link do I need to copy?"):
+        assert not list_asked(q), q
