@@ -20,9 +20,11 @@ _WH = r"(?:what|what's|who|who's|whom|whose|which|when|where|why|how)"
 _AUX = r"(?:is|are|was|were|do|does|did|will|would|can|could|should|has|have|had|may|might|must|shall)"
 _SUBJECT_PRONOUN = r"(?:i|you|we|they|he|she|it|this|that|there|these|those)"
 _SUBJECT = rf"(?:{_SUBJECT_PRONOUN}|the|a|an|my|your|our|their|its|his|her|any|(?-i:[A-Z0-9]))"
-# A new clause: a question word not opening an indirect question ("why it matters"), or an auxiliary before its
-# subject ("and is it due", not "and do not feed it").
-_CLAUSE = rf"(?:{_WH}\b(?!\s+{_SUBJECT_PRONOUN}\b)|{_AUX}\s+{_SUBJECT}(?=\S*\s))"
+# A new clause: a question word (after a preposition, if any: "and in what form …", "and across how many …") not
+# opening an indirect question ("why it matters"), or an auxiliary before its subject ("and is it due", not "and do
+# not feed it").
+_PREPOSITION = r"(?:in|on|at|by|for|from|to|across|with|under|into|within|after|before|during|through|over|since|until)"
+_CLAUSE = rf"(?:(?:{_PREPOSITION}\s+)?{_WH}\b(?!\s+{_SUBJECT_PRONOUN}\b)|{_AUX}\s+{_SUBJECT}(?=\S*\s))"
 _JOIN = re.compile(rf"\s*(?:,\s*(?:and|or|but)\s+|;\s*(?:and\s+)?|\s(?:and|or)\s+)(?={_CLAUSE})"
                    rf"|\s*,\s+(?=(?:what|when|where|why|how)\s+(?:{_AUX}|many|much|long|often)\b)", re.I)
 _DIRECT = re.compile(rf"^\s*(?:(?:and|so|but|ok|okay|also)[,\s]+)?(?:{_WH}|{_AUX}|isn't|aren't|doesn't|don't|didn't|"

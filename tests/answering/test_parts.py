@@ -23,6 +23,11 @@ SPLIT = [
     ("Which countries are named and which people are quoted?",
      ["Which countries are named?", "Which people are quoted?"]),
     ("so what is the beta channel and who uses it", ["So what is the beta channel?", "Who uses it?"]),
+    # a question word after a preposition opens a clause too
+    ("How many people use MAX, and across how many federal agencies?",
+     ["How many people use MAX?", "Across how many federal agencies?"]),
+    ("How long do I have to return the funds, and in what form should I send them?",
+     ["How long do I have to return the funds?", "In what form should I send them?"]),
 ]
 
 WHOLE = [
@@ -43,6 +48,7 @@ WHOLE = [
     "And when one turns up, where does the fix go?",  # a time clause, then the one question
     "Where the road ends, what do hikers do?",
     "Why?",
+    "Explain how the train model works and in what order releases come.",  # indirect, after a preposition
     "",
 ]
 
