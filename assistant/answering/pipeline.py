@@ -24,6 +24,7 @@ from .parts import split_parts
 from .query import Query, prepare
 from .retrieval import Retrieval, Retriever
 from .selection import Pick, body_first, choose, render, sentence_text
+from .spelling import respell
 from .suggest import follow_ups, suggestions
 from .text import content_terms
 from .types import CLARIFY_TEXT, OPINION_TEXT, REFUSAL_TEXT, Answer, Citation
@@ -63,6 +64,7 @@ class Part:
 def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> tuple[Answer, list[Part]]:
     t = time.perf_counter()
     fit = lambda texts: _fit(ctx, texts)  # noqa: E731
+    question = respell(question, ctx.corpus.knows)  # "wich pane …", "how oftne …"
     resolved = resolve(question, history, fit=fit)
     timings["resolve"] = _ms(t)
     if _OPINION.search(resolved.own):
