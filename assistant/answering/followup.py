@@ -66,7 +66,7 @@ _NOMINAL = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence|ing|er|or|ure|age|i
 _ADJECTIVAL_NAME = re.compile(r"(?:ian|ean|ese|ish|can)$")   # morphology of adjectives made from names
 _WORD = re.compile(r"[A-Za-z0-9](?:[\w'’\-.]*\w)?")
 _CAPWORD = r"(?:[A-Z](?:\.[A-Z])+\.?|[A-Z][\w’'\-]*(?:\.[\w\-]+)*)"
-_NAME = re.compile(_CAPWORD + r"(?:\s+(?:(?:of|the|de|for|and|von|van)\s+){0,2}" + _CAPWORD + r")*"
+_NAME = re.compile(_CAPWORD + r"(?:\s+(?:(?:of|the|de|for|and|von|van)\s+){0,2}(?!I\b|I['’])" + _CAPWORD + r")*"
                    r"(?:\s+\d+(?:\.\d+)*\b)?")     # a version or number after a name: "Widget 2.1"
 _INITIAL = ".?!:\"“(—"
 _OPENING_AUX = r"(?:(?:what|which|who|whom|whose|where|when|why|how)(?:\s+[\w'’\-]+){0,3}?\s+)?(?:" + "|".join(sorted(_AUX)) + r")"

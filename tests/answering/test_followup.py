@@ -272,3 +272,8 @@ def test_an_object_pronoun_is_still_chosen_by_fit():
     history = conv("Does the finance team approve the receipts?", "Yes, within ten days.")
     assert resolve("Who signs them?", history,
                    lambda cs: [1.0 if "receipts" in c else 0.0 for c in cs]).text == "Who signs the receipts?"
+
+
+def test_a_swapped_name_does_not_take_the_pronoun_i_with_it():
+    history = conv("I'm based in the United States and I travel a lot. Who books my flights?", "The Business Team does.")
+    assert resolve("What about Canada?", history).text == "I'm based in Canada and I travel a lot. Who books my flights?"
