@@ -55,7 +55,8 @@ _DET = {"the", "a", "an", "this", "that", "these", "those", "my", "your", "our",
         "some", "any", "each", "every", "another"}
 _PREPOSITION = set("in on at for with without during after before if when while from to by under over since until "
                    "within outside inside into near around about of".split())
-_VERB_AFTER = {"i", "you", "we", "they", "he", "she", "it", "to", "not", "who", "how", "never"} | _MODAL
+_VERB_AFTER = {"i", "you", "we", "they", "he", "she", "it", "to", "not", "who", "how", "never"} | _MODAL \
+    | {f"{p}{a}{c}" for p, c in (("i", "m"), ("you", "re"), ("we", "re"), ("they", "re")) for a in "'’"}  # "I'm based"
 _WH_DET = {"which", "what", "whose"}
 _ORDINAL = set("first second third fourth fifth sixth seventh eighth ninth tenth next last previous final".split())
 _MARKER = re.compile(r"\b(?:instead|then|also|too|else|other|same|another|otherwise|either|as well)\b|^so\b"

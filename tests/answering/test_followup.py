@@ -277,3 +277,11 @@ def test_an_object_pronoun_is_still_chosen_by_fit():
 def test_a_swapped_name_does_not_take_the_pronoun_i_with_it():
     history = conv("I'm based in the United States and I travel a lot. Who books my flights?", "The Business Team does.")
     assert resolve("What about Canada?", history).text == "I'm based in Canada and I travel a lot. Who books my flights?"
+
+
+def test_the_word_after_i_am_is_no_antecedent():
+    """"I'm based in …": "based" is a participle, not a thing "it" can stand for."""
+    history = conv("I'm based in the United States and I travel a lot. Who books my flights?", "The Business Team does.")
+    assert "based pay" not in resolve("Does it pay for them?", history).text
+    history = conv("We're running a workshop next month. What can we claim?", "Meals and lodging.")
+    assert resolve("Is it covered?", history).text == "Is the workshop next month covered?"
