@@ -107,7 +107,7 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
     best_bm25 = max((rk.bm25 for rk in top), default=0.0) or 1.0
     types = asked(q.text)
     listy = list_asked(q.text)
-    qnames = [re.compile(rf"\b{re.escape(n.lower())}\b") for n in q.names]  # whole words: "US" is not in "Russia"
+    qnames = [re.compile(rf"\b{re.escape(n.lower())}\b") for n in q.names]  # whole words: "IT" is not in "edit"
     qlower = q.text.lower()
     qstems = {stem(t) for t in q.terms} | {stem(a) for t in q.terms for a in q.alternatives(t)}
     who = bool(_WHO.search(q.text))

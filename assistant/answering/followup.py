@@ -188,7 +188,7 @@ def _replace(q: str, pronouns: list[re.Match], users: list[str], answers: list[s
         if cls is _IT and users and sources[0] and not agree[0]:
             return _attach(q, users[-1])    # "it" after "Who approves the expenses?": the approving
         cands = list(dict.fromkeys(p for src in agree for p in src))[:6 if fit else 1]
-        if users and _subject_pronoun(q, cls):  # "Will they send troops?" after "What role does the US play …?"
+        if users and _subject_pronoun(q, cls):  # "Will they sign?" after "What role does the IMF play …?"
             cands = [p for p in agree[0] if _is_subject(p, users[-1])][:1] or cands
         if not cands:
             return _attach(q, users[-1] if users else "")
@@ -207,7 +207,7 @@ def _subject_pronoun(q: str, cls: frozenset) -> bool:
 
 def _is_subject(p: _Phrase, question: str) -> bool:
     """``p`` is the subject of ``question``: it stands right after the auxiliary that opens the question
-    ("What role does the US play …", "Will Freedonia join …"). A subject pronoun keeps to the previous subject
+    ("What role does the IMF play …", "Will Freedonia join …"). A subject pronoun keeps to the previous subject
     (parallel grammatical roles), whatever the other phrases would retrieve."""
     m = _SUBJECT_NP.match(question)
     return bool(m and re.match(r"(?:(?:" + "|".join(_DET) + r")\s+)?" + re.escape(p.bare) + r"\b", m.group(1), re.I))

@@ -97,7 +97,7 @@ _I = re.compile(r"^I(?:['’](?:d|m|ll|ve))?$")
 
 
 def _function_word(word: str) -> bool:
-    """A stop word or article, unless written in capitals: "US" and "IT" are names, "us" and "it" are not."""
+    """A stop word or article, unless written in capitals: "IT" and "HR" are names, "it" is not."""
     return word.lower() in STOP | {"the", "a", "an"} and not (len(word) > 1 and word.isupper())
 
 
@@ -115,7 +115,7 @@ def names(text: str, common: frozenset[str] | set[str] = frozenset(), strict_ini
         if _function_word(words[0]) or sentence_initial and (
                 words[0].lower() in common or strict_initial and not words[0].isupper()):
             words = words[1:]
-            while words and words[0] in _CONNECTORS:  # "Will the US": "US"
+            while words and words[0] in _CONNECTORS:  # "Does the IT team": "IT team"
                 words = words[1:]
             if not words or (len(words) == 1 and _function_word(words[0])):
                 continue
