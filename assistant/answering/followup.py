@@ -24,7 +24,7 @@ from typing import Callable
 
 from index.sentences import split_sentences
 
-from .text import STOP, clean
+from .text import CONNECTORS, NAME_LINK, STOP, clean
 
 Fit = Callable[[list[str]], list[float]]
 
@@ -67,12 +67,12 @@ _NOMINAL = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence|ing|er|or|ure|age|i
 _ADJECTIVAL_NAME = re.compile(r"(?:ian|ean|ese|ish|can)$")   # morphology of adjectives made from names
 _WORD = re.compile(r"[A-Za-z0-9](?:[\w'’\-.]*\w)?")
 _CAPWORD = r"(?:[A-Z](?:\.[A-Z])+\.?|[A-Z][\w’'\-]*(?:\.[\w\-]+)*)"
-_NAME = re.compile(_CAPWORD + r"(?:\s+(?:(?:of|the|de|for|and|von|van)\s+){0,2}(?!I\b|I['’])" + _CAPWORD + r")*"
+_NAME = re.compile(_CAPWORD + r"(?:" + NAME_LINK + _CAPWORD + r")*"
                    r"(?:\s+\d+(?:\.\d+)*\b)?")     # a version or number after a name: "Widget 2.1"
 _INITIAL = ".?!:\"“(—"
 _OPENING_AUX = r"(?:(?:what|which|who|whom|whose|where|when|why|how)(?:\s+[\w'’\-]+){0,3}?\s+)?(?:" + "|".join(sorted(_AUX)) + r")"
-_SUBJECT = re.compile(r"^\s*(?:" + _OPENING_AUX + r"(?:n['’]t)?\s+)?(\w+)\b", re.I)
-_SUBJECT_NP = re.compile(r"^\s*" + _OPENING_AUX + r"(?:n['’]t)?\s+(.+)", re.I)
+# A question's subject: what follows its opening auxiliary ("What role does | the IMF play …"), or its first word.
+_SUBJECT = re.compile(r"^\s*(" + _OPENING_AUX + r"(?:n['’]t)?\s+)?(\w.*)", re.I)
 
 
 @dataclass(frozen=True)
@@ -202,15 +202,16 @@ def _replace(q: str, pronouns: list[re.Match], users: list[str], answers: list[s
 def _subject_pronoun(q: str, cls: frozenset) -> bool:
     """A pronoun of ``cls`` is the question's subject: it opens the question or follows its opening auxiliary."""
     m = _SUBJECT.match(q)
-    return bool(m and m.group(1).lower() in cls)
+    return bool(m and re.match(r"\w+", m.group(2)).group(0).lower() in cls)
 
 
 def _is_subject(p: _Phrase, question: str) -> bool:
     """``p`` is the subject of ``question``: it stands right after the auxiliary that opens the question
     ("What role does the IMF play …", "Will Freedonia join …"). A subject pronoun keeps to the previous subject
     (parallel grammatical roles), whatever the other phrases would retrieve."""
-    m = _SUBJECT_NP.match(question)
-    return bool(m and re.match(r"(?:(?:" + "|".join(_DET) + r")\s+)?" + re.escape(p.bare) + r"\b", m.group(1), re.I))
+    m = _SUBJECT.match(question)
+    return bool(m and m.group(1) and re.match(r"(?:(?:" + "|".join(_DET) + r")\s+)?" + re.escape(p.bare) + r"\b",
+                                              m.group(2), re.I))
 
 
 def _substitute(text: str, cls: frozenset, antecedent: str) -> str:
@@ -338,7 +339,7 @@ def _names(text: str, caps: set[str] = frozenset(), spans: bool = False) -> list
         before = text[:m.start()].rstrip()
         initial = not before or before[-1] in _INITIAL
         if _func(words[0]) or initial and len(words) == 1 and not span.isupper() and span not in caps:
-            span = re.sub(r"^(?:(?:of|the|de|for|and|von|van)\s+)+", "", span[len(words[0]):].lstrip())
+            span = re.sub(r"^(?:(?:" + "|".join(CONNECTORS) + r")\s+)+", "", span[len(words[0]):].lstrip())
             if not span or not span[0].isupper() or _func(span.split()[0]):
                 continue
         if not re.search(r"[A-Z]\.[A-Z]\.$", span):

@@ -77,9 +77,10 @@ def stems(text: str) -> set[str]:
     return {stem(t) for t in content_terms(text)}
 
 
-_CONNECTORS = ("of", "the", "de", "von", "van", "for", "and")
-# A name runs on over capitalised words and connectors, but not onto the pronoun "I" ("the United States and I'm …").
-_NAME = re.compile(r"\b[A-Z][\w’'\-]*(?:\s+(?:(?:" + "|".join(_CONNECTORS) + r")\s+){0,2}(?!I\b|I['’])[A-Z][\w’'\-]*)*")
+CONNECTORS = ("of", "the", "de", "von", "van", "for", "and")  # lower-case words inside a name ("Guild of the Phoenix")
+# Between two capitalised words of one name: up to two connectors, and never onto the pronoun "I" ("… Iowa and I'm …").
+NAME_LINK = r"\s+(?:(?:" + "|".join(CONNECTORS) + r")\s+){0,2}(?!I\b|I['’])"
+_NAME = re.compile(r"\b[A-Z][\w’'\-]*(?:" + NAME_LINK + r"[A-Z][\w’'\-]*)*")
 
 
 def initials(text: str) -> set[str]:
@@ -115,7 +116,7 @@ def names(text: str, common: frozenset[str] | set[str] = frozenset(), strict_ini
         if _function_word(words[0]) or sentence_initial and (
                 words[0].lower() in common or strict_initial and not words[0].isupper()):
             words = words[1:]
-            while words and words[0] in _CONNECTORS:  # "Does the IT team": "IT team"
+            while words and words[0] in CONNECTORS:  # "Does the IT team": "IT team"
                 words = words[1:]
             if not words or (len(words) == 1 and _function_word(words[0])):
                 continue
