@@ -200,6 +200,7 @@ class Assistant:
             "model": snap.model,
             "llm": self.settings.llm.backend.split(":", 1)[0] if self.settings.llm.backend else "",
             "refusal_threshold": self.models.threshold,
+            "off_topic_threshold": self.models.topical_threshold if self.models.topical is not None else None,
         }
 
 

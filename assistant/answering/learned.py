@@ -62,16 +62,30 @@ class Models:
     answerable: Linear
     threshold: float
     trained_on: dict = field(default_factory=dict)
+    # Whether a question was written for the article at all (against questions written for other articles): one
+    # scoring under ``topical_threshold`` is refused whatever the answerability model says.
+    topical: Linear | None = None
+    topical_threshold: float = 0.0
+
+    def answers(self, qx: np.ndarray) -> tuple[float, bool]:
+        """The answerability probability of a question part's features, and whether to answer it."""
+        p = float(self.answerable.proba(qx)[0])
+        on_topic = self.topical is None or float(self.topical.proba(qx)[0]) >= self.topical_threshold
+        return p, p >= self.threshold and on_topic
 
     def to_json(self) -> str:
-        return json.dumps({"selection": self.selection.to_dict(), "answerable": self.answerable.to_dict(),
-                           "threshold": round(self.threshold, 6), "trained_on": self.trained_on}, indent=1)
+        d = {"selection": self.selection.to_dict(), "answerable": self.answerable.to_dict(),
+             "threshold": round(self.threshold, 6), "trained_on": self.trained_on}
+        if self.topical is not None:
+            d |= {"topical": self.topical.to_dict(), "topical_threshold": round(self.topical_threshold, 6)}
+        return json.dumps(d, indent=1)
 
     @classmethod
     def from_json(cls, text: str) -> "Models":
         d = json.loads(text)
+        topical = Linear.from_dict(d["topical"], QUESTION_FEATURES) if d.get("topical") else None
         return cls(Linear.from_dict(d["selection"], SENTENCE_FEATURES), Linear.from_dict(d["answerable"], QUESTION_FEATURES),
-                   float(d["threshold"]), d.get("trained_on", {}))
+                   float(d["threshold"]), d.get("trained_on", {}), topical, float(d.get("topical_threshold", 0.0)))
 
     @classmethod
     def load(cls, path: Path | str = DEFAULT_MODEL) -> "Models":

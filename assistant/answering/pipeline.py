@@ -145,8 +145,8 @@ def analyse(ctx: Context, text: str, own: str | None, timings: dict, context: st
     picks = choose(corpus.snap, q.text, cands, part.probs, st.answer.max_answer_words, st.answer.max_sentences, st.answer.sentence_margin)
     best = cands[int(np.argmax(part.probs))]
     part.qx = question_features(corpus, q, r, list(part.probs), best, *said(corpus, picks))
-    part.p_answer = float(ctx.models.answerable.proba(part.qx)[0])
-    if part.p_answer >= ctx.models.threshold:
+    part.p_answer, answer = ctx.models.answers(part.qx)
+    if answer:
         part.picks = body_first(picks, corpus.faq_body)
     timings["answer"] = timings.get("answer", 0.0) + _ms(t)
     return part

@@ -36,4 +36,5 @@ def train(files, source_dirs, output):
         models = training.train_file(sets, sets[0].assistant.settings)
     output.write_text(models.to_json() + "\n")
     n = sum(len(s.rows) for s in sets)
-    click.echo(f"Trained on {n} rows of {len(sets)} articles; answer threshold {models.threshold:.3f}. Wrote {output}")
+    click.echo(f"Trained on {n} rows of {len(sets)} articles; answer threshold {models.threshold:.3f}, "
+               f"off-topic threshold {models.topical_threshold:.3f}. Wrote {output}")

@@ -9,6 +9,7 @@ training articles (leave one of them out at a time), never on the rows it is sco
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import tempfile
 from dataclasses import dataclass, field
@@ -33,6 +34,12 @@ class Sample:
     part: pipeline.Part
     corpus: object
     y: np.ndarray  # one label per candidate
+    origin: str = ""  # the article the question was written for, when not ``article`` (see :func:`add_foreign`)
+
+    @property
+    def source_articles(self) -> set[str]:
+        """The articles this sample tells about: a fold leaving either out must not train on it."""
+        return {self.article, self.origin or self.article}
 
 
 @dataclass
@@ -71,6 +78,7 @@ def load_sets(pairs, workdir: Path, settings_for) -> list[ArticleSet]:
         s = ArticleSet(name, src, gold, golden.load_many(gold), a)
         s.samples = collect(s)
         sets.append(s)
+    add_foreign(sets)
     return sets
 
 
@@ -83,10 +91,30 @@ def _state(settings):
     return client, _State(load_snapshot_for(settings, client), settings)
 
 
-def collect(s: ArticleSet) -> list[Sample]:
+# Questions written for other articles, asked of each article as unanswerable: per other article, this many.
+FOREIGN_PER_ARTICLE = 10
+_NOT_FOREIGN = {"about-article", "metadata", "follow-up", "opinion"}
+
+
+def add_foreign(sets: list[ArticleSet], per_article: int = FOREIGN_PER_ARTICLE) -> None:
+    """Teach refusing a question from another field: each set also gets, as unanswerable, ``per_article`` answerable
+    questions of every other set (standalone ones, not about "the article"; the same ones every run). The golden
+    rows are nearly all near the topic, so without these a question like "How do I change the oil in my car?" is
+    answered from whatever sentence shares a word with it."""
+    for s in sets:
+        for o in sets:
+            if o is s:
+                continue
+            rows = sorted((r for r in o.rows if r.answerable and not r.history and not _NOT_FOREIGN & set(r.tags)),
+                          key=lambda r: hashlib.sha256(f"{o.name}/{r.id}".encode()).hexdigest())[:per_article]
+            asked = [dataclasses.replace(r, answerable=False, key_facts=[], must_cite=[], must_not=[]) for r in rows]
+            s.samples += [dataclasses.replace(smp, origin=o.name) for smp in collect(s, asked)]
+
+
+def collect(s: ArticleSet, rows: list[GoldenRow] | None = None) -> list[Sample]:
     out = []
     snap = s.assistant.snapshot
-    for row in s.rows:
+    for row in s.rows if rows is None else rows:
         _, parts = s.assistant.analyse(row.question, row.history)
         for part in parts:
             if not part.cands:
@@ -126,8 +154,23 @@ def question_matrix(samples: list[Sample], sel: Linear, settings) -> tuple[np.nd
 
 
 def fit_answerable(samples: list[Sample], sel: Linear, settings) -> Linear:
-    Q, y = question_matrix(samples, sel, settings)
+    own = [s for s in samples if not s.origin]
+    Q, y = question_matrix(own, sel, settings)
     return Linear.fit(Q, y, QUESTION_FEATURES, c=0.5)
+
+
+def fit_topical(samples: list[Sample], sel: Linear, settings) -> Linear | None:
+    """Whether a question was written for the article at all: its own questions (answerable or not) against the
+    other articles' questions asked of it (:func:`add_foreign`)."""
+    if not any(s.origin for s in samples):
+        return None
+    Q, _ = question_matrix(samples, sel, settings)
+    return Linear.fit(Q, np.array([0.0 if s.origin else 1.0 for s in samples]), QUESTION_FEATURES, c=0.5)
+
+
+# The off-topic cut refuses a question only when it looks less like the article's own answerable questions than
+# this share of them do (measured on articles left out of the training).
+TOPICAL_MISSES = 0.01
 
 
 # Half-width of the band of thresholds a cut is judged over. The cut with the most correct decisions is often a
@@ -154,25 +197,33 @@ def best_threshold(probs: np.ndarray, labels: np.ndarray) -> float:
 
 
 def train(samples: list[Sample], settings, trained_on: dict | None = None) -> Models:
-    """Selection + answerability on ``samples``; the threshold by leave-one-article-out inside them."""
+    """Selection, answerability and the off-topic model on ``samples``; their cuts by leave-one-article-out inside
+    them."""
     articles = sorted({s.article for s in samples})
     sel = fit_selection(samples)
     ans = fit_answerable(samples, sel, settings)
-    oof_p, oof_y = [], []
+    topical = fit_topical(samples, sel, settings)
+    oof_p, oof_y, oof_topic = [], [], []
     if len(articles) > 1:
         for a in articles:
-            inner = [s for s in samples if s.article != a]
-            held = [s for s in samples if s.article == a]
+            inner = [s for s in samples if a not in s.source_articles]
+            held = [s for s in samples if s.article == a and not s.origin]
             sel_a = fit_selection(inner)
             ans_a = fit_answerable(inner, sel_a, settings)
             Q, y = question_matrix(held, sel_a, settings)
             oof_p.append(ans_a.proba(Q))
             oof_y.append(y)
+            topical_a = fit_topical(inner, sel_a, settings) if topical is not None else None
+            if topical_a is not None:
+                oof_topic.append(topical_a.proba(Q)[y == 1])
         threshold = best_threshold(np.concatenate(oof_p), np.concatenate(oof_y))
     else:
-        Q, y = question_matrix(samples, sel, settings)
+        Q, y = question_matrix([s for s in samples if not s.origin], sel, settings)
         threshold = best_threshold(ans.proba(Q), y)
-    return Models(sel, ans, threshold, trained_on or {})
+        if topical is not None:
+            oof_topic.append(topical.proba(Q)[y == 1])
+    topical_threshold = float(np.quantile(np.concatenate(oof_topic), TOPICAL_MISSES)) if oof_topic else 0.0
+    return Models(sel, ans, threshold, trained_on or {}, topical, topical_threshold)
 
 
 def fingerprint(paths) -> dict:
@@ -198,7 +249,7 @@ def leave_one_article_out(sets: list[ArticleSet], settings, progress=None, thres
             continue
         files = held_out[s.name] if held_out is not None else s.golden
         rows = golden.load_many(files) if held_out is not None else s.rows
-        models = _fold(s.name, [smp for smp in samples if smp.article != s.name], settings, fold_models)
+        models = _fold(s.name, [smp for smp in samples if s.name not in smp.source_articles], settings, fold_models)
         ev = evaluate(rows, LocalRunner((together or s.assistant).with_models(models)), files=files,
                       thresholds=thresholds or DEFAULT_THRESHOLDS)
         out.append((s.name, ev))

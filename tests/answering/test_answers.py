@@ -112,8 +112,12 @@ def test_refused_seed(assistant, question):
     assert ans.refused and ans.answer == REFUSAL_TEXT and ans.citations == [] and ans.suggestions
 
 
-@pytest.mark.parametrize("question", ["Who won the last football World Cup?", "How do I reset my wifi router?"])
+@pytest.mark.parametrize("question", ["Who won the last football World Cup?", "How do I reset my wifi router?",
+                                      "How do I change the oil in my car?", "Can you recommend a good movie?"])
 def test_refused_corpus(sourdough, rust, question):
+    """Off-topic questions sharing a word with the article ("starter", "change", "feed") are refused: the off-topic
+    model learned from other articles' questions asked of each article (before it, the oil and movie questions were
+    answered from sourdough-starter)."""
     for a in (sourdough, rust):
         assert a.ask(question).refused
 
