@@ -1,7 +1,9 @@
-"""The two small learned models: which sentence answers (selection) and whether the sources answer at all
-(answerability, a probability compared with a threshold chosen by cross-validation).
+"""The small learned models: which sentence answers (selection), whether the sources answer at all
+(answerability, a probability compared with a threshold chosen by cross-validation), and whether the question is
+about the article at all (topical, learned from other articles' questions; a cut that keeps 99 % of the article's
+own questions).
 
-Both are scikit-learn logistic regressions trained by ``assistant train`` on golden rows; they are stored as
+All are scikit-learn logistic regressions trained by ``assistant train`` on golden rows; they are stored as
 plain JSON (feature names, scaler, coefficients — no pickle) and applied with numpy, so serving does not
 import scikit-learn. The file records the golden data it was trained from (files and their hashes).
 """
