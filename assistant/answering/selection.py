@@ -22,6 +22,11 @@ _OPENER = re.compile(r"^(?:however|moreover|furthermore|additionally|in addition
                      r"also|besides|indeed|that said|on the other hand|in fact|still|yet|and|but|so)\s*,?\s+", re.I)
 # "… military training, intelligence sharing, and logistical support": a sentence that is itself a list.
 _ENUMERATION = re.compile(r",[^,;]+,[^,;]*\b(?:and|or)\b|\b(?:including|such as)\b[^.;:]*\b(?:and|or)\b", re.I)
+# "What are X?", "What is an X?", "What does X mean?", "Define X": a short definition question and nothing more.
+_TERM = r"[\w\-'’.]+(?: [\w\-'’.]+){0,3}"  # up to four words
+_DEFINITION = re.compile(rf"^\W*(?:what (?:is|are) (?:an? |the )?{_TERM}|what does {_TERM} mean|define {_TERM})\W*$", re.I)
+DEFINES = SENTENCE_FEATURES.index("defines")
+OPENS = SENTENCE_FEATURES.index("opens")
 LEANS = SENTENCE_FEATURES.index("leans")
 NEXT_LEANS = SENTENCE_FEATURES.index("next_leans")
 
@@ -50,6 +55,12 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
         if listed and probs[listed[0]] >= 0.5 * probs[order[0]]:
             order.remove(listed[0])
             order.insert(0, listed[0])
+    if _DEFINITION.match(question):
+        # a sentence defining the very words asked about ("X refers to …", opening on X) leads, among the close ones
+        defining = [i for i in order[:5] if cands[i].x[DEFINES] and cands[i].x[OPENS] >= 0.999]
+        if defining:
+            order.remove(defining[0])
+            order.insert(0, defining[0])
     best = cands[order[0]]
     p = snap.passages[best.passage]
     if p.kind == "list" and (list_asked(question) or _intro_of_list(p, best.sentence)

@@ -299,3 +299,14 @@ def test_hashtags_come_from_the_text_and_are_never_invented(assistant, rust):
     got = assistant.ask("What hashtags does the article use?")
     assert not got.refused and all(h in got.answer for h in hashtags)
     assert about("Which hashtags does it use?", rust._state.corpus).refused  # the appendix has none
+
+
+def test_a_short_definition_question_is_led_by_the_sentence_defining_those_words(assistant, sourdough):
+    """"What are X?": among the close candidates, the sentence opening on X with a defining verb leads, not a
+    sentence that only mentions X ("However, the concept of X is nuanced …", "Without X your bread …")."""
+    from assistant.answering.features import _DEFINES
+
+    ans = assistant.ask("What are security guarantees?")
+    assert "Security guarantees refer to commitments" in ans.answer, ans.answer  # (its FAQ answer: after the body)
+    lead = sourdough.ask("What is sourdough?").answer.split(" [1]")[0]
+    assert _DEFINES.search(lead) and "sourdough" in lead.lower().split()[:5], lead
