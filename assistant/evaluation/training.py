@@ -5,7 +5,9 @@ indexed alone in a temporary folder. For every analysed question part we keep it
 do not depend on the models) and label them from the row: a sentence holding one of the row's key facts, in a
 passage holding its evidence, is a good answer. The answerability model is trained on the question features
 computed with the selection model of the same fold; its threshold is chosen by cross-validation over the
-training articles (leave one of them out at a time), never on the rows it is scored on.
+training articles (leave one of them out at a time), never on the rows it is scored on. Each article is also asked
+some of the other articles' questions (:func:`add_foreign`), which teach a third model, whether a question was written
+for the article at all; no fold trains on a question written for the article it leaves out.
 """
 from __future__ import annotations
 
