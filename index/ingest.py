@@ -144,47 +144,56 @@ def ingest(settings: Settings, paths=None, *, rebuild: bool = False, show_progre
     settings.index.data_dir.mkdir(parents=True, exist_ok=True)
     with ingest_lock(settings.index.lock_path, wait):
         client = store.connect(settings, create=True)
-        old = store.read_active(client, settings)
-        model = _model_name(settings)
-        if old and (old.settings.get("model"), old.settings.get("pipeline")) != (model, PIPELINE_VERSION):
-            log.info("embedding model or passage pipeline changed (%s -> %s): rebuilding", old.settings, model)
-            rebuild = True
-        _drop_stale(client, settings, keep={old.collection} if old else set())
-        version = (old.version if old else 0) + 1
-        new_name = store.generation_name(settings, version)
-        target = client.create_collection(new_name, embedding_function=None, metadata={"hnsw:space": "cosine"})
-        stage("created")
-        old_passages: dict[str, dict[str, str]] = {}
-        docstore_dict = None
-        if old and not rebuild:
-            old_passages = _copy(client.get_collection(old.collection, embedding_function=None), target)
-            docstore_dict = old.docstore
-            stage("copied")
-        elif old:
-            old_passages = _passages_by_source(client.get_collection(old.collection, embedding_function=None))
-        keep = None if may_delete else set(old_passages)
-        embedded_nodes = _run_pipeline(settings, target, docs, docstore_dict, names, progress, report, keep,
-                                       max_batch=_max_batch(client))
-        stage("embedded")
-        new_passages = _passages_by_source(target)
-        _count(report, old_passages, new_passages, embedded_nodes)
-        report.by_kind = _kinds(target)
-        current = {d.source for d in docs}
-        record = store.ActiveRecord(
-            collection=new_name, version=version, docstore=report._docstore,  # type: ignore[attr-defined]
-            docs=[d.summary() for d in docs] + [s for s in (old.docs if old else [])
-                                               if s["source"] not in current and s["source"] in new_passages],
-            fingerprint=fingerprint(settings, target), settings={"model": model, "pipeline": PIPELINE_VERSION,
-                                                              "attachments": dict(attachments or {})},
-        )
-        store.write_active(client, settings, record)
-        stage("swapped")
-        # The previous generation stays until the next ingest: servers still reading it (they follow the
-        # `active` pointer every ASSISTANT_REFRESH_SECONDS) keep answering in between.
-        _drop_stale(client, settings, keep={new_name} | ({old.collection} if old else set()))
-        report.collection, report.version = new_name, version
+        try:
+            _ingest_into(client, settings, docs, names, progress, report, rebuild, may_delete, attachments, stage)
+        finally:
+            client.close()  # its sqlite and index files: a process that ingests again and again would run out
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _ingest_into(client, settings: Settings, docs, names, progress, report: IngestReport, rebuild: bool,
+                 may_delete: bool, attachments, stage) -> None:
+    """A new generation of the index from ``docs`` (and the previous one's unchanged passages), made active."""
+    old = store.read_active(client, settings)
+    model = _model_name(settings)
+    if old and (old.settings.get("model"), old.settings.get("pipeline")) != (model, PIPELINE_VERSION):
+        log.info("embedding model or passage pipeline changed (%s -> %s): rebuilding", old.settings, model)
+        rebuild = True
+    _drop_stale(client, settings, keep={old.collection} if old else set())
+    version = (old.version if old else 0) + 1
+    new_name = store.generation_name(settings, version)
+    target = client.create_collection(new_name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+    stage("created")
+    old_passages: dict[str, dict[str, str]] = {}
+    docstore_dict = None
+    if old and not rebuild:
+        old_passages = _copy(client.get_collection(old.collection, embedding_function=None), target)
+        docstore_dict = old.docstore
+        stage("copied")
+    elif old:
+        old_passages = _passages_by_source(client.get_collection(old.collection, embedding_function=None))
+    keep = None if may_delete else set(old_passages)
+    embedded_nodes = _run_pipeline(settings, target, docs, docstore_dict, names, progress, report, keep,
+                                   max_batch=_max_batch(client))
+    stage("embedded")
+    new_passages = _passages_by_source(target)
+    _count(report, old_passages, new_passages, embedded_nodes)
+    report.by_kind = _kinds(target)
+    current = {d.source for d in docs}
+    record = store.ActiveRecord(
+        collection=new_name, version=version, docstore=report._docstore,  # type: ignore[attr-defined]
+        docs=[d.summary() for d in docs] + [s for s in (old.docs if old else [])
+                                           if s["source"] not in current and s["source"] in new_passages],
+        fingerprint=fingerprint(settings, target), settings={"model": model, "pipeline": PIPELINE_VERSION,
+                                                          "attachments": dict(attachments or {})},
+    )
+    store.write_active(client, settings, record)
+    stage("swapped")
+    # The previous generation stays until the next ingest: servers still reading it (they follow the
+    # `active` pointer every ASSISTANT_REFRESH_SECONDS) keep answering in between.
+    _drop_stale(client, settings, keep={new_name} | ({old.collection} if old else set()))
+    report.collection, report.version = new_name, version
 
 
 def _stage_hook(settings: Settings, on_stage):

@@ -319,3 +319,20 @@ def test_moving_the_sources_folder_embeds_nothing(ingested, tmp_path, encoded):
     encoded.clear()
     r = ingest(s.with_(sources=(moved,)))
     assert r.embedded == 0 and sum(encoded) == 0 and r.removed == 0 and r.added == 0
+
+
+def test_ingesting_again_and_again_in_one_process_keeps_no_files_open(tmp_path):
+    """Each ingest closes its Chroma client: `assistant train` and `eval --loao` ingest eight articles in one process,
+    and the test run ingests hundreds of times (before, each ingest left its sqlite and index files open)."""
+    import os
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "other.md").write_text(OTHER, encoding="utf-8")
+    open_files = lambda: len(os.listdir("/proc/self/fd"))  # noqa: E731
+    ingest(make_settings(tmp_path / "warm", sources=(src,)))  # the encoder and libraries load once
+    before = open_files()
+    for i in range(4):
+        (src / "other.md").write_text(OTHER + f"\n\nAnother line, number {i}.\n", encoding="utf-8")
+        assert ingest(make_settings(tmp_path / f"data{i}", sources=(src,))).version == 1
+    assert open_files() - before <= 2
