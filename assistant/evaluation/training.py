@@ -103,14 +103,15 @@ def add_foreign(sets: list[ArticleSet], per_article: int = FOREIGN_PER_ARTICLE) 
     questions of every other set (standalone ones, not about "the article"; the same ones every run). The golden
     rows are nearly all near the topic, so without these a question like "How do I change the oil in my car?" is
     answered from whatever sentence shares a word with it."""
+    asked = {}
+    for o in sets:
+        rows = sorted((r for r in o.rows if r.answerable and not r.history and not _NOT_FOREIGN & set(r.tags)),
+                      key=lambda r: hashlib.sha256(f"{o.name}/{r.id}".encode()).hexdigest())[:per_article]
+        asked[o.name] = [dataclasses.replace(r, answerable=False, key_facts=[], must_cite=[], must_not=[]) for r in rows]
     for s in sets:
         for o in sets:
-            if o is s:
-                continue
-            rows = sorted((r for r in o.rows if r.answerable and not r.history and not _NOT_FOREIGN & set(r.tags)),
-                          key=lambda r: hashlib.sha256(f"{o.name}/{r.id}".encode()).hexdigest())[:per_article]
-            asked = [dataclasses.replace(r, answerable=False, key_facts=[], must_cite=[], must_not=[]) for r in rows]
-            s.samples += [dataclasses.replace(smp, origin=o.name) for smp in collect(s, asked)]
+            if o is not s:
+                s.samples += [dataclasses.replace(smp, origin=o.name) for smp in collect(s, asked[o.name])]
 
 
 def collect(s: ArticleSet, rows: list[GoldenRow] | None = None) -> list[Sample]:
@@ -155,19 +156,15 @@ def question_matrix(samples: list[Sample], sel: Linear, settings) -> tuple[np.nd
     return np.array(rows), np.array(labels)
 
 
-def fit_answerable(samples: list[Sample], sel: Linear, settings) -> Linear:
-    own = [s for s in samples if not s.origin]
-    Q, y = question_matrix(own, sel, settings)
-    return Linear.fit(Q, y, QUESTION_FEATURES, c=0.5)
-
-
-def fit_topical(samples: list[Sample], sel: Linear, settings) -> Linear | None:
-    """Whether a question was written for the article at all: its own questions (answerable or not) against the
-    other articles' questions asked of it (:func:`add_foreign`)."""
-    if not any(s.origin for s in samples):
-        return None
-    Q, _ = question_matrix(samples, sel, settings)
-    return Linear.fit(Q, np.array([0.0 if s.origin else 1.0 for s in samples]), QUESTION_FEATURES, c=0.5)
+def fit_question_models(samples: list[Sample], sel: Linear, settings) -> tuple[Linear, Linear | None]:
+    """From one question matrix: the answerability model (the articles' own questions) and the off-topic model —
+    whether a question was written for the article at all: its own questions (answerable or not) against the other
+    articles' questions asked of it (:func:`add_foreign`; None without them)."""
+    Q, y = question_matrix(samples, sel, settings)
+    own = np.array([not s.origin for s in samples], dtype=bool)
+    answerable = Linear.fit(Q[own], y[own], QUESTION_FEATURES, c=0.5)
+    topical = None if own.all() else Linear.fit(Q, own.astype(float), QUESTION_FEATURES, c=0.5)
+    return answerable, topical
 
 
 # The off-topic cut refuses a question only when it looks less like the article's own answerable questions than
@@ -203,20 +200,18 @@ def train(samples: list[Sample], settings, trained_on: dict | None = None) -> Mo
     them."""
     articles = sorted({s.article for s in samples})
     sel = fit_selection(samples)
-    ans = fit_answerable(samples, sel, settings)
-    topical = fit_topical(samples, sel, settings)
+    ans, topical = fit_question_models(samples, sel, settings)
     oof_p, oof_y, oof_topic = [], [], []
     if len(articles) > 1:
         for a in articles:
             inner = [s for s in samples if a not in s.source_articles]
             held = [s for s in samples if s.article == a and not s.origin]
             sel_a = fit_selection(inner)
-            ans_a = fit_answerable(inner, sel_a, settings)
+            ans_a, topical_a = fit_question_models(inner, sel_a, settings)
             Q, y = question_matrix(held, sel_a, settings)
             oof_p.append(ans_a.proba(Q))
             oof_y.append(y)
-            topical_a = fit_topical(inner, sel_a, settings) if topical is not None else None
-            if topical_a is not None:
+            if topical is not None and topical_a is not None:
                 oof_topic.append(topical_a.proba(Q)[y == 1])
         threshold = best_threshold(np.concatenate(oof_p), np.concatenate(oof_y))
     else:
