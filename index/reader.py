@@ -29,6 +29,20 @@ class Snapshot:
     attachments: dict = field(default_factory=dict)  # opaque data stored with the index (the answer models)
     term_words: list[str] = field(default_factory=list)  # the sources' vocabulary …
     term_vecs: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float32))  # … embedded
+    # Neighbouring sentences read together (index.nodes.sentence_pairs), and for each sentence row the pair it ends
+    # (read with the sentence before it) and the pair it starts (with the one after it); -1 where there is none.
+    pair_vecs: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float32))
+    pair_before: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pair_after: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def pair_sims(self, sentence_sims: np.ndarray, query_vec: np.ndarray) -> np.ndarray:
+        """Per sentence, the better cosine of it read with either neighbour (its own where it has none)."""
+        if len(self.pair_before) != len(sentence_sims) or not len(self.pair_vecs):
+            return sentence_sims
+        ps = self.pair_vecs @ query_vec
+        before = np.where(self.pair_before >= 0, ps[np.maximum(self.pair_before, 0)], sentence_sims)
+        after = np.where(self.pair_after >= 0, ps[np.maximum(self.pair_after, 0)], sentence_sims)
+        return np.maximum(before, after)
     _vector_store: object = field(default=None, repr=False)
     _holds: tuple = field(default=(), repr=False)  # the private index copy it was read from, its lease
 
@@ -66,7 +80,7 @@ def load_snapshot(settings: Settings, client=None) -> Snapshot:
         raise IndexMissing(settings.index.chroma_location, f"collection {record.collection} unreadable: {str(exc)[:120]}") from None
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    passages, pvecs, sent_rows, terms = [], [], [], {}
+    passages, pvecs, sent_rows, terms, pairs = [], [], [], {}, {}
     for text, meta, emb in zip(got["documents"], got["metadatas"], got["embeddings"]):
         if meta.get("level") == "passage":
             passages.append((Passage.from_metadata(text, meta), emb))
@@ -74,6 +88,8 @@ def load_snapshot(settings: Settings, client=None) -> Snapshot:
             sent_rows.append((meta["passage_id"], int(meta["index"]), emb))
         elif meta.get("level") == "term":
             terms[meta["word"]] = emb
+        elif meta.get("level") == "pair":
+            pairs[(meta["passage_id"], int(meta["index"]))] = emb
     if not passages:
         raise IndexMissing(settings.index.chroma_location, "the index has no passages")
     passages.sort(key=lambda pe: (pe[0].source, pe[0].order))
@@ -82,13 +98,20 @@ def load_snapshot(settings: Settings, client=None) -> Snapshot:
     index = {p.id: i for i, p in enumerate(plist)}
     sent_rows = sorted((index[pid], si, emb) for pid, si, emb in sent_rows if pid in index)
     svecs = _unit(np.array([e for _, _, e in sent_rows], dtype=np.float32))
+    pair_keys = sorted(k for k in pairs if k[0] in index)
+    pair_row = {k: j for j, k in enumerate(pair_keys)}
+    refs = [(plist[pi].id, si) for pi, si, _ in sent_rows]
+    pair_before = np.array([pair_row.get((pid, si - 1), -1) for pid, si in refs], dtype=np.int64)
+    pair_after = np.array([pair_row.get((pid, si), -1) for pid, si in refs], dtype=np.int64)
     return Snapshot(
         collection=record.collection, version=record.version, fingerprint=record.fingerprint,
         passages=plist, passage_vecs=pvecs, sentence_vecs=svecs,
         sentence_refs=[(pi, si) for pi, si, _ in sent_rows], docs=record.docs,
         model=record.settings.get("model", ""), attachments=dict(record.settings.get("attachments") or {}),
         term_words=sorted(terms),
-        term_vecs=_unit(np.array([terms[w] for w in sorted(terms)], dtype=np.float32)), _vector_store=ChromaVectorStore(chroma_collection=col),
+        term_vecs=_unit(np.array([terms[w] for w in sorted(terms)], dtype=np.float32)),
+        pair_vecs=_unit(np.array([pairs[k] for k in pair_keys], dtype=np.float32)), pair_before=pair_before,
+        pair_after=pair_after, _vector_store=ChromaVectorStore(chroma_collection=col),
         _holds=(copy, lease),
     )
 

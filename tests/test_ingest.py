@@ -131,7 +131,34 @@ def test_first_ingest_indexes_every_passage_and_sentence(two_sources, encoded):
         for i, sent in enumerate(p.sentences):
             stext, smeta, _ = records[f"{p.id}#s{i}"]
             assert stext == sent.text and (smeta["start"], smeta["end"]) == (sent.start, sent.end)
+        for i in range(len(p.sentences) - 1):  # each two neighbouring sentences, read together
+            ptext, pmeta, _ = records[f"{p.id}#p{i}"]
+            assert ptext == f"{p.sentences[i].text} {p.sentences[i + 1].text}" and pmeta["index"] == i
+        assert f"{p.id}#p{len(p.sentences) - 1}" not in records
     assert generations(s) == [r.collection]
+
+
+def test_the_snapshot_reads_each_sentence_with_its_neighbours(ingested):
+    """Per sentence row: the pair it ends and the pair it starts (-1 at a passage's edges), and the better cosine of
+    the two — a sentence leaning on the one before it ("This …") is matched read with that one."""
+    from index.reader import load_snapshot
+
+    _, s, _ = ingested
+    snap = load_snapshot(s)
+    assert len(snap.pair_before) == len(snap.pair_after) == len(snap.sentence_refs)
+    assert len(snap.pair_vecs) == sum(len(p.sentences) - 1 for p in snap.passages)
+    for row, (pi, si) in enumerate(snap.sentence_refs):
+        n = len(snap.passages[pi].sentences)
+        assert (snap.pair_before[row] >= 0) == (si > 0) and (snap.pair_after[row] >= 0) == (si + 1 < n)
+        if si > 0:
+            assert snap.pair_after[row - 1] == snap.pair_before[row]  # one pair: the end of one, the start of the next
+    q = snap.sentence_vecs[0]
+    sims = snap.sentence_vecs @ q
+    paired = snap.pair_sims(sims, q)
+    lone = (snap.pair_before < 0) & (snap.pair_after < 0)
+    assert np.allclose(paired[lone], sims[lone])
+    row = int(np.flatnonzero(snap.pair_after >= 0)[0])
+    assert paired[row] >= float(snap.pair_vecs[snap.pair_after[row]] @ q) - 1e-6
 
 
 def test_ingest_vectors_are_sentence_transformers_vectors(two_sources):

@@ -14,12 +14,14 @@ WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 TIME = re.compile(r"\d|\b(?:" + MONTHS + "|" + WEEKDAYS + "|" + r"today|yesterday|tomorrow|tonight|year|years|"
                   r"month|months|week|weeks|day|days|daily|weekly|monthly|yearly|annually|hours?|minutes?|decades?|"
                   r"centur(?:y|ies)|ago|now|recently|soon|later|earlier|after|before|until|since|during|when|once)\b", re.I)
-# A point or span of time an answer can give: a number, a month or weekday, a unit of time, "ago", "yesterday" —
-# not a bare "after", "when" or "now", which nearly every sentence has.
-WHEN = re.compile(r"\d|\b(?:" + MONTHS + "|" + WEEKDAYS + "|" + r"today|yesterday|tomorrow|tonight|"
+# A point or span of time an answer can give: a year, a date, a clock time, a month or weekday, a unit of time
+# ("14 calendar days"), "ago", "yesterday" — not a bare "after", "when" or "now", which nearly every sentence has,
+# nor a count of something else ("over 30 nations", "two feedings").
+WHEN = re.compile(r"\b(?:1[5-9]|20)\d\d(?:s|\b)|\b\d{1,2}(?:[:.]\d\d)?\s*(?:a\.?m\.?|p\.?m\.?)|\b\d{1,2}:\d\d\b|"
+                  r"\b\d{1,4}[/-]\d{1,2}(?:[/-]\d{1,4})?\b|\b\d+(?:st|nd|rd|th)\b|\b(?:" + MONTHS + "|" + WEEKDAYS + "|" +
+                  r"today|yesterday|tomorrow|tonight|"
                   r"years?|months?|weeks?|days?|daily|weekly|monthly|yearly|annually|nightly|hours?|minutes?|decades?|"
-                  r"centur(?:y|ies)|ago|morning|evening|night|noon|midnight|spring|summer|autumn|fall|winter|"
-                  r"one|two|three|four|five|six|seven|eight|nine|ten|twelve)\b", re.I)
+                  r"centur(?:y|ies)|ago|morning|evening|night|noon|midnight|spring|summer|autumn|fall|winter)\b", re.I)
 # A calendar point an answer to "what year / date …" gives: a year, a date or a month — not any number ("over 30
 # nations", "200,000 users", "18F").
 DATE = re.compile(r"\b(?:1[5-9]|20)\d\d(?:s|\b)|\b\d{1,2}/\d{1,2}\b|\b(?:" + MONTHS + r"|decades?|centur(?:y|ies)|years? ago)\b",
@@ -60,9 +62,12 @@ ASKS = [
     (re.compile(r"\bhow long (?:will|would|could|might|does|did|has|have|until|do|should|can|must)\b", re.I), "duration", SPAN, True),
     (re.compile(r"\bhow long (?:is|are|was|were)\b", re.I), "duration",  # a span, or a length ("600 miles")
      re.compile(SPAN.pattern + "|" + NUMBER.pattern, re.I), True),
-    (re.compile(r"^\s*(?:and\s+)?when\b|\bwhat (?:exact\s+)?(?:years?|dates?|days?|times?|months?|deadlines?)\b|"
+    (re.compile(r"^\s*(?:and\s+)?when\s+(?:did|was|were|will|has|had|have)\b|"
+                r"\bwhat (?:exact\s+)?(?:years?|dates?|days?|times?|months?|deadlines?)\b|"
                 r"\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+(?:exact\s+)?(?:years?|dates?|deadlines?)\b|"
                 r"\bsince when\b|\bhow long ago\b|\bby when\b", re.I), "time", WHEN, True),
+    # "When should I …", "When is it appropriate …": a time or a condition; a time is preferred, its lack no mismatch.
+    (re.compile(r"^\s*(?:and\s+)?when\b", re.I), "time", WHEN, False),
     (re.compile(r"\b(?:what|which)\s+(?:exact\s+)?(?:year|date)s?\b|\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+"
                 r"(?:exact\s+)?(?:year|date)s?\b", re.I), "time", DATE, True),
     (re.compile(r"\bhow much\b(?:(?![?.;]).)*\b(?:costs?|pay|pays|paid|money|funds?|funding|prices?|fees?|budget(?:ed)?|salary|"
@@ -89,8 +94,11 @@ def kinds_in(text: str) -> frozenset[str]:
 def asked(question: str, checks: bool = False) -> list[tuple[str, re.Pattern, bool]]:
     """The kinds of answer ``question`` asks for that guide sentence selection (with ``checks``, also those only
     checked in the final answer)."""
-    return [(kind, needs, strict) for pattern, kind, needs, strict in ASKS
-            if (checks or kind not in CHECK_ONLY) and pattern.search(question)]
+    out: dict[tuple[str, re.Pattern], tuple[str, re.Pattern, bool]] = {}
+    for pattern, kind, needs, strict in ASKS:  # of two patterns asking for the same, the first decides strictness
+        if (kind, needs) not in out and (checks or kind not in CHECK_ONLY) and pattern.search(question):
+            out[(kind, needs)] = (kind, needs, strict)
+    return list(out.values())
 
 
 _HOW_MANY = re.compile(r"\bhow many\s+(?:of\s+the\s+|more\s+)?([A-Za-z][\w-]*)", re.I)
@@ -171,3 +179,29 @@ def _counts(text: str, counted: set[str]) -> bool:
         if _NUM_TOKEN.match(w) and any(stem(x) in counted for x in words[i + 1:i + 4]):
             return True
     return False
+
+
+# Questions whose answer is a proper name: "Who is the head of …", "Who founded …", "What is the name of …",
+# "Where was X born?", "In which city …" (general English; what the name is comes from the sources).
+_ASKS_NAME = re.compile(
+    r"^\W*(?:and\s+|so\s+|but\s+)?who(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the|a|an|its|their|his|her)\s+\w+|"
+    r"\bwho\s+(?:\w+ly\s+)?(?:created|founded|invented|wrote|started|launched|designed|built|led|leads|heads|headed|"
+    r"directs|directed|chairs|chaired|runs|ran|owns|owned|signed|coined|discovered)\b|"
+    r"\b(?:what|which)(?:'s|’s|\s+is|\s+was|\s+are|\s+were)?\s+(?:the\s+)?names?\s+of\b|"
+    r"\bwhere\s+(?:is|was|are|were|does|did)\b.*\b(?:born|based|located|headquartered|situated|buried|raised|"
+    r"live|lives|lived|grow up|grew up)\b|"
+    r"\bwhich\s+(?:city|cities|country|countries|state|states|town|towns|county|region|province|company|companies|"
+    r"person|people)\b", re.I)
+
+
+def asks_name(question: str) -> bool:
+    """Whether ``question`` asks for a proper name (a person, a place, an organisation)."""
+    return bool(_ASKS_NAME.search(question))
+
+
+def names_beyond(question: str, text: str) -> bool:
+    """Whether ``text`` holds a proper name the question does not already say."""
+    from .text import names
+
+    asked = question.lower()
+    return any(not all(w.lower() in asked for w in n.split()) for n in names(text, strict_initial=True))

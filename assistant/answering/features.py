@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .answertype import asked, counted_word, focus_words, kinds_in, measured, type_mismatch, which_words
+from .answertype import (asked, asks_name, counted_word, focus_words, kinds_in, measured, names_beyond, type_mismatch,
+                         which_words)
 from .corpus import Corpus, rarity
 from .query import Query
 from .retrieval import Retrieval
@@ -35,12 +36,13 @@ SENTENCE_FEATURES = (
     "sim", "sim_gap", "sim_rank", "psim", "fused", "prank", "bm25", "lex", "lex_gap", "lex_rank", "head",
     "passage_lex", "asks_type", "has_type", "leans", "next_leans", "first", "faq", "faq_qsim", "item",
     "list_ask_list", "log_words", "names", "neighbour_sim", "intro", "novel", "who_name", "defines", "opens",
-    "align", "align_min", "align_gap",
+    "align", "align_min", "align_gap", "pair_sim", "pair_gap",
 )
 QUESTION_FEATURES = (
     "p_best", "p_second_gap", "sim", "lex", "passage_lex", "answer_lex", "miss_max", "oov", "oov_rare", "soft",
     "unknown_names", "mismatch", "which_mismatch", "faq_qsim", "log_terms", "psim", "bm25_any", "p_align_min",
     "p_align_mean", "worst_term", "unknown_numbers", "concept_gap", "focus_mismatch", "lead_mismatch",
+    "name_mismatch",
 )
 
 
@@ -122,6 +124,9 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
         plex = coverage(weights, corpus.passage_stems[rk.index])
         sims = [float(r.sentence_sims[corpus.sentence_row[(rk.index, si)]]) if (rk.index, si) in corpus.sentence_row else 0.0
                 for si in range(len(p.sentences))]
+        pair_sims = r.pair_sims if r.pair_sims is not None else r.sentence_sims
+        paired = [float(pair_sims[corpus.sentence_row[(rk.index, si)]]) if (rk.index, si) in corpus.sentence_row else 0.0
+                  for si in range(len(p.sentences))]
         own = facts[rk.index]
         for si in range(len(p.sentences)):
             if p.kind == "faq" and si == 0:
@@ -143,14 +148,17 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
                 float(define and fs.defines),
                 coverage(weights, fs.opening),
                 *align(rk.index, si),
+                paired[si],
             ], rank, rk))
     if not rows:
         return []
     sim_order = {id(x): i for i, x in enumerate(sorted(rows, key=lambda x: -x[2]))}
     lex_order = {id(x): i for i, x in enumerate(sorted(rows, key=lambda x: -x[3]))}
-    top_align = max(x[4][-2] for x in rows)
+    top_align = max(x[4][-3] for x in rows)
+    top_pair = max(x[4][-1] for x in rows)
     for x in rows:
-        x[4].append(x[4][-2] - top_align)
+        x[4].insert(-1, x[4][-3] - top_align)  # align_gap, before pair_sim
+        x[4].append(x[4][-1] - top_pair)
     top_sim = max(x[2] for x in rows)
     top_lex = max(x[3] for x in rows)
     table = []
@@ -231,7 +239,8 @@ def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float]
                      math.log1p(len(weights)), top.dense if top else 0.0, float(any(rk.bm25 > 0 for rk in r.ranked[:3])),
                      p_min, p_mean, worst, float(len(q.unknown_numbers)),
                      max(((1.0 - q.nearest.get(t, 0.0)) * rarity(q.repaired.get(t, t)) for t in unknown if t in own), default=0.0),
-                     focus_mismatch, lead_mismatch],
+                     focus_mismatch, lead_mismatch,
+                     float(asks_name(q.text) and not names_beyond(q.text, answer_text))],
                     dtype=np.float64)
 
 

@@ -29,6 +29,7 @@ class Retrieval:
     ranked: list[Ranked]
     sentence_sims: np.ndarray  # cosine of the query with every sentence of the snapshot
     faq_match: tuple[int, float] | None  # (FAQ passage index, similarity of its question)
+    pair_sims: np.ndarray | None = None  # per sentence, the better cosine of it read with either neighbour
 
 
 class Retriever:
@@ -56,12 +57,14 @@ class Retriever:
         n = len(self.snap.passages)
         k = min(st.retrieval.candidates, n)
         sent_sims = self.snap.sentence_vecs @ qvec
+        pair_sims = self.snap.pair_sims(sent_sims, qvec)
+        read = (sent_sims + pair_sims) / 2  # a passage's best sentence, alone and read with a neighbour
         best_sent = np.full(n, -1.0)
         if self._grouped:
             best_sent[self._group_passages] = np.maximum(best_sent[self._group_passages],
-                                                         np.maximum.reduceat(sent_sims, self._group_starts))
+                                                         np.maximum.reduceat(read, self._group_starts))
         else:
-            np.maximum.at(best_sent, self.corpus.sent_passage, sent_sims)
+            np.maximum.at(best_sent, self.corpus.sent_passage, read)
 
         dense = self.snap.dense(qvec, k)
         dense_rank = {pi: r for r, (pi, _) in enumerate(dense)}
@@ -101,7 +104,7 @@ class Retriever:
             ranked.append(Ranked(pi, score, dense_score.get(pi, float(self.snap.passage_vecs[pi] @ qvec)),
                                  float(best_sent[pi]), bm25_score.get(pi, 0.0), faq_bonus.get(pi, 0.0)))
         ranked.sort(key=lambda r: -r.score)
-        return Retrieval(ranked=ranked, sentence_sims=sent_sims, faq_match=faq_match)
+        return Retrieval(ranked=ranked, sentence_sims=sent_sims, faq_match=faq_match, pair_sims=pair_sims)
 
     def _bm25(self, text: str, k: int) -> list[tuple[int, float]]:
         """(passage index, BM25 score > 0), best first: llama-index's ``BM25Retriever._retrieve`` step for step

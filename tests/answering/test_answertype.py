@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.answertype import focus_words, measured, type_mismatch, which_words
+from assistant.answering.answertype import asks_name, focus_words, measured, names_beyond, type_mismatch, which_words
 
 
 @pytest.mark.parametrize("question, words", [
@@ -98,7 +98,10 @@ def test_contact_details_and_deadlines_are_answer_types(question, answer, lackin
     ("In what year was the service launched?", "It launched in 2008.", ""),
     ("Which year was the office created?", "It was created by 18F.", "time"),  # a name with digits is no year
     ("What is the date of the memo?", "The memorandum of June 1 asks for plans.", ""),
-    ("When did it start?", "It has over 30 members.", ""),  # a bare "when" still takes any number
+    ("When did it start?", "It has over 30 members.", "time"),  # a count of something else is no time
+    ("When did it start?", "It started six weeks ago.", ""),
+    ("When did it start?", "It started at 9 am on the 5th.", ""),
+    ("When should I book?", "Book as soon as the trip is approved.", ""),  # a condition answers it too
 ])
 def test_a_year_or_date_asked_for_needs_one(question, answer, lacking):
     assert type_mismatch(question, answer) == lacking
@@ -172,3 +175,15 @@ def test_what_is_counted_may_go_by_another_name_in_the_sources(assistant, federa
 ])
 def test_how_often_needs_a_frequency(question, answer, lacking):
     assert type_mismatch(question, answer) == lacking
+
+
+@pytest.mark.parametrize("question, answer, lacking", [
+    ("Who was the director of the agency?", "The agency's visits rose by half.", True),  # no name at all
+    ("Who was the director of the agency?", "Its director, Jane Roe, spoke first.", False),
+    ("Where was Smith born?", "Smith later moved to the coast.", True),  # only the name asked about
+    ("Where was Smith born?", "Smith was born in Leeds.", False),
+    ("In which city is the office?", "The office is in Denver.", False),
+    ("Who reviews the proposals?", "They are reviewed by the team.", False),  # not asked for a name
+])
+def test_a_name_asked_for_needs_a_name_the_question_does_not_say(question, answer, lacking):
+    assert (asks_name(question) and not names_beyond(question, answer)) == lacking
