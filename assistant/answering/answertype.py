@@ -45,8 +45,14 @@ ADVICE = re.compile(r"\b(?:should|must|need|needs|recommend\w*|advis\w*|ought|be
                     r"As|A|An|Our|Your|Its|Their|One|Most|Many|Some|Each|All|Any|Every|Here|What|How|Why|Who|Which|And|But|So|"
                     r"Or|Not|No|Yes)\b)[A-Z][a-z]+(?<![^s]s)(?<!ing)(?<!ed)\s+(?:the|a|an|your|my|it|them|this|that|these|"
                     r"those|how|what|with|in|into|to|on|for|at|from|about|up|out|off|back|down|some|any|all|each|every|\d)\b")
-# How one reaches someone or something: an e-mail or web address, a domain, a phone number.
-CONTACT = re.compile(r"@|https?://|\bwww\.|\b[\w-]+\.(?:gov|org|com|net|edu|io|int|info)\b|\d{3}[-. )]+\d{3,4}", re.I)
+# How one reaches someone or something, by the means asked for: a phone number (seven digits or more), an e-mail
+# address (or its domain), a web address or domain, a postal address (a number and a street word, or a post-office
+# box).
+PHONE = re.compile(r"\+?\(?\d[\d ().-]{5,}\d")
+WEB = re.compile(r"https?://|\bwww\.|\b[\w-]+\.(?:gov|org|com|net|edu|io|int|info)\b", re.I)
+EMAIL = re.compile(r"@|" + WEB.pattern, re.I)  # an address, or the domain it is at ("your MAX.gov account")
+POSTAL = re.compile(r"\b\d+\s+(?:[A-Z][\w.]*\s+){1,4}(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|way|"
+                    r"place|pl|square|sq|court|ct|suite)\b\.?|\bp\.?\s?o\.?\s+box\b", re.I)
 REASON = re.compile(r"\b(?:because|due to|owing to|stems? from|as a result|so that|in order to|to ensure|reasons?|"
                     r"therefore|thus|hence)\b", re.I)
 
@@ -75,8 +81,10 @@ ASKS = [
                 r"the\s+(?:[a-z-]+\s+)?(?:costs?|prices?|fees?|budget|salary)\b", re.I), "money", MONEY, True),
     (re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?should\b", re.I), "advice", ADVICE, True),
     (re.compile(r"\bhow (?:often|frequently)\b", re.I), "frequency", FREQUENCY, True),
-    (re.compile(r"\b(?:phone|telephone|fax)\s+numbers?\b|\be-?mail\b|\b(?:mailing|postal|street|web|website)\s+"
-                r"address(?:es)?\b|\burls?\b", re.I), "contact", CONTACT, True),
+    (re.compile(r"\b(?:phone|telephone|fax|contact)\s+numbers?\b|\bnumber to (?:call|ring|dial)\b", re.I), "phone", PHONE, True),
+    (re.compile(r"\be-?mail(?:\s+address(?:es)?)?\b", re.I), "email", EMAIL, True),
+    (re.compile(r"\b(?:web|website|internet)\s+address(?:es)?\b|\burls?\b", re.I), "web", WEB, True),
+    (re.compile(r"\b(?:mailing|postal|street|physical|office)\s+address(?:es)?\b", re.I), "postal", POSTAL, True),
     (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:why|how come)\b|\bwhat (?:is|are) the reasons?\b|\bwhy\?\s*$", re.I),
      "reason", REASON, False),
 ]
