@@ -21,7 +21,7 @@ from .features import QUESTION_FEATURES, Candidate, candidates, list_asked, ques
 from .followup import resolve
 from .learned import Models
 from .parts import split_parts
-from .query import Query, prepare
+from .query import Query, prepare, set_aside_instructions
 from .retrieval import Retrieval, Retriever
 from .selection import Pick, body_first, choose, render, sentence_text
 from .spelling import respell
@@ -65,9 +65,11 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
     t = time.perf_counter()
     fit = lambda texts: _fit(ctx, texts)  # noqa: E731
     question = respell(question, ctx.corpus.knows)  # "wich pane …", "how oftne …"
+    opinion = _OPINION.search(question)  # asked anywhere in the message, after an instruction too
+    question = set_aside_instructions(question)
     resolved = resolve(question, history, fit=fit)
     timings["resolve"] = _ms(t)
-    if _OPINION.search(resolved.own):
+    if opinion or _OPINION.search(resolved.own):
         return Answer(OPINION_TEXT, True, resolved.text, [], timings, suggestions(ctx.corpus)), []
     current = lambda: _current_source(ctx, history)  # noqa: E731 (only worked out when "the article" is ambiguous)
     about = metadata.about(resolved.text, ctx.corpus, current) or (
