@@ -165,6 +165,29 @@ class Corpus:
         return None
 
 
+    def repair_name(self, name: str) -> dict[str, str]:
+        """A name misspelt from one the sources use ("Jon Foremen" for "John Foreman", "Starmr"): its words → the
+        source name's words that differ ({} when none is close). Each word of a name of several words may be one edit
+        (a transposition counts as one) from the words of a run of a source name; a one-word name only when it is at
+        least six letters long — "Iran" is not "Iraq"."""
+        from rapidfuzz.distance import DamerauLevenshtein
+
+        words = [w.lower() for w in name.split()]
+        if all(self.knows(w) or w in self.name_words for w in words):
+            return {}
+        if len(words) == 1:
+            options = [[w] for w in self.name_words] if len(words[0]) >= 6 else []
+        else:
+            n = len(words)  # any run of as many words of a source name ("Keir Starmer" in "Sir Keir Starmer")
+            options = [ws[i:i + n] for ws in (nm.lower().split() for nm in self.names) for i in range(len(ws) - n + 1)]
+        best, best_cost = None, None
+        for option in options:
+            cost = [DamerauLevenshtein.distance(w, v, score_cutoff=1) for w, v in zip(words, option)]
+            if all(c <= 1 for c in cost) and sum(cost) and (best_cost is None or sum(cost) < best_cost):
+                best, best_cost = option, sum(cost)
+        return {w: v for w, v in zip(words, best) if w != v} if best else {}
+
+
 @functools.lru_cache(maxsize=1)
 def _english() -> list[str]:
     """Common English words (wordfreq), for repairing a misspelt word the sources happen not to use."""

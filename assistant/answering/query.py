@@ -79,6 +79,8 @@ def prepare(corpus: Corpus, text: str, own: str | None = None, context: str = ""
         fix = corpus.repair(t)
         if fix:
             repaired[t] = fix
+    for name in names(body, strict_initial=True):
+        repaired.update(corpus.repair_name(name))  # "Jon Foremen": "john", "foreman"
     search = body
     for wrong, right in repaired.items():
         search = re.sub(rf"\b{re.escape(wrong)}\b", right, search, flags=re.I)

@@ -50,6 +50,16 @@ def test_misspelt_word_is_repaired_from_the_sources(sourdough, rust):
 
 
 # 2. the answer reads like an answer: no leading connective, a topic sentence with the one explaining it
+def test_a_misspelt_name_is_read_as_the_sources_name(assistant, calendars):
+    seed = assistant._state.corpus
+    assert seed.repair_name("Jon Foremen") == {"jon": "john", "foremen": "foreman"}  # one edit in each word
+    assert seed.repair_name("Keir Starmr") == {"starmr": "starmer"}  # a run of "Sir Keir Starmer"
+    assert seed.repair_name("Iran") == {} and seed.repair_name("John Foreman") == {}  # too short to guess; right
+    assert calendars._state.corpus.repair_name("Microsoft Outlok") == {"outlok": "outlook"}
+    ans = assistant.ask("Who's Jon Foremen?")
+    assert not ans.refused and "John Foreman" in ans.answer
+
+
 def test_no_answer_opens_with_a_connective(assistant, sourdough, rust):
     for a, questions in ((assistant, ["Why would Russia view guarantees as provocative?", "Will Ukraine join NATO?",
                                       "What does the coalition plan for the skies?"]),
