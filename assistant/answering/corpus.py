@@ -47,6 +47,8 @@ class Corpus:
         self.passage_stems = [stems(p.section + " " + p.text) for p in self.passages]
         self.df = self._document_frequency()
         self.words = self._surface_words()
+        self.stem_pairs = {(stem(a), stem(b)) for p in self.passages for ws in [[t.lower() for t in tokens(p.section + " " + p.text)]]
+                           for a, b in zip(ws, ws[1:])}
         idfs = sorted(self.idf(s) for s in self.df)
         self.typical_idf = idfs[len(idfs) // 2] if idfs else 1.0
         self.names = Counter(nm for p in self.passages for s in p.sentences for nm in names(s.text))
@@ -128,7 +130,10 @@ class Corpus:
         return len(word) >= 2 and word.isupper() and word.lower() in self.initials
 
     def knows(self, word: str) -> bool:
-        """The word's stem is in the sources, or it begins a longer source word (West → Western)."""
+        """The word's stem is in the sources, or it begins a longer source word (West → Western); words separated by
+        spaces each."""
+        if " " in word:
+            return all(self.knows(w) for w in word.split())
         s = stem(word)
         if self.df.get(s, 0):
             return True
@@ -164,6 +169,17 @@ class Corpus:
                 return hit[0]
         return None
 
+
+    def split_compound(self, word: str) -> str | None:
+        """A word the sources write as two ("frontline" for "front lines", "startup" for "start up"): the two words,
+        when the sources use them side by side; else None."""
+        w = word.lower()
+        if not w.isalpha() or self.knows(w):
+            return None
+        for i in range(3, len(w) - 2):
+            if (stem(w[:i]), stem(w[i:])) in self.stem_pairs:
+                return f"{w[:i]} {w[i:]}"
+        return None
 
     def repair_name(self, name: str) -> dict[str, str]:
         """A name misspelt from one the sources use ("Jon Foremen" for "John Foreman", "Starmr"): its words → the

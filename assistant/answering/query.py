@@ -76,7 +76,7 @@ def prepare(corpus: Corpus, text: str, own: str | None = None, context: str = ""
     context = clean(strip_markup(context))
     repaired: dict[str, str] = {}
     for t in content_terms(body + " " + context):
-        fix = corpus.repair(t)
+        fix = corpus.repair(t) or corpus.split_compound(t)
         if fix:
             repaired[t] = fix
     for name in names(body, strict_initial=True):

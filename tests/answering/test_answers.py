@@ -60,6 +60,16 @@ def test_a_misspelt_name_is_read_as_the_sources_name(assistant, calendars):
     assert not ans.refused and "John Foreman" in ans.answer
 
 
+def test_a_word_the_sources_write_as_two_is_read_as_them(assistant, rust):
+    seed = assistant._state.corpus
+    assert seed.split_compound("frontline") == "front line"  # "the front lines"
+    assert seed.split_compound("understand") is None and seed.split_compound("airspace") is None  # known words
+    assert rust._state.corpus.split_compound("featureflags") == "feature flags"
+    assert rust._state.corpus.split_compound("flagfeature") is None  # never side by side in that order
+    ans = assistant.ask("What is the length of the frontline?")
+    assert not ans.refused and "600 miles" in ans.answer
+
+
 def test_no_answer_opens_with_a_connective(assistant, sourdough, rust):
     for a, questions in ((assistant, ["Why would Russia view guarantees as provocative?", "Will Ukraine join NATO?",
                                       "What does the coalition plan for the skies?"]),
