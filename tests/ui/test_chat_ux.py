@@ -148,7 +148,7 @@ def test_accessible_names(page, server):
     answered(page)
     api = server.post("/api/ask", json={"question": QUESTION}).json()
     link = page.get_by_role("link", name=f'Citation 1: {api["citations"][0]["section"]}')
-    assert link.count() == 1
+    assert link.count() == api["answer"].count("[1]") >= 1  # a marker per run of sentences quoted from passage 1
     label = bots(page).last.get_attribute("aria-label")
     assert label.startswith("Assistant: ") and "<" not in label and "NATO" in label
 
