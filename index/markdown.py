@@ -151,7 +151,7 @@ class _Mapper:
                     before -= 1
                 if after == len(s) or s[after] in _PUNCT_AFTER:  # "see https://x." → "see." (not "see .")
                     if after < len(s) and s[after] in ",;:" and before >= 0 and s[before] in ",;:":
-                        after += 1  # "Carpentries, https://x, licence" → "Carpentries, licence"
+                        after += 1  # "Makers, https://x, licence" → "Makers, licence"
                     for k in range(before + 1, after):
                         keep[k] = False
         for ch, off, k in zip(s, offs, keep):

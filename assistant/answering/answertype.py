@@ -16,7 +16,7 @@ TIME = re.compile(r"\d|\b(?:" + MONTHS + "|" + WEEKDAYS + "|" + r"today|yesterda
                   r"centur(?:y|ies)|ago|now|recently|soon|later|earlier|after|before|until|since|during|when|once)\b", re.I)
 # A point or span of time an answer can give: a year, a date, a clock time, a month or weekday, a unit of time
 # ("14 calendar days"), "ago", "yesterday" — not a bare "after", "when" or "now", which nearly every sentence has,
-# nor a count of something else ("over 30 nations", "two feedings").
+# nor a count of something else ("over 30 members", "two rounds").
 WHEN = re.compile(r"\b(?:1[5-9]|20)\d\d(?:s|\b)|\b\d{1,2}(?:[:.]\d\d)?\s*(?:a\.?m\.?|p\.?m\.?)|\b\d{1,2}:\d\d\b|"
                   r"\b\d{1,4}[/-]\d{1,2}(?:[/-]\d{1,4})?\b|\b\d+(?:st|nd|rd|th)\b|\b(?:" + MONTHS + "|" + WEEKDAYS + "|" +
                   r"today|yesterday|tomorrow|tonight|"
@@ -50,7 +50,7 @@ ADVICE = re.compile(r"\b(?:should|must|need|needs|recommend\w*|advis\w*|ought|be
 # box).
 PHONE = re.compile(r"\+?\(?\d[\d ().-]{5,}\d")
 WEB = re.compile(r"https?://|\bwww\.|\b[\w-]+\.(?:gov|org|com|net|edu|io|int|info)\b", re.I)
-EMAIL = re.compile(r"@|" + WEB.pattern, re.I)  # an address, or the domain it is at ("your MAX.gov account")
+EMAIL = re.compile(r"@|" + WEB.pattern, re.I)  # an address, or the domain it is at ("your example.gov account")
 POSTAL = re.compile(r"\b\d+\s+(?:[A-Z][\w.]*\s+){1,4}(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|way|"
                     r"place|pl|square|sq|court|ct|suite)\b\.?|\bp\.?\s?o\.?\s+box\b", re.I)
 REASON = re.compile(r"\b(?:because|due to|owing to|stems? from|as a result|so that|in order to|to ensure|reasons?|"

@@ -171,7 +171,7 @@ class Corpus:
 
 
     def split_compound(self, word: str) -> str | None:
-        """A word the sources write as two ("frontline" for "front lines", "startup" for "start up"): the two words,
+        """A word the sources write as two ("website" for "web site", "checkbox" for "check box"): the two words,
         when the sources use them side by side; else None."""
         w = word.lower()
         if not w.isalpha() or self.knows(w):
@@ -182,10 +182,10 @@ class Corpus:
         return None
 
     def repair_name(self, name: str) -> dict[str, str]:
-        """A name misspelt from one the sources use ("Jon Foremen" for "John Foreman", "Starmr"): its words → the
+        """A name misspelt from one the sources use ("Jon Smyth" for "John Smith", "Jonsen"): its words → the
         source name's words that differ ({} when none is close). Each word of a name of several words may be one edit
         (a transposition counts as one) from the words of a run of a source name; a one-word name only when it is at
-        least six letters long — "Iran" is not "Iraq"."""
+        least six letters long — "Bern" is not "Bonn"."""
         from rapidfuzz.distance import DamerauLevenshtein
 
         words = [w.lower() for w in name.split()]
@@ -194,7 +194,7 @@ class Corpus:
         if len(words) == 1:
             options = [[w] for w in self.name_words] if len(words[0]) >= 6 else []
         else:
-            n = len(words)  # any run of as many words of a source name ("Keir Starmer" in "Sir Keir Starmer")
+            n = len(words)  # any run of as many words of a source name ("Ada Lovelace" in "Countess Ada Lovelace")
             options = [ws[i:i + n] for ws in (nm.lower().split() for nm in self.names) for i in range(len(ws) - n + 1)]
         best, best_cost = None, None
         for option in options:

@@ -91,7 +91,7 @@ _CHECKED = ("author", "published")
 
 def _of_document(question: str, match: re.Match, docs: list[dict]) -> bool:
     """Every content word of the clause asking (``match``) is about a document or names one ("… the article about
-    sourdough …")."""
+    baking …")."""
     start = max(question.rfind(c, 0, match.start()) for c in (",", ";", "?", "!", ". ")) + 1
     ends = [i for i in (question.find(c, match.end()) for c in (",", ";", "?", "!", ". ")) if i >= 0]
     clause = re.split(r"\band\b", question[start:min(ends, default=len(question))])

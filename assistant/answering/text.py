@@ -103,7 +103,7 @@ def _function_word(word: str) -> bool:
 
 
 def names(text: str, common: frozenset[str] | set[str] = frozenset(), strict_initial: bool = False) -> list[str]:
-    """Capitalised spans (e.g. 'Coalition of the Willing', 'US'). The first word of a sentence is dropped when
+    """Capitalised spans (e.g. 'Guild of the Phoenix', 'UN'). The first word of a sentence is dropped when
     it is a stop word or a ``common`` (lower-case elsewhere) word; with ``strict_initial`` whenever it is not
     all capitals, since a capital there proves nothing."""
     out = []

@@ -58,7 +58,7 @@ def _row(seen: set[str], base: str, question: str, must_cite: list[str], tags: l
 
 
 def heading_topic(heading: str) -> str:
-    """'The Coalition of the Willing: A New Alliance' → 'the Coalition of the Willing'."""
+    """'The Guild of Makers: A New Alliance' → 'the Guild of Makers'."""
     topic = re.split(r"[:?!]", heading, maxsplit=1)[0].strip().rstrip(".")
     words = topic.split()
     if not words:
