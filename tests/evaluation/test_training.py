@@ -102,9 +102,12 @@ HELD_OUT = {"article", "rust-release-trains"}
 # false refusals 0.007 → 0.052); rust 0.643 / 0.381 / 0.036. The gate now also holds the share of all rows right
 # (answered right or rightly refused: the balance changes are judged on), about three rows under what it measured
 # (article 0.766, rust 0.571); correct and false refusals for the article were loosened to three rows past it.
+# 2026-11-27, after the sentence pairs, the stricter answer kinds and the name and compound repairs: article rows right
+# 0.788, correct 0.873, out-of-scope refused 0.560, false refusals 0.030; rust 0.662 / 0.750 / 0.429 / 0.036. The
+# floors moved up to about three rows under these (the same rule as before).
 FLOORS = {
-    "article": {"rows_right": 0.75, "correct": 0.83, "refusal": 0.25, "false_refusal": 0.08},
-    "rust-release-trains": {"rows_right": 0.53, "correct": 0.62, "refusal": 0.14, "false_refusal": 0.08},
+    "article": {"rows_right": 0.77, "correct": 0.85, "refusal": 0.50, "false_refusal": 0.06},
+    "rust-release-trains": {"rows_right": 0.62, "correct": 0.69, "refusal": 0.28, "false_refusal": 0.09},
 }
 
 
