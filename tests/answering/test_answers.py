@@ -85,6 +85,29 @@ def test_topic_sentence_comes_with_the_sentence_explaining_it(assistant):
     assert_answers(ans, "airspace policing", ("stationing aircraft", "Poland", "Romania", "air sovereignty"))
 
 
+@pytest.mark.parametrize("article", ["sourdough", "calendars"])
+def test_a_very_short_lead_sentence_comes_with_the_next(request, article):
+    """"This is natural." alone says little: a lead sentence of at most SHORT_LEAD words gets the sentence after it
+    (when the model rates that one at least a quarter as high); a longer one does not."""
+    import numpy as np
+
+    from assistant.answering.features import SENTENCE_FEATURES, Candidate
+    from assistant.answering.selection import SHORT_LEAD, Pick, choose
+
+    snap = request.getfixturevalue(article).snapshot
+    def lead(short: bool):
+        return next((pi, si) for pi, p in enumerate(snap.passages) if p.kind == "paragraph"
+                    for si in range(len(p.sentences) - 1)
+                    if (len(p.sentences[si].text.split()) <= SHORT_LEAD) == short and not p.sentences[si + 1].cont
+                    and not p.is_item(si + 1) and not p.sentences[si + 1].text.lower().startswith(("this", "that", "it")))
+    for short in (True, False):
+        pi, si = lead(short)
+        x = np.zeros(len(SENTENCE_FEATURES))
+        cands = [Candidate(pi, si, x, 0.5, 0.5), Candidate(pi, si + 1, x, 0.4, 0.4)]
+        picks = choose(snap, "What about it?", cands, np.array([0.9, 0.3]), 60, 1)
+        assert (Pick(pi, si + 1) in picks) == short, (short, snap.passages[pi].sentences[si].text)
+
+
 # 3. lists: whole, with the sentence introducing them
 def test_list_is_given_whole_seed(assistant):
     ans = assistant.ask("List every alternative to NATO membership Ukraine is looking for.")
