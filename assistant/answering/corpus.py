@@ -47,8 +47,6 @@ class Corpus:
         self.passage_stems = [stems(p.section + " " + p.text) for p in self.passages]
         self.df = self._document_frequency()
         self.words = self._surface_words()
-        self.stem_pairs = {(stem(a), stem(b)) for p in self.passages for ws in [[t.lower() for t in tokens(p.section + " " + p.text)]]
-                           for a, b in zip(ws, ws[1:])}
         idfs = sorted(self.idf(s) for s in self.df)
         self.typical_idf = idfs[len(idfs) // 2] if idfs else 1.0
         self.names = Counter(nm for p in self.passages for s in p.sentences for nm in names(s.text))
@@ -169,15 +167,17 @@ class Corpus:
                 return hit[0]
         return None
 
-
     def split_compound(self, word: str) -> str | None:
         """A word the sources write as two ("website" for "web site", "checkbox" for "check box"): the two words,
         when the sources use them side by side; else None."""
         w = word.lower()
         if not w.isalpha() or self.knows(w):
             return None
+        pairs = self.derived("stem_pairs", lambda c: {  # worked out the first time a question needs it
+            (stem(a), stem(b)) for p in c.passages for ws in [[t.lower() for t in tokens(p.section + " " + p.text)]]
+            for a, b in zip(ws, ws[1:])})
         for i in range(3, len(w) - 2):
-            if (stem(w[:i]), stem(w[i:])) in self.stem_pairs:
+            if (stem(w[:i]), stem(w[i:])) in pairs:
                 return f"{w[:i]} {w[i:]}"
         return None
 
@@ -195,7 +195,8 @@ class Corpus:
             options = [[w] for w in self.name_words] if len(words[0]) >= 6 else []
         else:
             n = len(words)  # any run of as many words of a source name ("Ada Lovelace" in "Countess Ada Lovelace")
-            options = [ws[i:i + n] for ws in (nm.lower().split() for nm in self.names) for i in range(len(ws) - n + 1)]
+            options = self.derived(f"name_runs:{n}", lambda c: [
+                ws[i:i + n] for ws in (nm.lower().split() for nm in c.names) for i in range(len(ws) - n + 1)])
         best, best_cost = None, None
         for option in options:
             cost = [DamerauLevenshtein.distance(w, v, score_cutoff=1) for w, v in zip(words, option)]

@@ -122,11 +122,7 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
         p = snap.passages[rk.index]
         head = coverage(weights, corpus.section_stems[rk.index])
         plex = coverage(weights, corpus.passage_stems[rk.index])
-        sims = [float(r.sentence_sims[corpus.sentence_row[(rk.index, si)]]) if (rk.index, si) in corpus.sentence_row else 0.0
-                for si in range(len(p.sentences))]
-        pair_sims = r.pair_sims if r.pair_sims is not None else r.sentence_sims
-        paired = [float(pair_sims[corpus.sentence_row[(rk.index, si)]]) if (rk.index, si) in corpus.sentence_row else 0.0
-                  for si in range(len(p.sentences))]
+        sims, paired = _per_sentence(corpus, rk.index, r.sentence_sims), _per_sentence(corpus, rk.index, r.pair_sims)
         own = facts[rk.index]
         for si in range(len(p.sentences)):
             if p.kind == "faq" and si == 0:
@@ -169,6 +165,13 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
                       rk.bm25 / best_bm25, lex, lex - top_lex, 1.0 / (1 + lex_order[id(row)]), head, plex, *tail])
     xs = np.array(table, dtype=np.float64)  # one array for the pool; each candidate holds its row
     return [Candidate(row[0], row[1], x, row[2], row[3]) for row, x in zip(rows, xs)]
+
+
+def _per_sentence(corpus: Corpus, pi: int, values: np.ndarray) -> list[float]:
+    """The entries of ``values`` (one per sentence row of the snapshot) for passage ``pi``'s sentences, 0.0 where a
+    sentence has no row."""
+    rows = corpus.sentence_row
+    return [float(values[rows[(pi, si)]]) if (pi, si) in rows else 0.0 for si in range(len(corpus.snap.passages[pi].sentences))]
 
 
 def _aligner(corpus: Corpus, q: Query, weights: dict, pool: list[int]):

@@ -29,7 +29,7 @@ class Retrieval:
     ranked: list[Ranked]
     sentence_sims: np.ndarray  # cosine of the query with every sentence of the snapshot
     faq_match: tuple[int, float] | None  # (FAQ passage index, similarity of its question)
-    pair_sims: np.ndarray | None = None  # per sentence, the better cosine of it read with either neighbour
+    pair_sims: np.ndarray  # per sentence, the better cosine of it read with either neighbour (Snapshot.pair_sims)
 
 
 class Retriever:
