@@ -36,7 +36,7 @@ SENTENCE_FEATURES = (
     "sim", "sim_gap", "sim_rank", "psim", "fused", "prank", "bm25", "lex", "lex_gap", "lex_rank", "head",
     "passage_lex", "asks_type", "has_type", "leans", "next_leans", "first", "faq", "faq_qsim", "item",
     "list_ask_list", "log_words", "names", "neighbour_sim", "intro", "novel", "who_name", "defines", "opens",
-    "align", "align_min", "align_gap", "pair_sim", "pair_gap",
+    "align", "align_min", "align_gap", "pair_sim", "pair_gap", "after_last",
 )
 QUESTION_FEATURES = (
     "p_best", "p_second_gap", "sim", "lex", "passage_lex", "answer_lex", "miss_max", "oov", "oov_rare", "soft",
@@ -155,6 +155,7 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
     for x in rows:
         x[4].insert(-1, x[4][-3] - top_align)  # align_gap, before pair_sim
         x[4].append(x[4][-1] - top_pair)
+        x[4].append(_after(q.previous, x[0], x[1]))
     top_sim = max(x[2] for x in rows)
     top_lex = max(x[3] for x in rows)
     table = []
@@ -165,6 +166,14 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
                       rk.bm25 / best_bm25, lex, lex - top_lex, 1.0 / (1 + lex_order[id(row)]), head, plex, *tail])
     xs = np.array(table, dtype=np.float64)  # one array for the pool; each candidate holds its row
     return [Candidate(row[0], row[1], x, row[2], row[3]) for row, x in zip(rows, xs)]
+
+
+def _after(previous: frozenset, pi: int, si: int) -> float:
+    """1 for the sentence right after one the last answer quoted (½ for the one after that), not itself quoted:
+    where "Why?" or "What did they find?" is answered."""
+    if not previous or (pi, si) in previous:
+        return 0.0
+    return 1.0 if (pi, si - 1) in previous else 0.5 if (pi, si - 2) in previous else 0.0
 
 
 def _per_sentence(corpus: Corpus, pi: int, values: np.ndarray) -> list[float]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from index.sentences import split_sentences
 from index.settings import Settings
 
 from . import acronym, metadata
@@ -90,12 +91,13 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
         return Answer(about.text, False, resolved.text, [], timings, suggestions(ctx.corpus)), []
     own = resolved.own if not resolved.clarify else question
     pieces = split_parts(own)
+    previous = _quoted(ctx, history)
     if len(pieces) == 1:
-        parts = [analyse(ctx, resolved.text if not resolved.clarify else own, own, timings, resolved.context)]
+        parts = [analyse(ctx, resolved.text if not resolved.clarify else own, own, timings, resolved.context, previous)]
     else:  # each part stands alone, resolved against the conversation and the parts before it
         parts, turns = [], list(history)
         for piece in pieces:
-            parts.append(analyse(ctx, resolve(piece, turns, fit=fit).text, piece, timings))
+            parts.append(analyse(ctx, resolve(piece, turns, fit=fit).text, piece, timings, previous=previous))
             turns = turns + [{"role": "user", "content": piece}]
     answered = [p for p in parts if p.answered]
     if not answered:
@@ -116,11 +118,14 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
     return Answer(" ".join(texts), False, resolved.text, citations, timings, follow_ups(ctx.corpus, {c.passage for c in answered[0].picks}, answered[0].retrieval)), parts
 
 
-def analyse(ctx: Context, text: str, own: str | None, timings: dict, context: str = "") -> Part:
+def analyse(ctx: Context, text: str, own: str | None, timings: dict, context: str = "",
+            previous: frozenset = frozenset()) -> Part:
     """One part: search, candidate sentences with the selection model's probabilities, and the decision.
-    ``context`` (earlier turns a follow-up relies on) is searched too, at half the weight of its own words."""
+    ``context`` (earlier turns a follow-up relies on) is searched too, at half the weight of its own words;
+    ``previous`` are the sentences the last answer quoted (a follow-up often asks for what comes after them)."""
     corpus, st = ctx.corpus, ctx.settings
     q = prepare(corpus, text, own, context if context and context not in text else "")
+    q.previous = previous
     if not q.terms:
         return Part(q, None)
     t = time.perf_counter()
@@ -185,6 +190,30 @@ def _last_answer(history: list[dict]) -> str:
     last = next((str(t.get("content") or "") for t in reversed(history or [])
                  if isinstance(t, dict) and t.get("role") == "assistant"), "")
     return _MARKS.sub("", last).strip()
+
+
+# Cosine above which a sentence of the last answer is read as restating a sentence of the sources. Lower than _SAME:
+# a conversation's history may hold a shortened answer, not only this assistant's own quotes.
+_RESTATES = 0.6
+_MAX_QUOTED = 8  # sentences of the last answer looked up (an answer holds a few; a pasted text is not searched whole)
+
+
+def _quoted(ctx: Context, history: list[dict]) -> frozenset:
+    """The sentences of the sources (passage, sentence) that the conversation's last answer quoted or restated:
+    those it holds word for word, and for each of its sentences holding none, the nearest by embedding (source
+    sentences are embedded with their heading, so a bare quote is not always nearest its own row)."""
+    last = _last_answer(history)
+    snap = ctx.corpus.snap
+    if not last or not len(snap.sentence_vecs):
+        return frozenset()
+    texts = ctx.corpus.derived("sentence_texts", lambda c: [(s.text, (pi, si)) for pi, p in enumerate(c.passages)
+                                                             for si, s in enumerate(p.sentences) if len(s.text) >= 12])
+    found = {ref: text for text, ref in texts if text in last}
+    said = [s.text for s in split_sentences(last)][:_MAX_QUOTED]
+    rest = [s for s in said if not any(text in s or s in text for text in found.values())]
+    near = (snap.sentence_refs[int(np.argmax(sims))] for v in (ctx.embed(rest) if rest else [])
+            if (sims := snap.sentence_vecs @ v).max() >= _RESTATES)
+    return frozenset(found) | frozenset(near)
 
 
 def _current_source(ctx: Context, history: list[dict]) -> str:

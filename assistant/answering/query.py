@@ -36,6 +36,7 @@ class Query:
     excluded: list[str] = field(default_factory=list)  # words after "instead of", "other than", …: not sought
     vectors: dict = field(default_factory=dict)  # term → its word vector (from the vocabulary, or embedded)
     context: str = ""  # earlier turns a follow-up relies on (searched at half weight)
+    previous: frozenset = frozenset()  # (passage, sentence) the conversation's last answer quoted
 
     def alternatives(self, term: str) -> list[str]:
         """Source words standing for ``term`` (its repair or nearest source word)."""

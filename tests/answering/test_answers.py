@@ -141,6 +141,37 @@ def test_follow_up_keeps_its_own_words(assistant):
     assert "contribute" in ans.query and "Americans" in ans.query
 
 
+def _after_last(a, first: str, follow_up: str):
+    """Ask ``first``, then ``follow_up`` with that answer as history: (first answer, the follow-up's answer, the
+    sentences it found quoted, its candidates' positions → ``after_last`` feature)."""
+    from assistant.answering.features import SENTENCE_FEATURES
+
+    at = SENTENCE_FEATURES.index("after_last")
+    first_ans = a.ask(first)
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": first_ans.answer}]
+    ans, parts = a.analyse(follow_up, history)
+    return first_ans, ans, parts[0].query.previous, {(c.passage, c.sentence): c.x[at] for p in parts for c in p.cands}
+
+
+def test_the_sentences_after_the_last_answer_are_marked(rust, sourdough):
+    for a, first, follow_up in ((rust, "How often does Rust release?", "Why is that good?"),
+                                (sourdough, "How do I reset my starter?", "Why does that work?")):
+        first_ans, _, quoted, after = _after_last(a, first, follow_up)
+        snap = a.snapshot
+        assert len(quoted) >= 2 and all(snap.passages[pi].sentences[si].text in first_ans.answer for pi, si in quoted)
+        for (pi, si), v in after.items():
+            want = 0.0 if (pi, si) in quoted else 1.0 if (pi, si - 1) in quoted else 0.5 if (pi, si - 2) in quoted else 0.0
+            assert v == want, (snap.passages[pi].sentences[si].text, v)
+        assert any(v == 1.0 for v in after.values()) and any(v == 0.5 for v in after.values())
+
+
+def test_a_follow_up_is_answered_from_what_comes_after_the_last_answer(calendars):
+    first, ans, _, _ = _after_last(calendars, "How do I get a shareable link for my Google Calendar?",
+                                "What does my partner do with it?")
+    assert "shareable link" in first.answer
+    assert_answers(ans, "import that link")
+
+
 @pytest.mark.parametrize("question", ["Why not?", "Who leads it?", "And then?"])
 def test_follow_up_with_nothing_to_refer_to_asks_what_it_means(assistant, rust, question):
     for a in (assistant, rust):
