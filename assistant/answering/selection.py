@@ -188,7 +188,7 @@ def render(snap, picks: list[Pick], max_words: int = 90, numbering: list[int] | 
     return " ".join(parts), order
 
 
-_LABEL = re.compile(r"^((?:[\w'’()/&-]+\s+){0,5}[\w'’()/&-]+):\s+\S")  # "Pre-Approval: All travel …"
+_LABEL = re.compile(r"^((?:[\w'’()./&-]+\s+){0,5}[\w'’()./&-]+):\s+\S")  # "Pre-Approval: All travel …", "Login.gov: a …"
 
 
 def _clip(text: str, n: int) -> str:

@@ -41,6 +41,17 @@ def test_a_list_asked_for_and_too_long_whole_names_every_item():
     assert "every claim must serve" in _render_list(_list_passage(LABELLED), max_words=40)
 
 
+def test_labels_may_be_domain_names_or_initials():
+    linked = """We took over these services:
+
+- [Mapper.gov](https://mapper.gov/): a shared map service for agencies that want to publish their data on the web.
+- [U.S. Forms Kit](https://forms.example/): a set of guidelines and code for building accessible forms quickly.
+- [Sign.in](https://sign.in/): a login service that gives people one account for many programs across agencies.
+"""
+    out = _render_list(_list_passage(linked), max_words=14, by_labels=True)
+    assert out == "We took over these services: Mapper.gov; U.S. Forms Kit; Sign.in.", out
+
+
 def test_a_list_too_long_without_labels_gives_its_first_items():
     out = _render_list(_list_passage(PLAIN), max_words=40, by_labels=True)
     assert out.startswith("The policy sets these rules for every claim: every claim must serve") and out.endswith("; …")
