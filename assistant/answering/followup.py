@@ -167,7 +167,12 @@ def _swap(q: str, x: str, prev: str, fit: Fit | None) -> Resolved:
         return Resolved(f"{base} — {x}?", q, prev, False)
     parallel = [p for p in phrases if xwords & {_singular(w) for w in _content(p.bare)}]
     subject = [p for p in phrases if p.name][:1] or phrases[:1]
-    order = list(dict.fromkeys(parallel + subject + [p for p in phrases if p.name] + phrases))[:5]
+    if not parallel and subject[0].name and any(n in x for n in _names(q)):
+        # a name stands for a name ("What about Ruritania?" after "What role does Freedonia play …?"), never for
+        # "role": otherwise ``fit`` favours the rewrite keeping the old name, whose sentences match best
+        order = [p for p in phrases if p.name][:5]
+    else:
+        order = list(dict.fromkeys(parallel + subject + [p for p in phrases if p.name] + phrases))[:5]
     rewrites = [r for r in dict.fromkeys(_put(base, p, x) for p in order) if r != base] or [f"{base} — {x}"]
     return Resolved(_choose(rewrites, fit) + "?", q, prev, False)
 

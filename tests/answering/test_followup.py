@@ -137,6 +137,16 @@ def test_what_about_swaps_the_subject():
     assert r.own == "What about the US?" and r.context == "Will Ukraine join NATO?"
 
 
+def test_a_name_swaps_a_name_whatever_fits_best():
+    # the sources match the old name best, so a rewrite keeping it ("What Ruritania does Freedonia play …") would
+    # win on fit; a name stands only for a name
+    fit = lambda texts: [float("Freedonia" in t) for t in texts]  # noqa: E731
+    r = resolve("What about Ruritania?", conv("What role does Freedonia play in the talks?", "A leading one."), fit)
+    assert r.text == "What role does Ruritania play in the talks?"
+    r = resolve("What about Sourdough Co?", conv("How much starter does the guide use per loaf?", "20%."), fit)
+    assert "Sourdough Co" in r.text  # no name before: the question's phrases as ever
+
+
 def test_and_x_swaps_a_parallel_phrase():
     r = resolve("What about the next day?", conv("What do I do on the first day?", "Mix flour and water."))
     assert r.text == "What do I do on the next day?"
