@@ -117,7 +117,7 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
     faq_pi, faq_sim = r.faq_match if r.faq_match else (-1, 0.0)
     facts = sentence_facts(corpus)
     align = _aligner(corpus, q, weights, [rk.index for rk in top])
-    rows = []
+    rows, holds = [], {}  # holds: the sentence has the kind of answer asked for (a name for "who")
     for rank, rk in enumerate(top):
         p = snap.passages[rk.index]
         head = coverage(weights, corpus.section_stems[rk.index])
@@ -131,6 +131,7 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
             lex = coverage(weights, corpus.sentence_stems[rk.index][si])
             first = si == (1 if p.kind == "faq" else 0)
             has_type = any(kind in fs.kinds for kind, _, _ in types)
+            holds[(rk.index, si)] = (has_type or not types) and (not who or any(n not in qlower for n in fs.names))
             rows.append((rk.index, si, sims[si], lex, [
                 head, plex, float(bool(types)), float(has_type), float(fs.leans and not first),
                 float(si + 1 < len(own) and own[si + 1].leans), float(first), float(p.kind == "faq"),
@@ -155,7 +156,7 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
     for x in rows:
         x[4].insert(-1, x[4][-3] - top_align)  # align_gap, before pair_sim
         x[4].append(x[4][-1] - top_pair)
-        x[4].append(_after(q.previous, x[0], x[1]))
+        x[4].append(_after(q.previous, x[0], x[1]) if holds[(x[0], x[1])] else 0.0)
     top_sim = max(x[2] for x in rows)
     top_lex = max(x[3] for x in rows)
     table = []
@@ -170,7 +171,8 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
 
 def _after(previous: frozenset, pi: int, si: int) -> float:
     """1 for the sentence right after one the last answer quoted (½ for the one after that), not itself quoted:
-    where "Why?" or "What did they find?" is answered."""
+    where "Why?" or "What did they find?" is answered. (Counted only for a sentence holding the kind of answer
+    asked for: "Who leads it?" is not answered by the next sentence when that names no one.)"""
     if not previous or (pi, si) in previous:
         return 0.0
     return 1.0 if (pi, si - 1) in previous else 0.5 if (pi, si - 2) in previous else 0.0

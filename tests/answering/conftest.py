@@ -39,6 +39,7 @@ sourdough = _article("sourdough", "sourdough-starter")
 rust = _article("rust", "rust-release-trains")
 federal = _article("federal", "federal-web-covid")
 calendars = _article("calendars", "sharing-calendars-howto")
+tts = _article("tts", "tts-solutions-history")
 
 
 @pytest.fixture(scope="session")
