@@ -47,8 +47,11 @@ def fraction_option(name: str):
 @click.option("--fold-models", "fold_models", type=click.Path(file_okay=False, path_type=Path),
               help="With --loao: read each article's models from NAME.json in this folder, or train and save them there "
               "when missing. Rerunning changed code with the same models shows exactly what the change flips.")
+@click.option("--replay-history", "replay", is_flag=True, help="Ask each row's earlier questions first and use the "
+              "answers given as its history, instead of the file's (often shortened) assistant turns: follow-ups "
+              "scored as the product meets them.")
 def eval_cmd(files, report_dir, url, min_correct, min_citation, min_refusal, max_false_refusal, tags, compare_path,
-             timeout, loao, source_dirs, only, held_out_dir, together, fold_models):
+             timeout, loao, source_dirs, only, held_out_dir, together, fold_models, replay):
     """Score golden-answer FILES (JSONL, see tests/golden/README.md) against the assistant.
 
     Every row of every file is validated before anything runs. Deterministic: no judge model."""
@@ -56,8 +59,8 @@ def eval_cmd(files, report_dir, url, min_correct, min_citation, min_refusal, max
     from assistant.evaluation.compare import compare, load_report
     from assistant.evaluation.reports import write_all
     from assistant.evaluation.reports.terminal import compare_text, terminal
-    from assistant.evaluation.scoring import (EvalError, HttpRunner, LocalRunner, Thresholds, evaluate, select,
-                                              stderr_progress)
+    from assistant.evaluation.scoring import (EvalError, HttpRunner, LocalRunner, ReplayRunner, Thresholds, evaluate,
+                                              select, stderr_progress)
 
     thresholds = Thresholds(min_correct, min_citation, min_refusal, max_false_refusal)
     rows = golden.load_many(files)
@@ -71,7 +74,7 @@ def eval_cmd(files, report_dir, url, min_correct, min_citation, min_refusal, max
         from .loao import leave_one_article_out
 
         sys.exit(leave_one_article_out(files, list(source_dirs) or list(DEFAULT_SOURCES), thresholds, report_dir, only,
-                                       held_out_dir, together, fold_models))
+                                       held_out_dir, together, fold_models, replay))
     chosen = select(rows, tags)
     if not chosen:
         have = sorted({t for r in rows for t in r.tags})
@@ -87,6 +90,8 @@ def eval_cmd(files, report_dir, url, min_correct, min_citation, min_refusal, max
 
         # no answer cache: every row is answered (and timed) for real, even a repeated question
         runner = LocalRunner(Assistant.load(settings.with_(cache_size=0)))
+    if replay:
+        runner = ReplayRunner(runner)
     progress = stderr_progress if sys.stderr.isatty() else None
     ev = evaluate(chosen, runner, thresholds=thresholds, files=files, tags=tags, progress=progress)
     click.echo(terminal(ev))

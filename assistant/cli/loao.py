@@ -43,7 +43,7 @@ def _cell(value) -> str:
 
 
 def leave_one_article_out(files, source_dirs, thresholds, report_dir, only=(), held_out_dir: Path | None = None,
-                          together: bool = False, fold_models: Path | None = None) -> int:
+                          together: bool = False, fold_models: Path | None = None, replay: bool = False) -> int:
     """Print the table; 0 when every scored article meets every threshold, else 1. With ``held_out_dir``, each
     article is scored on its golden files in that folder (rows never trained on) instead of FILES' rows; with
     ``together``, every article is answered from one index holding them all."""
@@ -73,11 +73,13 @@ def leave_one_article_out(files, source_dirs, thresholds, report_dir, only=(), h
         shared = training.together(sets, Path(work)) if together else None
         results = training.leave_one_article_out(sets, sets[0].assistant.settings, thresholds=thresholds,
                                                    only=set(only), held_out=held_out, together=shared,
-                                                   fold_models=fold_models)
+                                                   fold_models=fold_models, replay=replay)
     if held_out_dir is not None:
         click.echo(f"Rows scored: the held-out files in {held_out_dir} (the models train on FILES of the other articles)")
     if together:
         click.echo(f"Answered from one index holding all {len(sets)} articles (as when several are in sources/)")
+    if replay:
+        click.echo("Conversations replayed: each row's earlier questions asked first, their answers as its history")
     lines, means, right, passed = table(results)
     for line in lines:
         click.echo(line)

@@ -21,6 +21,7 @@ Figures (each ``None`` when the group has no row it applies to):
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import math
 import platform
@@ -312,6 +313,40 @@ class HttpRunner:
                           if k in info},
                 "passage_settings": {k: info[k] for k in PASSAGE_SETTINGS if k in info},
                 "server_info": info}
+
+
+class ReplayRunner:
+    """Another runner, with each row's conversation replayed: its earlier user turns are asked first, in order, and
+    the answers given then stand in for the golden file's assistant turns (which are often shortened). Follow-ups
+    are then scored as the product meets them, after its own answers."""
+
+    def __init__(self, runner):
+        self.runner = runner
+        self.mode = f"{runner.mode}, history replayed"
+        self._replayed: dict[str, list] = {}
+
+    def _history(self, history: list) -> list:
+        key = json.dumps(history, sort_keys=True)
+        if key not in self._replayed:
+            turns: list = []
+            for t in history:
+                if isinstance(t, dict) and t.get("role") == "user":
+                    turns = turns + [t, {"role": "assistant", "content": self.runner.ask(t["content"], turns).answer}]
+            self._replayed[key] = turns
+        return self._replayed[key]
+
+    def ask(self, question: str, history: list) -> Answer:
+        return self.runner.ask(question, self._history(history))
+
+    def ranking(self, question: str, history: list) -> list[str] | None:
+        return self.runner.ranking(question, self._history(history))
+
+    def configuration(self) -> dict:
+        return {**self.runner.configuration(), "mode": self.mode}
+
+    @property
+    def k(self) -> int:
+        return self.runner.k
 
 
 # -- the run -------------------------------------------------------------------------------------

@@ -229,15 +229,17 @@ def fingerprint(paths) -> dict:
 
 def leave_one_article_out(sets: list[ArticleSet], settings, progress=None, thresholds=None,
                           only: set[str] = frozenset(), held_out: dict[str, list[Path]] | None = None,
-                          together=None, fold_models: Path | None = None) -> list[tuple[str, object]]:
+                          together=None, fold_models: Path | None = None,
+                          replay: bool = False) -> list[tuple[str, object]]:
     """For each article (or those in ``only``): train on the others, score its rows — or, with ``held_out``
     (article → golden files never trained on), those files' rows, for the articles that have them.
     With ``together`` (an assistant over one index of every article: :func:`together`), the rows are answered from
     that index instead of the article's own, as when several articles are in ``sources/``.
     With ``fold_models`` (a folder), each fold's models are read from ``NAME.json`` there when it exists, else trained
     and saved there: a later run with changed code but the same models shows exactly which rows a change flips,
-    without the noise of retraining. (name, Evaluation) each."""
-    from .scoring import DEFAULT_THRESHOLDS, LocalRunner, evaluate
+    without the noise of retraining. With ``replay``, each row's earlier turns are asked first and their answers
+    stand in for the file's assistant turns (:class:`~.scoring.ReplayRunner`). (name, Evaluation) each."""
+    from .scoring import DEFAULT_THRESHOLDS, LocalRunner, ReplayRunner, evaluate
 
     out = []
     samples = [smp for s in sets for smp in s.samples]
@@ -247,7 +249,8 @@ def leave_one_article_out(sets: list[ArticleSet], settings, progress=None, thres
         files = held_out[s.name] if held_out is not None else s.golden
         rows = golden.load_many(files) if held_out is not None else s.rows
         models = _fold(s.name, [smp for smp in samples if s.name not in smp.source_articles], settings, fold_models)
-        ev = evaluate(rows, LocalRunner((together or s.assistant).with_models(models)), files=files,
+        runner = LocalRunner((together or s.assistant).with_models(models))
+        ev = evaluate(rows, ReplayRunner(runner) if replay else runner, files=files,
                       thresholds=thresholds or DEFAULT_THRESHOLDS)
         out.append((s.name, ev))
         if progress:

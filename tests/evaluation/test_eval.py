@@ -15,7 +15,8 @@ from conftest import GOLDEN_DIR, ROOT, cli_in_process, env_for, free_port, make_
 
 from assistant.evaluation import golden
 from assistant.evaluation.compare import compare
-from assistant.evaluation.scoring import HttpRunner, LocalRunner, Thresholds, evaluate, percentile, score_row, select
+from assistant.evaluation.scoring import (HttpRunner, LocalRunner, ReplayRunner, Thresholds, evaluate, percentile,
+                                          score_row, select)
 from index.errors import GoldenFileError
 
 pytestmark = pytest.mark.slow  # 10 s or more together: started first under `make test`
@@ -277,6 +278,30 @@ def test_thresholds_are_inclusive_and_na_passes(assistant):
     checks = {c.figure: c for c in ev.checks}
     assert checks["correct"].value is None and checks["correct"].passed
     assert checks["refusal"].passed == (ev.summary["refusal"] == 1.0)
+
+
+def test_replayed_history_holds_the_assistants_own_answers(assistant, index_settings):
+    """--replay-history: a follow-up row is asked after the assistant's own answer to the earlier question, not after
+    the file's shortened one; rows without history are asked as they are."""
+    seen = []
+
+    class Recording(LocalRunner):
+        def ask(self, question, history):
+            seen.append((question, history))
+            return super().ask(question, history)
+
+    rows = [r for r in golden.load(PUBLIC) if r.history][:1] + [r for r in golden.load(PUBLIC) if not r.history][:1]
+    first = rows[0].history[0]["content"]
+    ev = evaluate(rows, ReplayRunner(Recording(assistant)), files=[PUBLIC])
+    assert ev.configuration["mode"] == "in-process, history replayed"
+    own = assistant.ask(first, []).answer
+    assert seen[0] == (first, [])  # the earlier question, asked first
+    assert seen[1] == (rows[0].question, [{"role": "user", "content": first}, {"role": "assistant", "content": own}])
+    assert own != rows[0].history[1]["content"]
+    assert seen[2] == (rows[1].question, [])
+    out = run_cli(["eval", "--replay-history", "--tag", "follow-up", *LENIENT, PUBLIC], index_settings)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "Result: PASS" in out.stdout
 
 
 # -- over HTTP ---------------------------------------------------------------------------------------
