@@ -41,6 +41,14 @@ _DOES = (r"(?:about|cover|covering|discuss|explore|set(?:ting)? out|aim|meant|in
 _PURPOSE = re.compile(rf"\bwhat(?:'s| is| does)? (?:the |this )?{_DOC}\b.*\b{_DOES}\b|\bwhat(?:'s| is) (?:it|this) about\b|"
                       rf"\bwhat (?:\w+ ){{1,2}}(?:does|do|is|are|will) (?:the |this )?{_DOC_NOUN}\b.*\b{_DOES}\b|"
                       rf"\bpurpose of (?:the |this )?{_DOC}\b|\bwhat is the (?:topic|subject) of\b", re.I)
+# A summary of the whole document asked for ("Summarise the article", "tl;dr", "What are the main points?"), not of
+# something in it ("Sum up what it says about fees": a word beyond these makes it a question about the text).
+_SUMMARY = re.compile(r"\b(?:summar(?:y|ies|ise|ize|ised|ized|ising|izing)|sum (?:it |this |that )?up|gist|tl;? ?dr|"
+                      r"overview|in a nutshell|main (?:points?|ideas?|message|argument|takeaways?)|key (?:points?|"
+                      r"takeaways?|messages?)|short version|recap)\b", re.I)
+_SUMMARY_WORDS = re.compile(r"^(?:" + _DOC[3:-1] + r"|summar\w*|sum|gist|tl|dr|overview|nutshell|main|key|points?|"
+                            r"ideas?|message|argument|takeaways?|short|brief|quick|version|recap|give|tell|say|says|"
+                            r"whole|entire|please|can|could|you|me)$", re.I)
 _ENDS = r"ends?|ending|finish(?:es)?|close[sd]?(?: with| on)?|conclude[sd]?|conclusion|takeaway|wrap(?:s|ped)? up"
 _LAST = r"(?:final|last|closing) (?:thoughts?|questions?|points?|words?|lines?|paragraph|section|part)"
 _ENDING = re.compile(rf"\b(?:{_ENDS}|{_LAST})\b.*\b{_DOC}\b|\b{_DOC}\b.*\b(?:{_ENDS})\b", re.I)
@@ -112,7 +120,8 @@ def about(question: str, corpus: Corpus, current: Callable[[], str] | None = Non
     field = next(((name, keys) for name, pat, keys in _FIELDS if (m := pat.search(question))
                   and (name not in _CHECKED or _of_document(question, m, corpus.snap.docs))), None)
     purpose, ending = _PURPOSE.search(question), _ENDING.search(question)
-    if not (field or purpose or ending):
+    summary = bool(_SUMMARY.search(question)) and all(_SUMMARY_WORDS.match(t) for t in content_terms(question))
+    if not (field or purpose or ending or summary):
         return None
     docs = corpus.snap.docs
     doc = _which(question, docs)
@@ -146,15 +155,19 @@ def about(question: str, corpus: Corpus, current: Callable[[], str] | None = Non
     passages = [i for i, p in enumerate(corpus.passages) if p.source == doc["source"] and p.kind in ("paragraph", "list")]
     if not passages:
         return None
-    if ending:
-        last = next((pi for pi in reversed(passages) if not _POINTER.match(corpus.passages[pi].text)), passages[-1])
-        n = len(corpus.passages[last].sentences)
-        return About(picks=[Pick(last, i) for i in range(max(0, n - 2), n)])
+    last = next((pi for pi in reversed(passages) if not _POINTER.match(corpus.passages[pi].text)), passages[-1])
+    n = len(corpus.passages[last].sentences)
+    closing = [Pick(last, i) for i in range(max(0, n - 2), n)]
+    if ending and not summary:
+        return About(picks=closing)
     # The statement of purpose: among the opening passages, the sentence nearest to the question.
     opening = passages[:3]
     rows = [(corpus.sentence_row[(pi, si)], pi, si) for pi in opening for si in range(len(corpus.passages[pi].sentences))
             if (pi, si) in corpus.sentence_row]
-    return _purpose(corpus, rows, doc.get("title", "")) if rows else None
+    stated = _purpose(corpus, rows, doc.get("title", "")) if rows else None
+    if summary:  # what it sets out to do, and what it ends on
+        return About(picks=(stated.picks if stated else []) + [c for c in closing if not stated or c not in stated.picks])
+    return stated
 
 
 def _purpose(corpus: Corpus, rows, title_text: str) -> About:

@@ -28,13 +28,21 @@ from .selection import Pick, body_first, choose, render, sentence_text
 from .spelling import respell
 from .suggest import follow_ups, suggestions
 from .text import content_terms
-from .types import CLARIFY_TEXT, OPINION_TEXT, REFUSAL_TEXT, Answer, Citation
+from .types import CLARIFY_TEXT, GREETING_TEXT, OPINION_TEXT, REFUSAL_TEXT, THANKS_TEXT, Answer, Citation
 
 # Requests for an opinion or advice the sources cannot give (general English, no topic words).
 _OPINION = re.compile(r"\b(?:what do you (?:think|believe|reckon|feel)|your (?:own )?(?:opinion|view|take|thoughts)|"
                       r"do you (?:think|believe|agree|like|prefer|reckon)|in your (?:opinion|view)|would you (?:recommend|advise)|"
                       r"is it (?:a )?(?:good|bad|wise) idea\b|who is right\b|who'?s right\b|which is better\b|"
-                      r"(?:tell|write) me a (?:joke|poem|story|song))", re.I)
+                      r"(?:tell|write) me a (?:joke|poem|story|song)|"
+                      r"\b(?:is|was|are) (?:the|this|that) (?:article|piece|story|text|post|report|guide|author|writer|source) "
+                      r"(?:biased|unbiased|fair|balanced|accurate|reliable|trustworthy|credible|propaganda|true|right|correct|"
+                      r"any good|worth reading|well written)\b)", re.I)
+# A message that is only a greeting, thanks or goodbye (general English): answered in kind, not searched.
+_GREETING = re.compile(r"^\W*(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening|day))"
+                       r"(?: there| everyone| all)?\W*$", re.I)
+_THANKS = re.compile(r"^\W*(?:(?:thanks|thank you|thx|ty|cheers|many thanks)(?: (?:a lot|so much|very much|again))?|"
+                     r"(?:ok(?:ay)?|great|perfect|cool|nice)?,? ?(?:thanks|thank you)|bye|goodbye|see you|that'?s all)\W*$", re.I)
 
 
 @dataclass
@@ -72,6 +80,9 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
     timings["resolve"] = _ms(t)
     if opinion or _OPINION.search(resolved.own):
         return Answer(OPINION_TEXT, True, resolved.text, [], timings, suggestions(ctx.corpus)), []
+    if _GREETING.match(question) or _THANKS.match(question):  # no answer from the sources: refused, kindly
+        text = GREETING_TEXT if _GREETING.match(question) else THANKS_TEXT
+        return Answer(text, True, question, [], timings, suggestions(ctx.corpus)), []
     current = lambda: _current_source(ctx, history)  # noqa: E731 (only worked out when "the article" is ambiguous)
     about = metadata.about(resolved.text, ctx.corpus, current) or (
         metadata.about(resolved.own, ctx.corpus, current) if resolved.clarify else None)

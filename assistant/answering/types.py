@@ -43,3 +43,5 @@ class Answer:
 REFUSAL_TEXT = "The article doesn't cover that."
 CLARIFY_TEXT = "What would you like to know more about? Your question refers to something earlier, but there is no earlier question in this conversation."
 OPINION_TEXT = "The article doesn't give an opinion on that, and I only answer from what it says."
+GREETING_TEXT = "Hello! Ask me about what the article says, and I'll answer from its own sentences, citing them."
+THANKS_TEXT = "You're welcome! Ask another question whenever you like."

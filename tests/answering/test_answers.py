@@ -8,7 +8,7 @@ import re
 import pytest
 
 from assistant import REFUSAL_TEXT
-from assistant.answering.types import CLARIFY_TEXT, OPINION_TEXT
+from assistant.answering.types import CLARIFY_TEXT, GREETING_TEXT, OPINION_TEXT, THANKS_TEXT
 
 MARKER = re.compile(r"\s*\[\d+\]")
 
@@ -235,7 +235,35 @@ def test_opinions_are_refused(assistant, sourdough, question):
         assert a.ask(question).refused
 
 
+@pytest.mark.parametrize("question", ["Is this article biased?", "Is the guide any good?", "Is the author reliable?"])
+def test_judging_the_article_is_an_opinion(assistant, sourdough, question):
+    for a in (assistant, sourdough):
+        ans = a.ask(question)
+        assert ans.refused and ans.answer == OPINION_TEXT
+
+
+def test_greetings_and_thanks_are_answered_in_kind(assistant, rust):
+    for a in (assistant, rust):
+        for message, text in (("hi", GREETING_TEXT), ("Good morning!", GREETING_TEXT), ("thanks!", THANKS_TEXT),
+                              ("Thank you so much.", THANKS_TEXT)):
+            ans = a.ask(message)
+            assert ans.answer == text and ans.refused and not ans.citations and ans.suggestions
+        assert_answers(a.ask("Hi, what is the beta channel?" if a is rust else "Hi, who leads the coalition?"),
+                       "beta" if a is rust else "Starmer")  # a greeting with a question is a question
+
+
 # 6. questions about the article itself
+def test_a_summary_is_what_the_article_sets_out_to_do_and_what_it_ends_on(assistant, sourdough, rust):
+    for a, opening in ((assistant, "This article will explore"), (sourdough, "easy to make your own sourdough"),
+                       (rust, "how Rust is made")):
+        for question in ("Summarise the article", "tl;dr?", "What are the main points?"):
+            ans = a.ask(question)
+            assert_answers(ans, opening)
+            assert len(ans.citations) == 2, ans.answer  # the opening passage and the closing one
+    # a summary of something in the article is a question about the text
+    assert_answers(rust.ask("Summarize what the nightly channel is for"), "nightly")
+
+
 def test_about_the_article_seed(assistant):
     assert "What Do Security Guarantees for Ukraine Really Mean?" in assistant.ask("What is the title of the article?").answer
     assert "was published on 19 August 2025" in assistant.ask("When was the article published?").answer
