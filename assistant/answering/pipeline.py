@@ -206,6 +206,7 @@ def _last_answer(history: list[dict]) -> str:
 # Cosine above which a sentence of the last answer is read as restating a sentence of the sources. Lower than _SAME:
 # a conversation's history may hold a shortened answer, not only this assistant's own quotes.
 _RESTATES = 0.6
+_CANNED = frozenset({REFUSAL_TEXT, CLARIFY_TEXT, OPINION_TEXT, GREETING_TEXT, THANKS_TEXT})  # no sentence quoted
 _MAX_QUOTED = 8  # sentences of the last answer looked up (an answer holds a few; a pasted text is not searched whole)
 
 
@@ -215,7 +216,7 @@ def _quoted(ctx: Context, history: list[dict]) -> frozenset:
     sentences are embedded with their heading, so a bare quote is not always nearest its own row)."""
     last = _last_answer(history)
     snap = ctx.corpus.snap
-    if not last or not len(snap.sentence_vecs):
+    if not last or last in _CANNED or not len(snap.sentence_vecs):
         return frozenset()
     texts = ctx.corpus.derived("sentence_texts", lambda c: [(s.text, (pi, si)) for pi, p in enumerate(c.passages)
                                                              for si, s in enumerate(p.sentences) if len(s.text) >= 12])

@@ -165,6 +165,12 @@ def test_the_sentences_after_the_last_answer_are_marked(rust, sourdough):
         assert any(v == 1.0 for v in after.values()) and any(v == 0.5 for v in after.values())
 
 
+def test_after_a_refusal_nothing_counts_as_quoted(rust):
+    history = [{"role": "user", "content": "What does a croissant cost?"}, {"role": "assistant", "content": REFUSAL_TEXT}]
+    _, parts = rust.analyse("And a nightly build?", history)
+    assert parts and all(not p.query.previous for p in parts)
+
+
 def test_a_who_follow_up_after_a_real_answer_is_answered_by_the_sentence_naming_someone(assistant, tts):
     # the sentence after the last answer names no one: it does not answer "Who …?", however well it continues
     for a, first, follow_up, name in ((assistant, "What is the Coalition of the Willing?", "Who leads it?", "Starmer"),
