@@ -6,6 +6,7 @@ model call underneath llama-index's pipeline, index/embed.py) that counts the te
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -374,5 +375,9 @@ def test_ingesting_again_and_again_in_one_process_keeps_no_files_open(tmp_path):
     for i in range(4):
         (src / "other.md").write_text(OTHER + f"\n\nAnother line, number {i}.\n", encoding="utf-8")
         assert ingest(make_settings(tmp_path / f"data{i}", sources=(src,))).version == 1
-    assert [f for f in open_files() if f.startswith(str(tmp_path / "data"))] == [], open_files()
-    assert len(open_files()) - len(before) <= 0, (before, open_files())
+    data = lambda: [f for f in open_files() if f.startswith(str(tmp_path / "data"))]  # noqa: E731
+    for _ in range(100):  # the last ingest's store file may be let go a moment after it returns, not at once
+        if not data():
+            break
+        time.sleep(0.05)
+    assert data() == [] and len(open_files()) <= len(before), (before, open_files())
