@@ -18,6 +18,7 @@ Earlier user turns are resolved first, in order, so a chain of follow-ups works.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Callable
@@ -58,6 +59,7 @@ _PREPOSITION = set("in on at for with without during after before if when while 
 _VERB_AFTER = {"i", "you", "we", "they", "he", "she", "it", "to", "not", "who", "how", "never"} | _MODAL \
     | {f"{p}{a}{c}" for p, c in (("i", "m"), ("you", "re"), ("we", "re"), ("they", "re")) for a in "'’"}  # "I'm based"
 _WH_DET = {"which", "what", "whose"}
+_IRREGULAR_PLURALS = {"people", "children", "men", "women", "staff", "police", "feet", "teeth", "mice", "geese"}
 _ORDINAL = set("first second third fourth fifth sixth seventh eighth ninth tenth next last previous final".split())
 _MARKER = re.compile(r"\b(?:instead|then|also|too|else|other|same|another|otherwise|either|as well)\b|^so\b"
                      r"|\b(?:that|this|these|those)\s+\w", re.I)
@@ -195,6 +197,8 @@ def _replace(q: str, pronouns: list[re.Match], users: list[str], answers: list[s
         cands = list(dict.fromkeys(p for src in agree for p in src))[:6 if fit else 1]
         if users and _subject_pronoun(q, cls):  # "Will they sign?" after "What role does the IMF play …?"
             cands = [p for p in agree[0] if _is_subject(p, users[-1])][:1] or cands
+        if cls is _IT and users:    # "it" after "Which tool did the agency offer …?": the tool asked about
+            cands = [_definite(p) for p in agree[0] if _is_focus(p, users[-1])][:1] or cands
         if not cands:
             return _attach(q, users[-1] if users else "")
         rewrites = [_substitute(text, cls, c.text) for c in cands]
@@ -217,6 +221,23 @@ def _is_subject(p: _Phrase, question: str) -> bool:
     m = _SUBJECT.match(question)
     return bool(m and m.group(1) and re.match(r"(?:(?:" + "|".join(_DET) + r")\s+)?" + re.escape(p.bare) + r"\b",
                                               m.group(2), re.I))
+
+
+# What a question asks about stands right after its question word (and an auxiliary, and a determiner): "Which
+# tool …", "What's the liquid …", "How did Example.gov begin?" (not a pronoun: "How do I …").
+_FOCUS = re.compile(r"^\W*(?:what|which|whose|how|when|where|why)(?:['’]s|\s+(?:is|are|was|were|does|do|did|can|could|"
+                    r"should|will|would|has|have|had))?\s+(?:(?:the|a|an|this|that|your|my|our|their)\s+)?", re.I)
+
+
+def _is_focus(p: _Phrase, question: str) -> bool:
+    """``p`` is what ``question`` asks about (:data:`_FOCUS`): a singular "it" in the next question means it."""
+    m = _FOCUS.match(question)
+    return bool(m and re.match(re.escape(p.bare) + r"\b", question[m.end():], re.I))
+
+
+def _definite(p: _Phrase) -> _Phrase:
+    """"tool" (after "Which") as "the tool"; a name or a phrase with its own determiner as it is."""
+    return p if p.name or p.text != p.bare else dataclasses.replace(p, text=f"the {p.bare}")
 
 
 def _substitute(text: str, cls: frozenset, antecedent: str) -> str:
@@ -323,7 +344,8 @@ def _phrases(text: str, caps: set[str], swap: bool = False) -> list[_Phrase]:
 
 def _phrase(det: str, bare: str, name: bool = False) -> _Phrase:
     last = bare.split()[-1]
-    plural = not last.isupper() and bool(re.search(r"[^su'’]s$", last.lower())) and not last.lower().endswith("is")
+    plural = not last.isupper() and (bool(re.search(r"[^su'’]s$", last.lower())) and not last.lower().endswith("is")
+                                     or last.lower() in _IRREGULAR_PLURALS)
     return _Phrase(f"{det} {bare}" if det else bare, bare, name, plural, False)
 
 

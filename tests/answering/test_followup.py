@@ -137,6 +137,19 @@ def test_what_about_swaps_the_subject():
     assert r.own == "What about the US?" and r.context == "Will Ukraine join NATO?"
 
 
+def test_it_means_what_the_previous_question_asked_about():
+    # "Which tool …", "What's the liquid …": the thing asked about, not the question's subject or a later noun,
+    # whatever the sources match best
+    fit = lambda texts: [float("agency" in t or "jar" in t) for t in texts]  # noqa: E731
+    r = resolve("When was it launched?", conv("Which tool did the agency offer for tracking refunds?", "Track It."), fit)
+    assert r.text == "When was the tool launched?"
+    r = resolve("Is there anything good in it?", conv("What's the liquid on top of the jar?", "It is hooch."), fit)
+    assert r.text == "Is there anything good in the liquid?"
+    # "people" is plural: not what "it" means
+    r = resolve("How long until it arrives?", conv("How do people in other countries get paid?", "By wire."), fit)
+    assert "until people" not in r.text and "until the people" not in r.text, r.text
+
+
 def test_a_name_swaps_a_name_whatever_fits_best():
     # the sources match the old name best, so a rewrite keeping it ("What Ruritania does Freedonia play …") would
     # win on fit; a name stands only for a name
