@@ -160,7 +160,8 @@ def about(question: str, corpus: Corpus, current: Callable[[], str] | None = Non
     closing = [Pick(last, i) for i in range(max(0, n - 2), n)]
     if ending and not summary:
         return About(picks=closing)
-    # The statement of purpose: among the opening passages, the sentence nearest to the question.
+    # The statement of purpose: among the opening passages, the sentence saying what the document does (else the
+    # one sharing most with its title, else the first).
     opening = passages[:3]
     rows = [(corpus.sentence_row[(pi, si)], pi, si) for pi in opening for si in range(len(corpus.passages[pi].sentences))
             if (pi, si) in corpus.sentence_row]
