@@ -1,6 +1,6 @@
 """The path of one question, top to bottom:
 
-    resolve follow-up → route (clarify / opinion / about the article) → split into parts →
+    resolve follow-up → route (opinion / greeting or thanks / about the article / clarify) → split into parts →
     for each part: prepare → embed → retrieve → candidates → select → decide → render.
 
 Everything version-dependent comes in a :class:`Context`; the question is validated before it gets here.
