@@ -117,7 +117,7 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
     faq_pi, faq_sim = r.faq_match if r.faq_match else (-1, 0.0)
     facts = sentence_facts(corpus)
     align = _aligner(corpus, q, weights, [rk.index for rk in top])
-    rows, holds = [], {}  # holds: the sentence has the kind of answer asked for (a name for "who")
+    rows = []
     for rank, rk in enumerate(top):
         p = snap.passages[rk.index]
         head = coverage(weights, corpus.section_stems[rk.index])
@@ -131,7 +131,8 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
             lex = coverage(weights, corpus.sentence_stems[rk.index][si])
             first = si == (1 if p.kind == "faq" else 0)
             has_type = any(kind in fs.kinds for kind, _, _ in types)
-            holds[(rk.index, si)] = (has_type or not types) and (not who or any(n not in qlower for n in fs.names))
+            new_name = any(n not in qlower for n in fs.names)
+            holds = (has_type or not types) and (not who or new_name)  # the kind of answer asked for ("who": a name)
             rows.append((rk.index, si, sims[si], lex, [
                 head, plex, float(bool(types)), float(has_type), float(fs.leans and not first),
                 float(si + 1 < len(own) and own[si + 1].leans), float(first), float(p.kind == "faq"),
@@ -141,30 +142,25 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
                 max([sims[j] for j in (si - 1, si + 1) if 0 <= j < len(sims)], default=0.0),
                 float(p.kind == "list" and not p.is_item(si)),
                 _novel(corpus.sentence_stems[rk.index][si], qstems),
-                float(who and any(n not in qlower for n in fs.names)),
+                float(who and new_name),
                 float(define and fs.defines),
                 coverage(weights, fs.opening),
-                *align(rk.index, si),
-                paired[si],
-            ], rank, rk))
+            ], align(rk.index, si), paired[si], _after(q.previous, rk.index, si) if holds else 0.0, rank, rk))
     if not rows:
         return []
     sim_order = {id(x): i for i, x in enumerate(sorted(rows, key=lambda x: -x[2]))}
     lex_order = {id(x): i for i, x in enumerate(sorted(rows, key=lambda x: -x[3]))}
-    top_align = max(x[4][-3] for x in rows)
-    top_pair = max(x[4][-1] for x in rows)
-    for x in rows:
-        x[4].insert(-1, x[4][-3] - top_align)  # align_gap, before pair_sim
-        x[4].append(x[4][-1] - top_pair)
-        x[4].append(_after(q.previous, x[0], x[1]) if holds[(x[0], x[1])] else 0.0)
     top_sim = max(x[2] for x in rows)
     top_lex = max(x[3] for x in rows)
+    top_align = max(x[5][0] for x in rows)
+    top_pair = max(x[6] for x in rows)
     table = []
     for row in rows:
-        pi, si, sim, lex, rest, rank, rk = row
+        pi, si, sim, lex, rest, (aligned, aligned_min), pair, after, rank, rk = row
         head, plex, *tail = rest
         table.append([sim, sim - top_sim, 1.0 / (1 + sim_order[id(row)]), rk.dense, rk.score / best_fused, 1.0 / (1 + rank),
-                      rk.bm25 / best_bm25, lex, lex - top_lex, 1.0 / (1 + lex_order[id(row)]), head, plex, *tail])
+                      rk.bm25 / best_bm25, lex, lex - top_lex, 1.0 / (1 + lex_order[id(row)]), head, plex, *tail,
+                      aligned, aligned_min, aligned - top_align, pair, pair - top_pair, after])
     xs = np.array(table, dtype=np.float64)  # one array for the pool; each candidate holds its row
     return [Candidate(row[0], row[1], x, row[2], row[3]) for row, x in zip(rows, xs)]
 
