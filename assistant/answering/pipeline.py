@@ -80,9 +80,9 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
     timings["resolve"] = _ms(t)
     if opinion or _OPINION.search(resolved.own):
         return Answer(OPINION_TEXT, True, resolved.text, [], timings, suggestions(ctx.corpus)), []
-    if _GREETING.match(question) or _THANKS.match(question):  # no answer from the sources: refused, kindly
-        text = GREETING_TEXT if _GREETING.match(question) else THANKS_TEXT
-        return Answer(text, True, question, [], timings, suggestions(ctx.corpus)), []
+    small_talk = GREETING_TEXT if _GREETING.match(question) else THANKS_TEXT if _THANKS.match(question) else None
+    if small_talk:  # no answer from the sources: refused, kindly
+        return Answer(small_talk, True, question, [], timings, suggestions(ctx.corpus)), []
     current = lambda: _current_source(ctx, history)  # noqa: E731 (only worked out when "the article" is ambiguous)
     about = metadata.about(resolved.text, ctx.corpus, current) or (
         metadata.about(resolved.own, ctx.corpus, current) if resolved.clarify else None)
