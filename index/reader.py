@@ -34,6 +34,8 @@ class Snapshot:
     pair_vecs: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float32))
     pair_before: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     pair_after: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    _vector_store: object = field(default=None, repr=False)
+    _holds: tuple = field(default=(), repr=False)  # the private index copy it was read from, its lease
 
     def pair_sims(self, sentence_sims: np.ndarray, query_vec: np.ndarray) -> np.ndarray:
         """Per sentence, the better cosine of it read with either neighbour (its own where it has none)."""
@@ -43,8 +45,6 @@ class Snapshot:
         before = np.where(self.pair_before >= 0, ps[np.maximum(self.pair_before, 0)], sentence_sims)
         after = np.where(self.pair_after >= 0, ps[np.maximum(self.pair_after, 0)], sentence_sims)
         return np.maximum(before, after)
-    _vector_store: object = field(default=None, repr=False)
-    _holds: tuple = field(default=(), repr=False)  # the private index copy it was read from, its lease
 
     @functools.cached_property
     def by_id(self) -> dict[str, int]:
