@@ -16,7 +16,7 @@ import numpy as np
 from index.sentences import split_sentences
 from index.settings import Settings
 
-from . import acronym, metadata
+from . import acronym, inventory, metadata
 from .corpus import Corpus
 from .features import QUESTION_FEATURES, Candidate, candidates, list_asked, question_features
 from .followup import resolve
@@ -86,6 +86,13 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
     current = lambda: _current_source(ctx, history)  # noqa: E731 (only worked out when "the article" is ambiguous)
     about = metadata.about(resolved.text, ctx.corpus, current) or (
         metadata.about(resolved.own, ctx.corpus, current) if resolved.clarify else None)
+    listed = inventory.answer(question, ctx.corpus) if about is None else None  # "Which people are named?"
+    if listed is not None:
+        text, order = listed
+        if not text:
+            return Answer(REFUSAL_TEXT, True, question, [], timings, suggestions(ctx.corpus)), []
+        cites = [_citation(ctx.corpus.snap.passages[pi], 1.0) for pi in order]
+        return Answer(text, False, question, cites, timings, suggestions(ctx.corpus)), []
     if about is None and resolved.clarify and len(content_terms(resolved.own)) <= 2:
         return Answer(CLARIFY_TEXT, False, resolved.text, [], timings, suggestions(ctx.corpus)), []
     if about is None and acronym.never_spelt(resolved.own, ctx.corpus):

