@@ -225,7 +225,7 @@ def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float]
     soft = sum(weights[t][0] for t in unknown if t in q.soft) / total
     unknown_names = sum(1 for n in q.names if not all(
         corpus.knows(w) or corpus.abbreviates(w) or w.lower() in corpus.name_words or q.repaired.get(w.lower()) or w.lower() in q.soft
-        for w in n.split() if len(w) > 2))
+        for w in re.split(r"[\s-]+", n) if len(w) > 2))
     said = stems(answer_text + " " + answer_sections)
     answer_lex = coverage(weights, said)
     own = {t: v for t, v in weights.items() if t in q.own} or weights

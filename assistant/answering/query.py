@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from .corpus import Corpus
-from .text import clean, content_terms, names
+from .text import STOP, clean, content_terms, names
 
 _MARKUP = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<[^>]{0,200}>", re.I | re.S)
 # Instructions aimed at a language model; removed only from what an LLM is sent (generate.py).
@@ -85,11 +85,20 @@ def prepare(corpus: Corpus, text: str, own: str | None = None, context: str = ""
     search = body
     for wrong, right in repaired.items():
         search = re.sub(rf"\b{re.escape(wrong)}\b", right, search, flags=re.I)
-    terms = content_terms(body + " " + context)
+    terms = _hyphen_parts(corpus, content_terms(body + " " + context))
     numbers = [t for t in re.findall(r"\b\d[\d.,]*\d\b|\b\d\b", body) if t not in corpus.numbers]
     excluded = [t for m in _EXCLUDING.finditer(body) for t in content_terms(m.group(1))]
     excluded = [t for t in excluded if t in terms and len(excluded) < len(terms)]
-    own_terms = content_terms(clean(own)) if own is not None else content_terms(body)
+    own_terms = _hyphen_parts(corpus, content_terms(clean(own)) if own is not None else content_terms(body))
     return Query(typed=clean(own if own is not None else text), text=body, search=search, terms=terms,
                  own=[t for t in own_terms if t in terms] or terms, repaired=repaired,
                  names=names(body, strict_initial=True), excluded=excluded, context=context, unknown_numbers=numbers)
+
+
+def _hyphen_parts(corpus: Corpus, terms: list[str]) -> list[str]:
+    """The terms, a hyphenated one the sources lack standing for its parts ("UK-led": "uk", "led")."""
+    out: list[str] = []
+    for t in terms:
+        parts = [p for p in t.split("-") if len(p) >= 2 and p not in STOP] if "-" in t and not corpus.knows(t) else [t]
+        out += [p for p in parts if p not in out]
+    return out

@@ -64,3 +64,12 @@ def test_every_faq_pair_maps_to_a_body_passage(assistant, sourdough):
         faqs = [i for i, p in enumerate(a.snapshot.passages) if p.kind == "faq"]
         assert faqs and set(corpus.faq_body) == set(faqs)
         assert all(a.snapshot.passages[b].kind != "faq" for b in corpus.faq_body.values())
+
+
+def test_a_hyphenated_word_the_sources_lack_is_sought_by_its_parts(assistant, rust):
+    seed = assistant._state.corpus
+    q = prepare(seed, "What does the UK-led group aim to do?")
+    assert {"uk", "led"} <= set(q.terms) and "uk-led" not in q.terms and {"uk", "led"} <= set(q.own)
+    assert "post-conflict" in prepare(seed, "What happens post-conflict?").terms  # a word the sources write so stays
+    q = prepare(rust._state.corpus, "Are beta-channel builds tested?")
+    assert "beta" in q.terms and "beta-channel" not in q.terms
