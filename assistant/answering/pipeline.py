@@ -17,6 +17,7 @@ from index.sentences import split_sentences
 from index.settings import Settings
 
 from . import acronym, inventory, metadata
+from .gazetteer import geonames
 from .corpus import Corpus
 from .features import QUESTION_FEATURES, Candidate, candidates, list_asked, question_features
 from .followup import resolve
@@ -187,15 +188,17 @@ def said(corpus: Corpus, picks: list[Pick]) -> tuple[str, str, str]:
 
 
 def _soft_match(corpus: Corpus, q: Query, vecs: dict, floor: float) -> None:
-    """A word the sources lack counts as its nearest source word when the embedding model finds one close."""
+    """A word the sources lack counts as its nearest source word when the embedding model finds one close — not a
+    country the question names ("China" is not "Russia", however close their vectors)."""
     snap = corpus.snap
     if not len(snap.term_words):
         return
+    countries = {w.lower() for n in q.names if n in geonames()[0] for w in n.split()} if vecs and q.names else set()
     for t, v in vecs.items():
         sims = snap.term_vecs @ v
         j = int(np.argmax(sims))
         q.nearest[t] = float(sims[j])
-        if sims[j] >= floor:
+        if sims[j] >= floor and t not in countries:
             q.soft[t] = (snap.term_words[j], float(sims[j]))
 
 

@@ -73,3 +73,10 @@ def test_a_hyphenated_word_the_sources_lack_is_sought_by_its_parts(assistant, ru
     assert "post-conflict" in prepare(seed, "What happens post-conflict?").terms  # a word the sources write so stays
     q = prepare(rust._state.corpus, "Are beta-channel builds tested?")
     assert "beta" in q.terms and "beta-channel" not in q.terms
+
+
+def test_a_country_the_sources_never_name_is_matched_to_no_other_word(assistant, tts):
+    soft = lambda a, q: a.analyse(q)[1][0].query.soft  # noqa: E731
+    assert "china" not in soft(assistant, "What role does China play in the security guarantees?")  # not "russia"
+    assert "canada" not in soft(tts, "Did Canada launch a Login.gov of its own?")
+    assert soft(assistant, "Will Kyiv be admitted into the alliance?").get("kyiv", ("",))[0] == "ukraine"  # a city may
