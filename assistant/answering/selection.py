@@ -169,6 +169,7 @@ def render(snap, picks: list[Pick], max_words: int = 90, numbering: list[int] | 
     whole = {c.passage for c in picks if snap.passages[c.passage].kind == "list"
              and {x.sentence for x in picks if x.passage == c.passage} >= set(range(len(snap.passages[c.passage].sentences)))}
     prev: Pick | None = None
+    introduced: set[int] = set()
     for c in picks:
         if c.passage not in order:
             order.append(c.passage)
@@ -181,11 +182,39 @@ def render(snap, picks: list[Pick], max_words: int = 90, numbering: list[int] | 
         else:
             text = p.sentences[c.sentence].text
             if prev is not None and prev.passage == c.passage and prev.sentence == c.sentence - 1 and parts:
-                parts[-1] = parts[-1][: -len(f" [{n}]")] + " " + text + f" [{n}]"
+                now, before = p.sentences[c.sentence], parts[-1][: -len(f" [{n}]")]
+                items = now.item and not now.cont and p.sentences[prev.sentence].item  # a new item after an item
+                open_end = before[-1:].isalnum() or before[-1:] == ")"  # not "… to employees," or "… the memo, and"
+                joined = items and open_end and before.rsplit(None, 1)[-1].lower() not in ("and", "or")
+                parts[-1] = before + ("; " if joined else " ") + text + f" [{n}]"
             else:
+                intro = _intro(p, c.sentence) if c.passage not in introduced else []
+                if intro and not any(x.passage == c.passage and x.sentence in intro for x in picks):
+                    introduced.add(c.passage)  # "Providing intelligence support" says little without what it lists
+                    text = " ".join(p.sentences[j].text for j in intro) + " " + text
                 parts.append(f"{tidy(text)} [{n}]")
         prev = c
     return " ".join(parts), order
+
+
+# A list item this short is a fragment ("Providing intelligence support") that needs its list's introduction.
+FRAGMENT_WORDS = 8
+
+
+def _intro(p: Passage, i: int) -> list[int]:
+    """The introduction of the short list item ``i``: the sentences before the list's items, or for a nested item the
+    item it is under; [] for a sentence that stands alone."""
+    s = p.sentences[i]
+    if not s.item or s.cont or word_count(s.text) > FRAGMENT_WORDS:
+        return []
+    if s.depth:  # a nested item's introduction is the item it is under
+        parent = next((j for j in range(i - 1, -1, -1) if p.sentences[j].item and not p.sentences[j].cont
+                       and p.sentences[j].depth < s.depth), None)
+        if parent is None:
+            return []
+        end = next((j for j in range(parent + 1, i + 1) if not p.sentences[j].cont), i)
+        return list(range(parent, end))
+    return [j for j in range(i) if not p.sentences[j].item]
 
 
 _LABEL = re.compile(r"^((?:[\w'’()./&-]+\s+){0,5}[\w'’()./&-]+):\s+\S")  # "Pre-Approval: All travel …", "Login.gov: a …"

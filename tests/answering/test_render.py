@@ -152,3 +152,44 @@ def test_which_with_a_plural_asks_for_a_list():
         assert list_asked(q), q
     for q in ("Which team did he lead?", "Which process does the release team use?", "Which link do I need to copy?"):
         assert not list_asked(q), q
+
+
+SHORT_ITEMS = """## Support
+
+Military support from the group is more likely to focus on:
+
+- Training the army
+- Sharing intelligence
+- Logistical help for operations
+- A steady supply of arms
+"""
+
+
+def test_short_items_picked_alone_come_with_their_introduction_and_are_separated():
+    """"Sharing intelligence Logistical help for operations" says little and runs two items together: short items
+    picked without their list's introduction get it, and neighbouring items are separated by semicolons; in a flat
+    list and under a nested item (whose introduction is the item it is under)."""
+    from types import SimpleNamespace
+
+    from assistant.answering.selection import Pick, render
+
+    for text, picked, expected in (
+            (SHORT_ITEMS, ("Sharing intelligence", "Logistical help"),
+             "Military support from the group is more likely to focus on: Sharing intelligence; Logistical help for "
+             "operations [1]"),
+            (NESTED, ("giving staff",), "By September, each office must write a plan, which sets out strategies for: "
+                                        "giving staff the tools they need, and [1]")):
+        doc = parse_source("memo.md", "memo.md", text)
+        pi, p = next((i, p) for i, p in enumerate(doc.passages) if p.kind == "list")
+        picks = [Pick(pi, next(i for i, s in enumerate(p.sentences) if s.text.startswith(w))) for w in picked]
+        out, order = render(SimpleNamespace(passages=doc.passages), picks, 200)
+        assert out == expected and order == [pi], out
+    # a long item stands alone, and items that end in a comma or "and" are not given a semicolon as well
+    doc = parse_source("memo.md", "memo.md", NESTED)
+    pi, p = next((i, p) for i, p in enumerate(doc.passages) if p.kind == "list")
+    first = next(i for i, s in enumerate(p.sentences) if s.text.startswith("Each office"))
+    out, _ = render(SimpleNamespace(passages=doc.passages), [Pick(pi, first)], 200)
+    assert out.startswith("Each office names one senior contact"), out
+    nested = [i for i, s in enumerate(p.sentences) if s.depth]
+    out, _ = render(SimpleNamespace(passages=doc.passages), [Pick(pi, i) for i in nested], 200)
+    assert "expected, giving staff" in out and "and keeping" in out and ";" not in out, out
