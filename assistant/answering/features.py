@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .answertype import (asked, asks_name, counted_word, focus_words, kinds_in, measured, names_beyond, type_mismatch,
-                         which_words)
+from .answertype import (NUMBER_TOKEN, asked, asks_name, counted_word, focus_words, kinds_in, measured, names_beyond,
+                         type_mismatch, which_words)
 from .corpus import Corpus, rarity
 from .query import Query
 from .retrieval import Retrieval
@@ -235,8 +235,8 @@ def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float]
     gap = ordered[0] - ordered[1] if len(ordered) > 1 else ordered[0]
     word = counted_word(q.text)
     counted = ({stem(word)} | {stem(a) for a in q.alternatives(word)} | _synonyms(corpus, q, word)) if word else None
-    mismatch = float(bool(type_mismatch(q.text, answer_text, counted)))
-    lead_mismatch = float(bool(type_mismatch(q.text, lead_text, counted)))
+    mismatch = _mismatch(corpus, q, word, answer_text, counted)
+    lead_mismatch = _mismatch(corpus, q, word, lead_text, counted)
     which = which_words(q.text)
     which_mismatch = _lacks(q, which, stems(lead_text + " " + answer_sections))
     focus = focus_words(q.text)
@@ -257,6 +257,20 @@ def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float]
 # Cosine above which a source word names the same thing as a question's word ("countries" for "nations", "sites" for
 # "websites"), not merely a related one ("members", "troops"): all-MiniLM-L6-v2 word vectors.
 _SAME_THING = 0.7
+
+
+def _mismatch(corpus: Corpus, q: Query, word: str, text: str, counted: set[str] | None) -> float:
+    """1.0 when ``text`` lacks the kind of answer asked for; when it lacks only a count of the thing counted ("How
+    many members …?" of "over 30 nations"), how far the nearest word counted in it is from that thing (1 − cosine)."""
+    if not type_mismatch(q.text, text, counted):
+        return 0.0
+    v = q.vectors.get(word) if word else None
+    if v is None or type_mismatch(q.text, text):
+        return 1.0
+    words = re.findall(r"[\w'’-]+", text)
+    near = [corpus.term_vector(after) for i, w in enumerate(words) if NUMBER_TOKEN.match(w) for after in words[i + 1:i + 4]]
+    near = [x for x in near if x is not None]
+    return float(1.0 - max(0.0, max(float(x @ v) for x in near))) if near else 1.0
 
 
 def _synonyms(corpus: Corpus, q: Query, word: str) -> set[str]:

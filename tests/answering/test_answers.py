@@ -444,3 +444,15 @@ def test_a_short_definition_question_is_led_by_the_sentence_defining_those_words
     assert "Security guarantees refer to commitments" in ans.answer, ans.answer  # (its FAQ answer: after the body)
     lead = sourdough.ask("What is sourdough?").answer.split(" [1]")[0]
     assert _DEFINES.search(lead) and "sourdough" in lead.lower().split()[:5], lead
+
+
+def test_a_count_of_something_near_what_was_asked_is_a_partial_mismatch(assistant, calendars):
+    """"How many people use MAX?" of "over 200,000 users": the number counts something close to what was asked, so
+    the answerability model sees a partial mismatch (1 − cosine), not the full one a missing number gives."""
+    from assistant.answering.features import QUESTION_FEATURES
+
+    at = QUESTION_FEATURES.index("mismatch")
+    mismatch = lambda a, q: a.analyse(q)[1][0].qx[at]  # noqa: E731
+    assert mismatch(assistant, "How many countries are in the Coalition of the Willing?") == 0.0  # "over 30 nations"
+    for a, q in ((calendars, "How many people use MAX.gov?"), (assistant, "How many members does the Coalition of the Willing have?")):
+        assert 0.0 < mismatch(a, q) < 1.0, q
