@@ -173,6 +173,9 @@ def _swap(q: str, x: str, prev: str, fit: Fit | None) -> Resolved:
         # a name stands for a name ("What about Ruritania?" after "What role does Freedonia play …?"), never for
         # "role": otherwise ``fit`` favours the rewrite keeping the old name, whose sentences match best
         order = [p for p in phrases if p.name][:5]
+    elif not parallel and not _names(x) and any(not p.name for p in phrases):
+        # and a thing for a thing: "What about health?" after "How much did loan searches on Example.gov grow?"
+        order = [p for p in phrases if not p.name][:5]
     else:
         order = list(dict.fromkeys(parallel + subject + [p for p in phrases if p.name] + phrases))[:5]
     rewrites = [r for r in dict.fromkeys(_put(base, p, x) for p in order) if r != base] or [f"{base} — {x}"]

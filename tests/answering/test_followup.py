@@ -160,6 +160,15 @@ def test_a_name_swaps_a_name_whatever_fits_best():
     assert "Sourdough Co" in r.text  # no name before: the question's phrases as ever
 
 
+def test_a_thing_swaps_a_thing_not_a_name():
+    # "health stuff" is no name: it stands for one of the previous question's things, not for "Example.gov"
+    fit = lambda texts: [float("loan" in t) for t in texts]  # noqa: E731
+    r = resolve("what about health stuff?", conv("How much did loan searches on Example.gov grow?", "500% more."), fit)
+    assert "Example.gov" in r.text and "loan" not in r.text and "health stuff" in r.text, r.text
+    r = resolve("What about the fridge?", conv("How long does the starter keep on the Acme Shelf?", "A week."), fit)
+    assert "Acme Shelf" in r.text and "fridge" in r.text, r.text
+
+
 def test_and_x_swaps_a_parallel_phrase():
     r = resolve("What about the next day?", conv("What do I do on the first day?", "Mix flour and water."))
     assert r.text == "What do I do on the next day?"
