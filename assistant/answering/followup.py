@@ -202,6 +202,8 @@ def _replace(q: str, pronouns: list[re.Match], users: list[str], answers: list[s
             cands = [p for p in agree[0] if _is_subject(p, users[-1])][:1] or cands
         if cls is _IT and users:    # "it" after "Which tool did the agency offer …?": the tool asked about
             cands = [_definite(p) for p in agree[0] if _is_focus(p, users[-1])][:1] or cands
+        if users:                   # "from it" after "… seek from the US?": the phrase after the same preposition
+            cands = [p for p in agree[0] if _parallel(p, users[-1], q, pronouns, cls)][:1] or cands
         if not cands:
             return _attach(q, users[-1] if users else "")
         rewrites = [_substitute(text, cls, c.text) for c in cands]
@@ -209,6 +211,18 @@ def _replace(q: str, pronouns: list[re.Match], users: list[str], answers: list[s
         used.append(cands[rewrites.index(best)].text)
         text = best
     return Resolved(text, q, "; ".join(used), False)
+
+
+def _parallel(p: _Phrase, previous: str, q: str, pronouns: list[re.Match], cls: frozenset) -> bool:
+    """A pronoun of ``cls`` in ``q`` follows a preposition that ``p`` follows in the previous question ("What do they
+    want from it?" after "What do Ruritania and its allies seek from the Guild?": it = the Guild)."""
+    for m in pronouns:
+        before = q[:m.start()].split()
+        if m.group(1).lower() in cls and before and before[-1].lower() in _PREPOSITION and re.search(
+                r"\b" + re.escape(before[-1]) + r"\s+(?:(?:" + "|".join(_DET) + r")\s+)?" + re.escape(p.bare) + r"\b",
+                previous, re.I):
+            return True
+    return False
 
 
 def _subject_pronoun(q: str, cls: frozenset) -> bool:

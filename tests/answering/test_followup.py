@@ -317,3 +317,11 @@ def test_the_word_after_i_am_is_no_antecedent():
     assert "based pay" not in resolve("Does it pay for them?", history).text
     history = conv("We're running a workshop next month. What can we claim?", "Meals and lodging.")
     assert resolve("Is it covered?", history).text == "Is the workshop next month covered?"
+
+
+def test_a_pronoun_after_a_preposition_means_what_followed_it_before():
+    # "from it" after "… seek from the Guild?": the Guild, even when another phrase of the answer fits the sources best
+    history = conv("What do Ruritania and its allies seek from the Guild?", "A firm commitment should Freedonia attack.")
+    fit = lambda texts: [float("Freedonia" in t) for t in texts]  # noqa: E731
+    r = resolve("What do they want from it in particular?", history, fit)
+    assert "from the Guild in particular" in r.text, r.text
