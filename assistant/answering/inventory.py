@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from .corpus import Corpus
-from .gazetteer import census, geonames
+from .gazetteer import census, countries, places
 from .text import STOP, content_terms, stem
 
 _PEOPLE = r"people|persons?|individuals?|figures?|officials?|leaders?|politicians?|experts?|names?"
@@ -164,8 +164,7 @@ def _lower_case_words(corpus: Corpus) -> set[str]:
 
 
 def _places(corpus: Corpus, kind: str, modifiers: tuple[str, ...]) -> list[Named]:
-    countries, places = geonames()
-    known = countries if kind == "country" else countries | places
+    known = countries() if kind == "country" else countries() | places()
     lower = _lower_case_words(corpus)
     found: dict[str, Named] = {}
     for pi, text in _sentences(corpus):

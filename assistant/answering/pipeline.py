@@ -17,7 +17,7 @@ from index.sentences import split_sentences
 from index.settings import Settings
 
 from . import acronym, inventory, metadata
-from .gazetteer import geonames
+from .gazetteer import countries
 from .corpus import Corpus
 from .features import QUESTION_FEATURES, Candidate, candidates, list_asked, question_features
 from .followup import resolve
@@ -193,12 +193,12 @@ def _soft_match(corpus: Corpus, q: Query, vecs: dict, floor: float) -> None:
     snap = corpus.snap
     if not len(snap.term_words):
         return
-    countries = {w.lower() for n in q.names if n in geonames()[0] for w in n.split()} if vecs and q.names else set()
+    named_countries = {w.lower() for n in q.names if n in countries() for w in n.split()} if vecs and q.names else set()
     for t, v in vecs.items():
         sims = snap.term_vecs @ v
         j = int(np.argmax(sims))
         q.nearest[t] = float(sims[j])
-        if sims[j] >= floor and t not in countries:
+        if sims[j] >= floor and t not in named_countries:
             q.soft[t] = (snap.term_words[j], float(sims[j]))
 
 
