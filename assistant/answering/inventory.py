@@ -12,10 +12,11 @@ the usual answering; one whose kind no name of the sources has is refused.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .corpus import Corpus
-from .gazetteer import census, countries, places
+from .gazetteer import census, countries, country_codes, places
 from .text import STOP, content_terms, stem
 
 _PEOPLE = r"people|persons?|individuals?|figures?|officials?|leaders?|politicians?|experts?|names?"
@@ -70,13 +71,13 @@ class Named:
     passage: int
 
 
-def answer(question: str, corpus: Corpus) -> tuple[str, list[int]] | None:
+def answer(question: str, corpus: Corpus, embed: Callable[[list[str]], list] | None = None) -> tuple[str, list[int]] | None:
     """The answer text (with citation markers) and the passages it cites; ("", []) when the sources name nobody
     (nothing) of the kind asked for, which is refused; None when ``question`` is no such question."""
     ask = asked(question)
     if ask is None:
         return None
-    found = _people(corpus, ask.modifiers) if ask.kind == "person" else _places(corpus, ask.kind, ask.modifiers)
+    found = _people(corpus, ask.modifiers) if ask.kind == "person" else _places(corpus, ask.kind, ask.modifiers, embed)
     if not found:
         return "", []
     order = list(dict.fromkeys(n.passage for n in found))
@@ -163,13 +164,32 @@ def _lower_case_words(corpus: Corpus) -> set[str]:
         t for p in c.passages for t in re.findall(r"\b[a-z][\w-]*", p.section + " " + p.text)})
 
 
-def _places(corpus: Corpus, kind: str, modifiers: tuple[str, ...]) -> list[Named]:
+def _places(corpus: Corpus, kind: str, modifiers: tuple[str, ...], embed=None) -> list[Named]:
     known = countries() if kind == "country" else countries() | places()
     lower = _lower_case_words(corpus)
-    found: dict[str, Named] = {}
+    codes = _codes_meant(corpus, embed) if embed is not None else {}
+    found: dict[str, Named] = {}  # country or place name → where first named, as written
     for pi, text in _sentences(corpus):
         for m in _RUN.finditer(text):
-            run = re.sub(r"['’]s$", "", m.group(0))
-            if run in known and run.lower() not in lower and _says(text, m.end(), modifiers) and run not in found:
-                found[run] = Named(run, pi)
-    return list(found.values())
+            words = [w for w in m.group(0).split() if _CODE.fullmatch(w)]  # "US President …", "U.S."
+            for run in dict.fromkeys([re.sub(r"['’]s$", "", m.group(0)), *words]):
+                name = run if run in known and run.lower() not in lower else codes.get(run.replace(".", ""))
+                if name and name not in found and _says(text, m.end(), modifiers):
+                    found[name] = Named(run, pi)
+    return sorted(found.values(), key=lambda n: n.passage)
+
+
+# Cosine from which a capitalised code the sources use ("US") means the country whose code it is ("United States"):
+# "IT" and "Italy" are far apart (0.22), "US" and "United States" near (0.80).
+_CODE_MEANS = 0.7
+_CODE = re.compile(r"\b[A-Z]{2,3}\b|\b(?:[A-Z]\.){2,3}")  # "US", "USA", "U.S."
+
+
+def _codes_meant(corpus: Corpus, embed) -> dict[str, str]:
+    """The sources' capitalised country codes that the embedding model reads as the country → the country's name."""
+    table = country_codes()
+    used = sorted({t.replace(".", "") for _, text in _sentences(corpus) for t in re.findall(_CODE.pattern, text)} & set(table))
+    if not used:
+        return {}
+    vecs = embed(used + [table[t] for t in used])
+    return {t: table[t] for t, a, b in zip(used, vecs[:len(used)], vecs[len(used):]) if float(a @ b) >= _CODE_MEANS}

@@ -87,7 +87,7 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
     current = lambda: _current_source(ctx, history)  # noqa: E731 (only worked out when "the article" is ambiguous)
     about = metadata.about(resolved.text, ctx.corpus, current) or (
         metadata.about(resolved.own, ctx.corpus, current) if resolved.clarify else None)
-    listed = inventory.answer(question, ctx.corpus) if about is None else None  # "Which people are named?"
+    listed = inventory.answer(question, ctx.corpus, ctx.embed) if about is None else None  # "Which people are named?"
     if listed is not None:
         text, order = listed
         if not text:

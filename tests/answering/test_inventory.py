@@ -50,9 +50,11 @@ def test_words_before_the_kind_keep_the_names_said_with_them(assistant):
         "John Foreman", "Ben Wallace"}
 
 
-def test_countries_and_places_from_general_geography(assistant):
+def test_countries_and_places_from_general_geography(assistant, federal, calendars):
     countries = listed(assistant.ask("Which countries does the article name?"))
-    assert {"Poland", "Romania", "Slovakia", "Russia", "Ukraine"} <= set(countries)
+    assert {"Poland", "Romania", "Slovakia", "Russia", "Ukraine", "US"} == set(countries)  # "US" read as a country
+    assert set(listed(federal.ask("Which countries does the article mention?"))) == {"U.S."}
+    assert calendars.ask("Which countries are named in the guide?").refused  # its "IT policy" is no Italy
     assert "Moscow" not in countries and "Alaska" not in countries
     places = listed(assistant.ask("Which places are mentioned in the article?"))
     assert {"Moscow", "Alaska", "Poland"} <= set(places)
