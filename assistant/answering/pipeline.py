@@ -17,7 +17,7 @@ from index.sentences import split_sentences
 from index.settings import Settings
 
 from . import acronym, inventory, metadata
-from .gazetteer import countries
+from .gazetteer import capitals, countries
 from .corpus import Corpus
 from .features import QUESTION_FEATURES, Candidate, candidates, list_asked, question_features
 from .followup import resolve
@@ -148,7 +148,8 @@ def analyse(ctx: Context, text: str, own: str | None, timings: dict, context: st
     if not q.terms:
         return Part(q, None)
     t = time.perf_counter()
-    loose = [w for w in q.terms if not corpus.knows(q.repaired.get(w, w))]
+    _capitals(corpus, q, ctx.embed)
+    loose = [w for w in q.terms if not corpus.knows(q.repaired.get(w, w)) and w not in q.soft]
     vecs = ctx.embed([q.search] + loose + ([q.context] if q.context else []))
     if q.context:
         vecs, qvec = vecs[:-1], vecs[0] + 0.5 * vecs[-1]
@@ -198,8 +199,36 @@ def _soft_match(corpus: Corpus, q: Query, vecs: dict, floor: float) -> None:
         sims = snap.term_vecs @ v
         j = int(np.argmax(sims))
         q.nearest[t] = float(sims[j])
-        if sims[j] >= floor and t not in named_countries:
+        if sims[j] >= floor and t not in named_countries and t not in q.soft:
             q.soft[t] = (snap.term_words[j], float(sims[j]))
+
+
+def _capitals(corpus: Corpus, q: Query, embed) -> None:
+    """A capital the sources never name stands for its country when they name that ("Will Washington send troops?"
+    of sources saying "the US"; news writing names a government by its capital): searched as the country, and
+    counted as a word the sources use."""
+    for n in q.names:
+        country = capitals().get(n)
+        if country is None or corpus.knows(n.lower()):
+            continue
+        said = _said_as(corpus, country, embed)
+        if said:
+            q.soft[n.lower()] = (said, 1.0)
+            shown = said.upper() if len(said) <= 3 else said.title()
+            q.search = re.sub(rf"\b{re.escape(n)}\b", shown, q.search)
+
+
+def _said_as(corpus: Corpus, country: tuple[str, tuple[str, ...]], embed) -> str:
+    """How the sources name a country: its name, or a code of it they write in capitals that the embedding model
+    reads as the country (the rule of ``inventory``: "US" for the United States); '' when neither."""
+    name, codes = country
+    if corpus.knows(name.lower()):
+        return name.lower()
+    used = [c for c in codes if c.lower() in corpus.name_words]
+    if not used:
+        return ""
+    vecs = embed(used + [name])
+    return next((c.lower() for c, v in zip(used, vecs) if float(v @ vecs[-1]) >= inventory.CODE_MEANS), "")
 
 
 _MARKS = re.compile(r"\s*\[\d+\]")

@@ -80,3 +80,10 @@ def test_a_country_the_sources_never_name_is_matched_to_no_other_word(assistant,
     assert "china" not in soft(assistant, "What role does China play in the security guarantees?")  # not "russia"
     assert "canada" not in soft(tts, "Did Canada launch a Login.gov of its own?")
     assert soft(assistant, "Will Kyiv be admitted into the alliance?").get("kyiv", ("",))[0] == "ukraine"  # a city may
+
+
+def test_a_capital_stands_for_its_country_when_the_sources_name_that(assistant, tts):
+    q = assistant.analyse("Will Washington put boots on the ground in Ukraine?")[1][0].query
+    assert q.soft.get("washington") == ("us", 1.0) and "US" in q.search and "Washington" not in q.search
+    assert "paris" not in assistant.analyse("What does Paris think of the coalition?")[1][0].query.soft  # no France
+    assert tts.analyse("What did Washington ask of the office?")[1][0].query.soft.get("washington", ("",))[0] != "us"
