@@ -1,5 +1,5 @@
 """Questions asking which people or places the sources name ("Which people are named?", "Who is mentioned in the
-article?", "Which countries does the article mention?", "Which former officials are named?").
+article?", "Which countries does the article mention?", "Which former officials are named?", "Who is quoted?").
 
 They are answered from the names the sources write, sorted into kinds by general resources, never by what an
 article is about: a person is a capitalised name opening with a first name from the US Census lists (the ``names``
@@ -33,7 +33,7 @@ _TAIL = re.compile(rf"^\s*(?:are|is|were|was|get|gets|does|do|did)?\s*(?:(?:the|
 _WHICH = re.compile(rf"^\W*(?:which|what|list|name|give me|tell me|show me)\b(?:\s+(?:the|all|every|of|other))*\s+"
                     rf"(?P<mods>(?:[\w'’-]+\s+){{0,3}}?)(?P<kind>{_PEOPLE}|{_COUNTRIES}|{_PLACES})\b(?P<tail>.*)$", re.I)
 _WHO = re.compile(rf"^\W*who(?:'s|’s|\s+is|\s+are|\s+gets?|\s+does (?:the|this) {_DOC}|\s+do (?:the|these) sources)?\s+"
-                  rf"{_VERB}\b\s*(?:(?:in|by|within) (?:the |this )?{_DOC})?\s*[?.!]*\s*$", re.I)
+                  rf"(?P<verb>{_VERB})\b\s*(?:(?:in|by|within) (?:the |this )?{_DOC})?\s*[?.!]*\s*$", re.I)
 
 # Words that stand before a person's name as a title (general English).
 _TITLES = frozenset("""president vice sir dame dr mr mrs ms miss prof professor senator governor minister secretary
@@ -44,16 +44,26 @@ _FIRST = 6.0  # a first name this common in English is more often a word ("Get M
 _TITLED = 5.0  # a word this common after a title is no surname ("President June")
 
 
+# "Who is quoted?" asks for the people the text reports saying something: a reporting verb after the name in the
+# same sentence ("… John Roe points out that …"), or "according to" before it (general English).
+_QUOTED = re.compile(r"^(?:quoted|cited|quote|quotes|cite|cites)$", re.I)
+_REPORTS = re.compile(r"\b(?:says?|said|notes?|noted|points? out|pointed out|argues?|argued|indicated?|indicates|states?|"
+                      r"stated|explains?|explained|suggests?|suggested|warns?|warned|tells?|told|emphasi[sz]es?|"
+                      r"emphasi[sz]ed|claims?|claimed|adds?|added|writes?|wrote|remarks?|remarked|observes?|observed|"
+                      r"insists?|insisted|acknowledges?|acknowledged|announces?|announced|believes?|believed)\b", re.I)
+
+
 @dataclass(frozen=True)
 class Asked:
     kind: str                 # "person", "country" or "place"
     modifiers: tuple[str, ...]  # stems a name's sentence must say ("former", "freedonian")
+    quoted: bool = False      # only the people the text reports saying something ("Who is quoted?")
 
 
 def asked(question: str) -> Asked | None:
     """The kind of names ``question`` asks the sources for, or None when it asks something else."""
-    if _WHO.match(question):
-        return Asked("person", ())
+    if who := _WHO.match(question):
+        return Asked("person", (), bool(_QUOTED.match(who.group("verb"))))
     m = _WHICH.match(question)
     if not m:
         return None
@@ -62,7 +72,7 @@ def asked(question: str) -> Asked | None:
         return None
     kind = next(k for k, pat in _KINDS.items() if pat.match(m.group("kind")))
     mods = tuple(stem(t) for t in content_terms(m.group("mods")) if t.lower() not in STOP)
-    return Asked(kind, mods)
+    return Asked(kind, mods, kind == "person" and bool(tail.group("verb") and _QUOTED.match(tail.group("verb"))))
 
 
 @dataclass(frozen=True)
@@ -77,7 +87,7 @@ def answer(question: str, corpus: Corpus, embed: Callable[[list[str]], list] | N
     ask = asked(question)
     if ask is None:
         return None
-    found = _people(corpus, ask.modifiers) if ask.kind == "person" else _places(corpus, ask.kind, ask.modifiers, embed)
+    found = _people(corpus, ask.modifiers, ask.quoted) if ask.kind == "person" else _places(corpus, ask.kind, ask.modifiers, embed)
     if not found:
         return "", []
     order = list(dict.fromkeys(n.passage for n in found))
@@ -85,7 +95,9 @@ def answer(question: str, corpus: Corpus, embed: Callable[[list[str]], list] | N
     listed = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
     what = {"person": "people" if len(items) > 1 else "person", "country": "countries" if len(items) > 1 else "country",
             "place": "places" if len(items) > 1 else "place"}[ask.kind]
-    subject = "The article names" if len(corpus.sources) == 1 else "The sources name"
+    one = len(corpus.sources) == 1
+    verb = ("quotes" if one else "quote") if ask.quoted else ("names" if one else "name")
+    subject = f"{'The article' if one else 'The sources'} {verb}"
     return f"{subject} {len(items)} {what}: {listed}.", order
 
 
@@ -103,9 +115,10 @@ def _says(text: str, end: int, modifiers: tuple[str, ...]) -> bool:
     return all(m in said for m in modifiers)
 
 
-def _people(corpus: Corpus, modifiers: tuple[str, ...]) -> list[Named]:
+def _people(corpus: Corpus, modifiers: tuple[str, ...], quoted: bool = False) -> list[Named]:
     lower = _lower_case_words(corpus)
     best: dict[str, tuple[int, Named]] = {}  # surname → (how sure, the person)
+    said: dict[str, int] = {}  # surname → the passage first reporting the person saying something
     for pi, text in _sentences(corpus):
         for m in _RUN.finditer(text):
             found = _person(_words(m.group(0)), lower, text[:m.start()])
@@ -113,9 +126,13 @@ def _people(corpus: Corpus, modifiers: tuple[str, ...]) -> list[Named]:
                 continue
             sure, person = found
             key, full = person[-1].lower(), " ".join(person)
+            if _REPORTS.search(text[m.end():]) or re.search(r"\baccording to\W*$", text[:m.start()], re.I):
+                said.setdefault(key, pi)
             seen = best.get(key)
             if seen is None or (sure, len(full)) > (seen[0], len(seen[1].name)):
                 best[key] = (sure, Named(full, seen[1].passage if seen else pi))
+    if quoted:
+        return [Named(named.name, said[key]) for key, (_, named) in best.items() if key in said]
     return [named for _, named in best.values()]
 
 

@@ -24,6 +24,8 @@ def listed(ans) -> dict[str, str]:
     ("Which countries does the article name?", Asked("country", ())),
     ("What cities are mentioned in the text?", Asked("place", ())),
     ("Which former British officials are named in the article?", Asked("person", ("former", "british"))),
+    ("Who is quoted in the article?", Asked("person", (), quoted=True)),
+    ("Which experts does the article cite?", Asked("person", (), quoted=True)),
     # asking for more than the names: the usual answering
     ("Which countries are named as possible bases for aircraft?", None),
     ("Which people are in the coalition?", None),
@@ -65,3 +67,13 @@ def test_an_article_naming_nobody_of_the_kind_refuses_and_a_longer_question_is_a
     assert rust.ask("Which countries does the article mention?").refused
     bases = assistant.ask("Which countries are named as possible bases for aircraft?")
     assert "Poland" in bases.answer and not bases.answer.startswith("The article names")
+
+
+def test_who_is_quoted_keeps_the_people_reported_saying_something(assistant, tts):
+    """A reporting verb after the name ("… points out", "… notes", "has indicated"), each cited where it is said."""
+    quoted = assistant.ask("Who is quoted in the article?")
+    assert quoted.answer.startswith("The article quotes")
+    people = listed(quoted)
+    assert set(people) == {"Volodymyr Zelensky", "Donald Trump", "John Foreman", "Ben Wallace"}  # not Starmer, Putin
+    assert "points out" in people["John Foreman"] and "notes" in people["Ben Wallace"]
+    assert set(listed(tts.ask("Who is quoted?"))) < set(listed(tts.ask("Who is mentioned?")))
