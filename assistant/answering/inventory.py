@@ -24,15 +24,16 @@ _COUNTRIES = r"countries|country|nations?"
 _PLACES = r"places?|locations?|cities|city|towns?|regions?|states?"
 _KINDS = {"person": re.compile(rf"^(?:{_PEOPLE})$", re.I), "country": re.compile(rf"^(?:{_COUNTRIES})$", re.I),
           "place": re.compile(rf"^(?:{_PLACES})$", re.I)}
-_DOC = r"(?:article|piece|story|text|post|report|page|document|guide|guidance|policy|handbook|memo|essay|source|sources|it)"
+_DOC = (r"(?:article|piece|story|text|post|report|page|document|guide|guidance|policy|handbook|memo|essay|source|sources|"
+        r"it|this)")
 _VERB = (r"(?:named|mentioned|cited|quoted|referred to|referenced|listed|featured|discussed|talked about|covered|"
          r"name|names|mention|mentions|cite|cites|quote|quotes|refer to|refers to|reference|references|list|lists|"
          r"feature|features|discuss|discusses|talk about|talks about|cover|covers|appear|appears)")
-_TAIL = re.compile(rf"^\s*(?:are|is|were|was|get|gets|does|do|did)?\s*(?:(?:the|this) {_DOC})?\s*(?P<verb>{_VERB})?"
+_TAIL = re.compile(rf"^\s*(?:are|is|were|was|get|gets|does|do|did)?\s*(?:(?:the |this )?{_DOC})?\s*(?P<verb>{_VERB})?"
                    rf"\s*(?:(?:in|by|within|from|throughout) (?:the |this )?(?P<doc>{_DOC}))?\s*[?.!]*\s*$", re.I)
-_WHICH = re.compile(rf"^\W*(?:which|what|list|name|give me|tell me|show me)\b(?:\s+(?:the|all|every|of|other))*\s+"
+_WHICH = re.compile(rf"^\W*(?:which|what|list|name|give me|tell me|show me|who (?:are|were)|(?:is|are) (?:there )?any)\b(?:\s+(?:the|all|every|of|other))*\s+"
                     rf"(?P<mods>(?:[\w'’-]+\s+){{0,3}}?)(?P<kind>{_PEOPLE}|{_COUNTRIES}|{_PLACES})\b(?P<tail>.*)$", re.I)
-_WHO = re.compile(rf"^\W*who(?:'s|’s|\s+is|\s+are|\s+gets?|\s+does (?:the|this) {_DOC}|\s+do (?:the|these) sources)?\s+"
+_WHO = re.compile(rf"^\W*(?:who|is anyone|is anybody)(?:\s+else)?(?:'s|’s|\s+is|\s+are|\s+gets?|\s+does (?:the|this) {_DOC}|\s+do (?:the|these) sources)?\s+"
                   rf"(?P<verb>{_VERB})\b\s*(?:(?:in|by|within) (?:the |this )?{_DOC})?\s*[?.!]*\s*$", re.I)
 
 # Words that stand before a person's name as a title (general English).
@@ -62,6 +63,7 @@ class Asked:
 
 def asked(question: str) -> Asked | None:
     """The kind of names ``question`` asks the sources for, or None when it asks something else."""
+    question = re.sub(r"^\W*what are the names of\s+", "which ", question, flags=re.I)
     if who := _WHO.match(question):
         return Asked("person", (), bool(_QUOTED.match(who.group("verb"))))
     m = _WHICH.match(question)

@@ -26,6 +26,11 @@ def listed(ans) -> dict[str, str]:
     ("Which former British officials are named in the article?", Asked("person", ("former", "british"))),
     ("Who is quoted in the article?", Asked("person", (), quoted=True)),
     ("Which experts does the article cite?", Asked("person", (), quoted=True)),
+    ("Who are the people mentioned in the article?", Asked("person", ())),
+    ("What are the names of the people in the article?", Asked("person", ())),
+    ("Which countries does this mention?", Asked("country", ())),
+    ("Is anyone quoted?", Asked("person", (), quoted=True)),
+    ("Who are the members of the coalition?", None),
     # asking for more than the names: the usual answering
     ("Which countries are named as possible bases for aircraft?", None),
     ("Which people are in the coalition?", None),
