@@ -150,15 +150,17 @@ def analyse(ctx: Context, text: str, own: str | None, timings: dict, context: st
     t = time.perf_counter()
     _capitals(corpus, q, ctx.embed)
     loose = [w for w in q.terms if not corpus.knows(q.repaired.get(w, w)) and w not in q.soft]
-    vecs = ctx.embed([q.search] + loose + ([q.context] if q.context else []))
+    q.vectors = {t: v for t in q.terms if (v := corpus.term_vector(q.repaired.get(t, t))) is not None}
+    # a word the sources know only in another form ("avoid" of "avoiding") has no vector of theirs: embedded too
+    unvectored = [w for w in q.terms if w not in q.vectors and w not in loose]
+    vecs = ctx.embed([q.search] + loose + unvectored + ([q.context] if q.context else []))
     if q.context:
         vecs, qvec = vecs[:-1], vecs[0] + 0.5 * vecs[-1]
         qvec = qvec / np.linalg.norm(qvec)
     else:
         qvec = vecs[0]
     _soft_match(corpus, q, dict(zip(loose, vecs[1:])), st.retrieval.soft_match)
-    q.vectors = {t: v for t in q.terms if (v := corpus.term_vector(q.repaired.get(t, t))) is not None}
-    q.vectors.update(zip(loose, vecs[1:]))
+    q.vectors.update(zip(loose + unvectored, vecs[1:]))
     timings["embed"] = timings.get("embed", 0.0) + _ms(t)
     t = time.perf_counter()
     r = ctx.retriever.retrieve(q, qvec)
