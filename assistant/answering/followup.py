@@ -60,6 +60,11 @@ _VERB_AFTER = {"i", "you", "we", "they", "he", "she", "it", "to", "not", "who", 
     | {f"{p}{a}{c}" for p, c in (("i", "m"), ("you", "re"), ("we", "re"), ("they", "re")) for a in "'’"}  # "I'm based"
 _WH_DET = {"which", "what", "whose"}
 _IRREGULAR_PLURALS = {"people", "children", "men", "women", "staff", "police", "feet", "teeth", "mice", "geese"}
+# Irregular past participles (general English): "is written" is no noun phrase to swap or to refer back to.
+_PARTICIPLES = set("""written done made given taken seen known shown paid sent built kept held left put set run
+    brought bought caught taught thought found told sold spent lent meant read led fed met won lost hit cut shut
+    begun drawn driven eaten fallen flown forgotten frozen gotten hidden ridden risen shaken spoken stolen sworn
+    thrown woken worn broken chosen grown drunk sung sunk swum struck stuck hung dug spun split spread""".split())
 _ORDINAL = set("first second third fourth fifth sixth seventh eighth ninth tenth next last previous final".split())
 _MARKER = re.compile(r"\b(?:instead|then|also|too|else|other|same|another|otherwise|either|as well)\b|^so\b"
                      r"|\b(?:that|this|these|those)\s+\w", re.I)
@@ -343,7 +348,7 @@ def _phrases(text: str, caps: set[str], swap: bool = False) -> list[_Phrase]:
             run = run[1:]
         while run and run[0].lower().endswith("ly"):
             run = run[1:]
-        if len(run) == 1 and before.lower() in _AUX and run[0].lower().endswith("ed") or \
+        if len(run) == 1 and before.lower() in _AUX and (run[0].lower().endswith("ed") or run[0].lower() in _PARTICIPLES) or \
                 all(w.lower() in _ORDINAL for w in run):
             run = []                        # "get covered": a participle; "the second": no noun
         if run:

@@ -325,3 +325,11 @@ def test_a_pronoun_after_a_preposition_means_what_followed_it_before():
     fit = lambda texts: [float("Freedonia" in t) for t in texts]  # noqa: E731
     r = resolve("What do they want from it in particular?", history, fit)
     assert "from the Guild in particular" in r.text, r.text
+
+
+def test_an_irregular_participle_is_no_phrase_to_swap():
+    # "is written" is a verb: "What about X?" swaps "my rule", whatever fits the sources best
+    fit = lambda texts: [float("forms and letters in" in t) for t in texts]  # noqa: E731
+    r = resolve("What about other documents like forms and letters?",
+                conv("How can I tell if my rule is written in plain language?", "Ask for input."), fit)
+    assert r.text == "How can I tell if other documents like forms and letters is written in plain language?", r.text
