@@ -333,3 +333,9 @@ def test_an_irregular_participle_is_no_phrase_to_swap():
     r = resolve("What about other documents like forms and letters?",
                 conv("How can I tell if my rule is written in plain language?", "Ask for input."), fit)
     assert r.text == "How can I tell if other documents like forms and letters is written in plain language?", r.text
+
+
+def test_what_about_a_phrase_of_four_words_swaps_it():
+    r = resolve("What about older documents like forms and letters?",
+                conv("Do I have to redo all our existing rules in plain language?", "No."))
+    assert "older documents like forms and letters" in r.text and "existing rules" not in r.text and "—" not in r.text, r.text
