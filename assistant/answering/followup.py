@@ -170,7 +170,9 @@ def _swap(q: str, x: str, prev: str, fit: Fit | None) -> Resolved:
             new = re.sub(r"\b" + re.escape(old) + r"\b", min(xwords & _ORDINAL), base, count=1)
             return Resolved(f"{new}?", q, prev, False)
     phrases = _phrases(base, _caps([prev, q]), swap=True)
-    if len(xwords) > 4 or not phrases:  # X of up to four words ("older documents like forms and letters") is swapped
+    # X of up to four words ("older documents like forms and letters") is swapped; one with a clause of its own ("a
+    # trip that lasts three weeks") is a condition added to the previous question
+    if len(xwords) > 4 or not phrases or re.search(r"\s(?:that|which|who|whose|where|when|if)\s", x, re.I):
         return Resolved(f"{base} — {x}?", q, prev, False)
     parallel = [p for p in phrases if xwords & {_singular(w) for w in _content(p.bare)}]
     subject = [p for p in phrases if p.name][:1] or phrases[:1]
