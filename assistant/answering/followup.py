@@ -321,7 +321,9 @@ def _phrases(text: str, caps: set[str], swap: bool = False) -> list[_Phrase]:
         # play", "Will Freedonia join": a subject before its verb
         before_det = toks[idx[0] - 2][0].lower() if det and idx[0] > 1 else ""
         modifier = mods and (det and before_det not in _AUX or before in _PREPOSITION | _WH_DET
-                             or _ADJECTIVAL_NAME.search(span))
+                             or _ADJECTIVAL_NAME.search(span)
+                             # "did the XYZ sites get": after "do" or a modal the verb has no -s; "sites" is a noun
+                             or det and before_det in _DO_MODAL and bool(re.search(r"[^s']s$", mods[0])))
         whole = _phrase(det or ("the" if before in _WH_DET else ""), " ".join([span] + mods), name=True)
         if modifier and not swap:
             taken.update(range(idx[-1] + 1, idx[-1] + 1 + len(mods)))

@@ -339,3 +339,11 @@ def test_what_about_a_phrase_of_four_words_swaps_it():
     r = resolve("What about older documents like forms and letters?",
                 conv("Do I have to redo all our existing rules in plain language?", "No."))
     assert "older documents like forms and letters" in r.text and "existing rules" not in r.text and "—" not in r.text, r.text
+
+
+def test_a_name_before_a_plural_after_do_support_modifies_it():
+    # "did the Acme sites get": after "did" the verb has no -s, so "sites" is the noun the name modifies
+    r = resolve("Are they still in use today?", conv("What new names did the Acme sites get in 2007?", "New ones."))
+    assert r.text == "Are the Acme sites still in use today?", r.text
+    assert resolve("Will they sign?", conv("What role does the IMF play in the talks?", "A leading one.")).text == \
+        "Will the IMF sign?"  # "play" is the verb: the IMF alone
