@@ -15,6 +15,7 @@ import numpy as np
 from .answertype import (NUMBER_TOKEN, asked, asks_name, counted_word, focus_words, kinds_in, measured, names_beyond,
                          type_mismatch, which_words)
 from .corpus import Corpus, rarity
+from .inventory import asks_person, names_person
 from .query import Query
 from .retrieval import Retrieval
 from .text import names, stem, stems, tokens
@@ -239,6 +240,8 @@ def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float]
     lead_mismatch = _mismatch(corpus, q, word, lead_text, counted)
     which = which_words(q.text)
     which_mismatch = _lacks(q, which, stems(lead_text + " " + answer_sections))
+    if which_mismatch and asks_person(which):  # "Which British politician …?" is answered by a name, not the word
+        which_mismatch = float(not names_person(corpus, lead_text, q.text))
     focus = focus_words(q.text)
     focus_mismatch = 0.0 if measured(focus, answer_text) else _lacks(q, focus, said)
     faq_sim = r.faq_match[1] if r.faq_match else 0.0

@@ -138,6 +138,21 @@ def _people(corpus: Corpus, modifiers: tuple[str, ...], quoted: bool = False) ->
     return [named for _, named in best.values()]
 
 
+def names_person(corpus: Corpus, text: str, question: str = "") -> bool:
+    """Whether ``text`` names a person (as :func:`_person` tells them) whom ``question`` does not name."""
+    lower = _lower_case_words(corpus)
+    for m in _RUN.finditer(text):
+        found = _person(_words(m.group(0)), lower, text[:m.start()])
+        if found and found[1][-1].lower() not in question.lower():
+            return True
+    return False
+
+
+def asks_person(words: list[str]) -> bool:
+    """Whether a "which …" question's words ask for a person ("Which British politician …", "Which leader …")."""
+    return any(_KINDS["person"].match(w) for w in words)
+
+
 def _words(run: str) -> list[str]:
     """The words of a capitalised run up to and with the first possessive ("President Clinton" of "President
     Clinton's Memorandum")."""

@@ -459,3 +459,15 @@ def test_a_count_of_something_near_what_was_asked_is_a_partial_mismatch(assistan
     assert mismatch(assistant, "How many countries are in the Coalition of the Willing?") == 0.0  # "over 30 nations"
     for a, q in ((calendars, "How many people use MAX.gov?"), (assistant, "How many members does the Coalition of the Willing have?")):
         assert 0.0 < mismatch(a, q) < 1.0, q
+
+
+def test_which_person_is_answered_by_a_name_not_the_word(assistant, tts):
+    """"Which British politician …?" of a text that never says "politician": the answer naming a person is no mismatch
+    of the asked-for kind (one naming nobody still is)."""
+    from assistant.answering.features import QUESTION_FEATURES
+
+    at = QUESTION_FEATURES.index("which_mismatch")
+    which = lambda a, q: a.analyse(q)[1][0].qx[at]  # noqa: E731
+    assert which(assistant, "Which British politician started the coalition?") == 0.0
+    assert which(tts, "Which politician announced the gift of a search engine?") == 0.0
+    assert which(assistant, "Which politician is airspace policing a key area for?") == 1.0
