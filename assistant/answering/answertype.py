@@ -208,8 +208,9 @@ def asks_name(question: str) -> bool:
 
 
 def names_beyond(question: str, text: str) -> bool:
-    """Whether ``text`` holds a proper name the question does not already say."""
+    """Whether ``text`` holds a proper name the question does not already say: none of its words is one of the
+    question's ("President Jane Roe" is the "Roe" asked about, not another name)."""
     from .text import names
 
-    asked = question.lower()
-    return any(not all(w.lower() in asked for w in n.split()) for n in names(text, strict_initial=True))
+    asked = {w.lower() for w in re.findall(r"[\w'’.-]+", question)}
+    return any(not any(w.lower() in asked for w in n.split()) for n in names(text, strict_initial=True))

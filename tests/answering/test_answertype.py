@@ -193,3 +193,9 @@ def test_how_often_needs_a_frequency(question, answer, lacking):
 ])
 def test_a_name_asked_for_needs_a_name_the_question_does_not_say(question, answer, lacking):
     assert (asks_name(question) and not names_beyond(question, answer)) == lacking
+
+
+def test_a_name_holding_a_word_of_the_question_is_no_name_beyond_it():
+    assert not names_beyond("Where was Roe born?", "As President Jane Roe has said, talks are under way.")
+    assert names_beyond("Where was Roe born?", "Jane Roe was born in Springfield.")
+    assert names_beyond("Who founded the Guild?", "Sir Jon Smyth founded the Guild in 1901.")
