@@ -158,7 +158,9 @@ class Corpus:
         from wordfreq import zipf_frequency
 
         w = word.lower()
-        if len(w) < 4 or not w.isalpha() or self.knows(w) or zipf_frequency(w, "en") >= 3.0:
+        # known exactly, not only as the start of a longer source word: "discusions" begins "discussions" but is
+        # no word of the sources' (its stem matches none of theirs)
+        if len(w) < 4 or not w.isalpha() or self.df.get(stem(w), 0) or zipf_frequency(w, "en") >= 3.0:
             return None
         edits = 1 if len(w) <= 5 else 2  # a transposition counts as one edit
         for vocabulary in (self.words.keys(), _english()):

@@ -43,10 +43,15 @@ def test_wording_rust(rust):
     assert "nightly builds" in parts[0].query.search
 
 
-def test_misspelt_word_is_repaired_from_the_sources(sourdough, rust):
+def test_misspelt_word_is_repaired_from_the_sources(sourdough, rust, assistant):
     assert sourdough._state.corpus.repair("fluor") == "flour"
     assert rust._state.corpus.repair("stabel") == "stable"
     assert rust._state.corpus.repair("bread") is None  # an ordinary word the article does not use stays as it is
+    # a misspelling that begins a longer source word is still one ("discusions" of "discussions", "releas" of
+    # "released"), while a word of the sources is left as it is
+    assert assistant._state.corpus.repair("discusions") == "discussions"
+    assert rust._state.corpus.repair("releas") in ("release", "releases")
+    assert assistant._state.corpus.repair("discussions") is None
 
 
 # 2. the answer reads like an answer: no leading connective, a topic sentence with the one explaining it
