@@ -240,7 +240,7 @@ def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float]
     lead_mismatch = _mismatch(corpus, q, word, lead_text, counted)
     which = which_words(q.text)
     which_mismatch = _lacks(q, which, stems(lead_text + " " + answer_sections))
-    if which_mismatch and asks_person(which):  # "Which British politician …?" is answered by a name, not the word
+    if which_mismatch and asks_person(which):  # "Which Freedonian politician …?" is answered by a name, not the word
         which_mismatch = float(not names_person(corpus, lead_text, q.text))
     focus = focus_words(q.text)
     focus_mismatch = 0.0 if measured(focus, answer_text) else _lacks(q, focus, said)

@@ -149,7 +149,7 @@ def names_person(corpus: Corpus, text: str, question: str = "") -> bool:
 
 
 def asks_person(words: list[str]) -> bool:
-    """Whether a "which …" question's words ask for a person ("Which British politician …", "Which leader …")."""
+    """Whether a "which …" question's words ask for a person ("Which Freedonian politician …", "Which leader …")."""
     return any(_KINDS["person"].match(w) for w in words)
 
 
