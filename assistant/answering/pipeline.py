@@ -227,10 +227,7 @@ def _said_as(corpus: Corpus, country: tuple[str, tuple[str, ...]], embed) -> str
     if corpus.knows(name.lower()):
         return name.lower()
     used = [c for c in codes if c.lower() in corpus.name_words]
-    if not used:
-        return ""
-    vecs = embed(used + [name])
-    return next((c.lower() for c, v in zip(used, vecs) if float(v @ vecs[-1]) >= inventory.CODE_MEANS), "")
+    return next((c.lower() for c, meant in zip(used, inventory.read_as_country(embed, [(c, name) for c in used])) if meant), "")
 
 
 _MARKS = re.compile(r"\s*\[\d+\]")
