@@ -29,8 +29,10 @@ DATE = re.compile(r"\b(?:1[5-9]|20)\d\d(?:s|\b)|\b\d{1,2}/\d{1,2}\b|\b(?:" + MON
 # A span of time: a unit of time, with or without its number ("six weeks", "48 hours", "overnight", "a day").
 SPAN = re.compile(r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies)|nights?|"
                   r"overnight|fortnights?|indefinitely|forever)\b|\d\s*(?:h|hrs?|mins?|s)\b", re.I)
-# How often: "every six weeks", "each night", "twice a year", "daily", "biannually", "per month".
-FREQUENCY = re.compile(r"\b(?:every|each|per|once|twice|thrice|times|daily|nightly|weekly|fortnightly|monthly|quarterly|"
+# How often: "every six weeks", "each night", "twice a year", "daily", "biannually", "per month" — not "each agency".
+FREQUENCY = re.compile(r"\b(?:every|each|per)\s+(?:other\s+|single\s+|\d+\s+|(?:" + NUMBER_WORDS + r")\s+)?(?:second|minute|hour|"
+                       r"day|night|morning|evening|week|weekend|fortnight|month|quarter|year|decade|time)s?\b|"
+                       r"\b(?:once|twice|thrice|times|daily|nightly|weekly|fortnightly|monthly|quarterly|"
                        r"yearly|annually|biannually|biennially|hourly|regularly|constantly|continuously|always|never|rarely|"
                        r"seldom|often|sometimes|occasionally|frequently|a (?:day|week|month|year))\b", re.I)
 # A sum of money, or a share of one: a currency sign or name, or a percentage ("a 3% fee").
@@ -71,7 +73,10 @@ ASKS = [
     (re.compile(r"^\s*(?:and\s+)?when\s+(?:did|was|were|will|has|had|have)\b|"
                 r"\bwhat (?:exact\s+)?(?:years?|dates?|days?|times?|months?|deadlines?)\b|"
                 r"\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+(?:exact\s+)?(?:years?|dates?|deadlines?)\b|"
-                r"\bsince when\b|\bhow long ago\b|\bby when\b", re.I), "time", WHEN, True),
+                r"\bsince when\b|\bhow long ago\b|\bby when\b|"
+                # "When is the vote expected?", "When are talks scheduled to resume?": a time to come, no condition.
+                r"^\s*(?:and\s+)?when\s+(?:is|are)\b.*\b(?:expected|scheduled|due|planned|set to|going to|likely to|supposed to)\b",
+                re.I), "time", WHEN, True),
     # "When should I …", "When is it appropriate …": a time or a condition; a time is preferred, its lack no mismatch.
     (re.compile(r"^\s*(?:and\s+)?when\b", re.I), "time", WHEN, False),
     (re.compile(r"\b(?:what|which)\s+(?:exact\s+)?(?:year|date)s?\b|\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+"

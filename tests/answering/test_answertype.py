@@ -52,6 +52,15 @@ def test_a_when_question_needs_a_time_in_the_answer(answer, lacking):
 
 
 @pytest.mark.parametrize("question, answer, lacking", [
+    ("When is the vote expected to take place?", "The vote would settle the border question.", "time"),
+    ("When are talks scheduled to resume?", "Talks will resume in March.", ""),
+    ("When is the top end of that range appropriate?", "Use the top end if your flour is weak.", ""),  # a condition
+])
+def test_when_is_a_time_to_come_needs_a_time(question, answer, lacking):
+    assert type_mismatch(question, answer) == lacking
+
+
+@pytest.mark.parametrize("question, answer, lacking", [
     ("At what temperature should the jar be stored?", "Keep the jar in the fridge.", "number"),
     ("At what temperature should the jar be stored?", "Keep the jar at 4 degrees.", ""),
     ("What ratio of flour to water is used?", "Use equal parts, 1 to 1.", ""),
@@ -178,6 +187,9 @@ def test_what_is_counted_may_go_by_another_name_in_the_sources(assistant, federa
     ("How often does a new release come out?", "Rust releases every six weeks, like clockwork.", ""),
     ("How frequently are builds produced?", "Each night, a new build is produced.", ""),
     ("How often was the handbook released?", "It was released biannually since 1979.", ""),
+    ("How often does the network meet?", "By June 1, each agency must name an official.", "frequency"),  # no "each day"
+    ("How often do they meet?", "They meet every other week.", ""),
+    ("How often is it fed?", "Feed it twice per day.", ""),
 ])
 def test_how_often_needs_a_frequency(question, answer, lacking):
     assert type_mismatch(question, answer) == lacking
