@@ -425,7 +425,7 @@ def test_answer_has_suggestions_after_an_answer_and_a_refusal(assistant):
 
 def test_markers_map_to_citations(assistant, sourdough, rust):
     for a, q in ((assistant, "What would the coalition do in the air?"), (sourdough, "How warm should the water be?"),
-                 (rust, "How often does Rust release a new stable version?")):
+                 (rust, "How long is each Rust version supported?")):
         ans = a.ask(q)
         assert not ans.refused, q
         numbers = {int(n) for n in re.findall(r"\[(\d+)\]", ans.answer)}
