@@ -63,6 +63,26 @@ def test_best_threshold_maximises_correct_decisions():
     assert training.best_threshold(probs, labels) == t  # deterministic
 
 
+def test_every_article_weighs_the_same_in_training():
+    w = training.article_weights(["big"] * 6 + ["small"] * 2)
+    assert w[:6].sum() == pytest.approx(w[6:].sum())  # three times the rows, the same total weight
+    assert w.mean() == pytest.approx(1.0)
+    assert training.article_weights(["one"] * 4) == pytest.approx(np.ones(4))
+
+
+def test_a_model_fitted_with_article_weights_is_not_led_by_the_biggest_article():
+    # the big article's rows say feature 0 predicts the label, the small one's say the opposite; weighted equally,
+    # neither wins
+    rng = np.random.default_rng(0)
+    big = rng.normal(size=(300, 1))
+    small = rng.normal(size=(60, 1))
+    X = np.vstack([big, small])
+    y = np.concatenate([(big[:, 0] > 0), (small[:, 0] < 0)]).astype(float)
+    plain = Linear.fit(X, y, ("f",), c=1.0)
+    even = Linear.fit(X, y, ("f",), c=1.0, weight=training.article_weights(["big"] * 300 + ["small"] * 60))
+    assert plain.coef[0] > 1.0 and abs(even.coef[0]) < 0.5 * plain.coef[0]
+
+
 def test_best_threshold_prefers_a_broad_band_of_good_cuts_to_a_narrow_spike():
     """A cut squeezed between two training rows (0.55 refused, 0.58 answered) makes no error there but moves with
     any new row; the cut in the wide gap below, one error on these rows, holds."""
