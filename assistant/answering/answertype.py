@@ -26,12 +26,14 @@ WHEN = re.compile(r"\b(?:1[5-9]|20)\d\d(?:s|\b)|\b\d{1,2}(?:[:.]\d\d)?\s*(?:a\.?
 # nations", "200,000 users", "18F").
 DATE = re.compile(r"\b(?:1[5-9]|20)\d\d(?:s|\b)|\b\d{1,2}/\d{1,2}\b|\b(?:" + MONTHS + r"|decades?|centur(?:y|ies)|years? ago)\b",
                   re.I)
+# Units of time (singular), for a span and a frequency.
+_UNITS = "second|minute|hour|day|night|week|fortnight|month|year|decade"
 # A span of time: a unit of time, with or without its number ("six weeks", "48 hours", "overnight", "a day").
-SPAN = re.compile(r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies)|nights?|"
-                  r"overnight|fortnights?|indefinitely|forever)\b|\d\s*(?:h|hrs?|mins?|s)\b", re.I)
+SPAN = re.compile(r"\b(?:(?:" + _UNITS + r")s?|centur(?:y|ies)|overnight|indefinitely|forever)\b|\d\s*(?:h|hrs?|mins?|s)\b",
+                  re.I)
 # How often: "every six weeks", "each night", "twice a year", "daily", "biannually", "per month" — not "each agency".
-FREQUENCY = re.compile(r"\b(?:every|each|per)\s+(?:other\s+|single\s+|\d+\s+|(?:" + NUMBER_WORDS + r")\s+)?(?:second|minute|hour|"
-                       r"day|night|morning|evening|week|weekend|fortnight|month|quarter|year|decade|time)s?\b|"
+FREQUENCY = re.compile(r"\b(?:every|each|per)\s+(?:other\s+|single\s+|\d+\s+|(?:" + NUMBER_WORDS + r")\s+)?(?:" + _UNITS +
+                       r"|morning|evening|weekend|quarter|time)s?\b|"
                        r"\b(?:once|twice|thrice|times|daily|nightly|weekly|fortnightly|monthly|quarterly|"
                        r"yearly|annually|biannually|biennially|hourly|regularly|constantly|continuously|always|never|rarely|"
                        r"seldom|often|sometimes|occasionally|frequently|a (?:day|week|month|year))\b", re.I)
