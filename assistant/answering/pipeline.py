@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -231,7 +232,6 @@ def _said_as(corpus: Corpus, country: tuple[str, tuple[str, ...]], embed) -> str
 
 
 _MARKS = re.compile(r"\s*\[\d+\]")
-_SAME = 0.8  # cosine above which the last answer is taken to quote a sentence of the sources
 
 
 def _last_answer(history: list[dict]) -> str:
@@ -241,8 +241,8 @@ def _last_answer(history: list[dict]) -> str:
     return _MARKS.sub("", last).strip()
 
 
-# Cosine above which a sentence of the last answer is read as restating a sentence of the sources. Lower than _SAME:
-# a conversation's history may hold a shortened answer, not only this assistant's own quotes.
+# Cosine above which a sentence of the last answer is read as restating a sentence of the sources (low: a
+# conversation's history may hold a shortened answer, not only this assistant's own quotes).
 _RESTATES = 0.6
 _CANNED = frozenset({REFUSAL_TEXT, CLARIFY_TEXT, OPINION_TEXT, GREETING_TEXT, THANKS_TEXT})  # no sentence quoted
 _MAX_QUOTED = 8  # sentences of the last answer looked up (an answer holds a few; a pasted text is not searched whole)
@@ -268,14 +268,14 @@ def _quoted(ctx: Context, history: list[dict]) -> frozenset:
 
 def _current_source(ctx: Context, history: list[dict]) -> str:
     """The source the conversation's last answer quoted ('' when none): what "the article" means in a follow-up
-    when several sources are indexed."""
-    last = _last_answer(history)
-    sv = ctx.corpus.snap.sentence_vecs
-    if not last or not len(sv):
+    when several sources are indexed. The sentences it quotes word for word (or restates) tell; most of them win.
+    (Before, the whole answer was embedded and compared with single sentences: a two-sentence answer quoting one
+    source could fall under the cut and leave "Who wrote this guide?" asking which source was meant.)"""
+    quoted = _quoted(ctx, history)
+    if not quoted:
         return ""
-    sims = sv @ ctx.embed([last])[0]
-    row = int(np.argmax(sims))
-    return ctx.corpus.snap.passages[ctx.corpus.snap.sentence_refs[row][0]].source if sims[row] >= _SAME else ""
+    counts = Counter(ctx.corpus.snap.passages[pi].source for pi, _ in quoted)
+    return counts.most_common(1)[0][0]
 
 
 def _fit(ctx: Context, texts: list[str]) -> list[float]:
