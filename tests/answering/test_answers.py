@@ -159,6 +159,7 @@ def _after_last(a, first: str, follow_up: str):
 
 
 def test_the_sentences_after_the_last_answer_are_marked(rust, sourdough):
+    seen = set()  # which marks the candidates took (the sentence two after a quote is not always a candidate)
     for a, first, follow_up in ((rust, "How often does Rust release?", "What does that mean for me?"),
                                 (sourdough, "How do I reset my starter?", "What does that do?")):
         first_ans, _, quoted, after = _after_last(a, first, follow_up)
@@ -167,7 +168,9 @@ def test_the_sentences_after_the_last_answer_are_marked(rust, sourdough):
         for (pi, si), v in after.items():
             want = 0.0 if (pi, si) in quoted else 1.0 if (pi, si - 1) in quoted else 0.5 if (pi, si - 2) in quoted else 0.0
             assert v in (0.0, want), (snap.passages[pi].sentences[si].text, v)  # 0: it lacks the kind asked for
-        assert any(v == 1.0 for v in after.values()) and any(v == 0.5 for v in after.values())
+        assert any(v == 1.0 for v in after.values())
+        seen |= set(after.values())
+    assert 0.5 in seen
 
 
 def test_after_a_refusal_nothing_counts_as_quoted(rust):
