@@ -119,7 +119,7 @@ def index_settings(tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="session")
 def corpus_index(tmp_path_factory):
-    """``corpus_index(NAME)``: the Settings of an index of tests/data/corpus/NAME.md alone (real model, embedded
+    """``corpus_index(NAME)``: the Settings of an index of tests/data/corpus/NAME.md (or .txt) alone (real model, embedded
     Chroma), built on first use and shared by the whole session (answering tests and the training gate read the
     same ones; tests that write copy them first)."""
     from index.ingest import ingest
@@ -128,7 +128,8 @@ def corpus_index(tmp_path_factory):
 
     def get(name: str) -> Settings:
         if name not in built:
-            s = make_settings(tmp_path_factory.mktemp(f"corpus-{name}"), sources=(CORPUS / f"{name}.md",), cache_size=0)
+            src = next(p for p in (CORPUS / f"{name}.md", CORPUS / f"{name}.txt") if p.exists())
+            s = make_settings(tmp_path_factory.mktemp(f"corpus-{name}"), sources=(src,), cache_size=0)
             ingest(s)
             built[name] = s
         return built[name]
