@@ -12,6 +12,9 @@ _ASKS = re.compile(r"\b(?:stands? for|short for|abbreviation (?:of|for)|acronym|
                    r"spelled out)\b", re.I)
 _ABBREVIATION = re.compile(r"\b[A-Z][A-Z0-9&]{1,9}\b")
 _SPELT = r"((?:[A-Z][\w’'&.-]*)(?:[ -]+(?:[A-Z][\w’'&.-]*|and|of|for|the|on|in|to|at|&)){{0,10}})\s*\(\s*{}s?\s*\)"
+# "LZMA stands for …", "PLAN is short for …": the sources say it in words, whatever the initials
+_SAYS = r"\b{}\s+(?:stands?|stood|is short|was short|is an abbreviation|is an acronym)\s+(?:for|of)\b"
+_MEANING = re.compile(r"\bmean(?:s|ing)?\b|" + _ASKS.pattern, re.I)
 
 
 def expansion(question: str, corpus: Corpus, last_answer: str = "") -> Pick | None:
@@ -22,19 +25,29 @@ def expansion(question: str, corpus: Corpus, last_answer: str = "") -> Pick | No
     asked = _ABBREVIATION.findall(question) or _ABBREVIATION.findall(last_answer)
     for abbreviation in dict.fromkeys(asked):
         spelt = re.compile(_SPELT.format(re.escape(abbreviation)))
+        says = re.compile(_SAYS.format(re.escape(abbreviation)))
         for pi, p in enumerate(corpus.passages):
             for si, s in enumerate(p.sentences):
                 m = spelt.search(s.text)
-                if m and _initials_fit(abbreviation, m.group(1)):
+                if m and _initials_fit(abbreviation, m.group(1)) or says.search(s.text):
                     return Pick(pi, si)
     return None
 
 
 def never_spelt(question: str, corpus: Corpus) -> bool:
-    """The question asks what an abbreviation of its own stands for, and no run of capitalised words in the sources
-    has its initials: the sources cannot say ("What does OMB stand for?" of a text that only uses "OMB")."""
+    """The question asks what an abbreviation of its own stands for, no run of capitalised words in the sources
+    has its initials, no sentence says what it stands for, and no FAQ question of theirs asks what it means: the
+    sources cannot say ("What does OMB stand for?" of a text that only uses "OMB"; not "What do the letters XYZ
+    stand for?" of an FAQ asking "What do the letters XYZ mean?")."""
     asked = _ABBREVIATION.findall(question) if _ASKS.search(question) else []
-    return bool(asked) and not any(corpus.abbreviates(a) for a in asked)
+    return bool(asked) and not any(corpus.abbreviates(a) or _addressed(a, corpus) for a in asked)
+
+
+def _addressed(abbreviation: str, corpus: Corpus) -> bool:
+    """A sentence of the sources says what ``abbreviation`` stands for, or an FAQ question asks what it means."""
+    says, named = re.compile(_SAYS.format(re.escape(abbreviation))), re.compile(rf"\b{re.escape(abbreviation)}\b")
+    return any(says.search(s.text) for p in corpus.passages for s in p.sentences) or any(
+        p.kind == "faq" and named.search(p.question) and _MEANING.search(p.question) for p in corpus.passages)
 
 
 def _initials_fit(abbreviation: str, words: str) -> bool:

@@ -67,3 +67,27 @@ def test_an_abbreviation_the_sources_never_spell_out_is_refused(federal):
     assert not never_spelt("How many visits did ZQX get?", corpus)  # not asking what it stands for
     ans = federal.ask("What does ZQX stand for?")
     assert ans.refused and not ans.citations
+
+
+def test_an_abbreviation_the_sources_explain_in_words_is_not_refused():
+    """"RRX stands for …" spells it out whatever the initials; an FAQ question asking what "RRQ" means addresses
+    it too (its answer may be "Nothing, just letters"): neither is refused as never spelt out."""
+    from types import SimpleNamespace
+
+    from assistant.answering.acronym import never_spelt
+    from index.parse import parse_source
+
+    text = ("Ruritanian Rail FAQ\n===================\n\n"
+            "Q:  What do the letters RRQ mean?\n\nA:  Nothing. They are just three letters from the old\n"
+            "    ticket printer.\n\n"
+            "Q:  What is the RRX format?\n\nA:  RRX stands for Ruritanian Rail eXchange, a timetable\n"
+            "    format of the old network.\n\n"
+            "Q:  Who runs the network?\n\nA:  The board, since the 1998 reform of the\n    railways.\n")
+    doc = parse_source("rail.txt", "rail.txt", text)
+    corpus = SimpleNamespace(passages=doc.passages, abbreviates=lambda a: False)  # no capitalised run has the initials
+    assert not never_spelt("What does RRX stand for?", corpus)
+    pick = expansion("What is RRX short for?", corpus)
+    assert pick is not None and doc.passages[pick.passage].sentences[pick.sentence].text.startswith("RRX stands for")
+    assert not never_spelt("What do the letters RRQ stand for?", corpus)  # the FAQ asks it: the text answers
+    assert expansion("What do the letters RRQ stand for?", corpus) is None  # … as usual, not as a spelling
+    assert never_spelt("What does ZQX stand for?", corpus)
