@@ -80,7 +80,8 @@ class Corpus:
 
     # -- built once ----------------------------------------------------------------------------
     def _faq_bodies(self) -> dict[int, int]:
-        """FAQ passage → the body passage whose sentences are closest to its answer."""
+        """FAQ passage → the body passage whose sentences are closest to its answer (not one of the answer's own
+        further paragraphs)."""
         out: dict[int, int] = {}
         refs = self.snap.sentence_refs
         body_rows = [r for r, (pi, _) in enumerate(refs) if self.passages[pi].kind != "faq"]
@@ -91,8 +92,12 @@ class Corpus:
             ans_rows = [r for r in self.sentence_rows.get(pi, []) if refs[r][1] > 0]
             if not ans_rows:
                 continue
-            sims = self.snap.sentence_vecs[ans_rows] @ body.T
-            out[pi] = refs[body_rows[int(np.argmax(sims.max(axis=0)))]][0]
+            sims = (self.snap.sentence_vecs[ans_rows] @ body.T).max(axis=0)
+            # the answer's own further paragraphs (under the question as their section) are no body it summarises
+            own = np.array([self.passages[refs[r][0]].section == self.passages[pi].question for r in body_rows])
+            if own.all():
+                continue
+            out[pi] = refs[body_rows[int(np.argmax(np.where(own, -np.inf, sims)))]][0]
         return out
 
     def _document_frequency(self) -> Counter:

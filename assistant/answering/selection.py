@@ -32,6 +32,11 @@ DEFINES = SENTENCE_FEATURES.index("defines")
 OPENS = SENTENCE_FEATURES.index("opens")
 LEANS = SENTENCE_FEATURES.index("leans")
 NEXT_LEANS = SENTENCE_FEATURES.index("next_leans")
+FAQ, FAQ_QSIM, FIRST = (SENTENCE_FEATURES.index(n) for n in ("faq", "faq_qsim", "first"))
+# A question this close (cosine) to an FAQ question of the sources asks that question in other words: the FAQ's
+# answer leads. Leave one article out, fold models held fixed: +1 row over the four golden sets at 0.85 and 0.9,
+# none lost; at 0.8 one lost, at 0.7 five.
+SAME_QUESTION = 0.9
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,10 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
         if defining:
             order.remove(defining[0])
             order.insert(0, defining[0])
+    same = [i for i in order if cands[i].x[FAQ] and cands[i].x[FIRST] and cands[i].x[FAQ_QSIM] >= SAME_QUESTION]
+    if same and same[0] != order[0]:  # the FAQ asked in other words: its answer's first sentence leads
+        order.remove(same[0])
+        order.insert(0, same[0])
     best = cands[order[0]]
     p = snap.passages[best.passage]
     if p.kind == "list" and (list_asked(question) or _intro_of_list(p, best.sentence)

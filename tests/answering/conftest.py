@@ -40,6 +40,8 @@ rust = _article("rust", "rust-release-trains")
 federal = _article("federal", "federal-web-covid")
 calendars = _article("calendars", "sharing-calendars-howto")
 tts = _article("tts", "tts-solutions-history")
+xz = _article("xz", "xz-utils-faq")  # plain text, never trained on (tests/golden/unseen)
+plain = _article("plain", "plain-language-memo-faq")
 
 
 @pytest.fixture(scope="session")

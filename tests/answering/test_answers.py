@@ -479,3 +479,13 @@ def test_which_person_is_answered_by_a_name_not_the_word(assistant, tts):
     assert which(assistant, "Which British politician started the coalition?") == 0.0
     assert which(tts, "Which politician announced the gift of a search engine?") == 0.0
     assert which(assistant, "Which politician is airspace policing a key area for?") == 1.0
+
+
+def test_an_faq_question_asked_word_for_word_is_answered_by_its_answer_first(xz, plain, sourdough):
+    """The FAQ asked again (cosine ≥ 0.9 to its question): its answer's first sentence leads, not a sentence of a
+    later paragraph under the same question (which is no body the FAQ summarises either), on a plain-text Q:/A: FAQ,
+    a Markdown FAQ page and a guide whose FAQ headings are statements."""
+    for a in (xz, plain, sourdough):
+        faqs = [p for p in a.snapshot.passages if p.kind == "faq" and len(p.sentences) > 1]
+        led = [p for p in faqs if a.ask(p.question).answer.startswith(p.sentences[1].text)]
+        assert len(faqs) >= 5 and len(led) >= len(faqs) - 1, [p.question for p in faqs if p not in led]

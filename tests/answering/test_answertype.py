@@ -141,6 +141,10 @@ def test_money_asked_for_needs_a_sum(question, answer, lacking):
     ("How long do they have to approve it?", "When you are done, click Done.", "duration"),  # "when" is no span
     ("How long is the front line?", "It stretches over 600 miles.", ""),  # a length answers "how long is"
     ("How long is the release cycle?", "Releases are made regularly.", "duration"),
+    ("How long should my sentences be?", "They should average 15–20 words.", ""),  # "… be?": a length too
+    ("How long will the meeting be?", "The meeting runs for 90 minutes.", ""),
+    ("How long should my sentences be?", "Write short sentences.", "duration"),
+    ("How long should I wait?", "Wait until it doubles in size.", "duration"),  # not "… be?": a span of time
 ])
 def test_how_long_needs_a_span_of_time(question, answer, lacking):
     assert type_mismatch(question, answer) == lacking
