@@ -480,15 +480,19 @@ def _wrapped_blocks(text: str) -> list[_Block]:
                 context = _column(line) + item.end()
             elif label and label.group("q") or short and plain.text.endswith("?") and len(split_sentences(plain.text)) == 1:
                 blocks.append(_Block("heading", start, end, 2, inner, plain=plain, question=True))
-            elif not blocks and len(run) == 1 or short and not re.search(r"""[.:;,!"'”’]$""", plain.text):
+            elif not blocks and len(run) == 1 or short and not re.search(r"""[.:;,!"'”’]$""", plain.text) and not (
+                    0 < prose <= col):  # a short line indented as the text is is text ("If it prints something like")
                 blocks.append(_Block("heading", start, end, 1 if not blocks else 2, inner, plain=plain))
             else:
                 blocks.append(_Block("para", start, end, inner_start=inner, plain=plain))
                 context = col
-    for i in sorted(lone):  # "1. Is it …?" alone, then its answer: a question
+    # "1. Is it …?" alone, then its answer: a question; in a numbered Q&A list (three such or more), every numbered
+    # item alone before its answer is one ("4. compress() returns an error.", "8. I found a bug.")
+    answered = [i for i in sorted(lone) if i + 1 < len(blocks) and blocks[i + 1].kind == "para"]
+    asking = [i for i in answered if blocks[i].text(text).endswith("?")]
+    for i in answered if len(asking) >= 3 else asking:
         b = blocks[i]
-        if b.text(text).endswith("?") and i + 1 < len(blocks) and blocks[i + 1].kind == "para":
-            blocks[i] = _Block("heading", b.start, b.end, 2, b.inner_start, plain=b.plain, question=True)
+        blocks[i] = _Block("heading", b.start, b.end, 2, b.inner_start, plain=b.plain, question=True)
     return blocks
 
 

@@ -627,3 +627,22 @@ def test_tab_indented_questions_and_numbered_questions_are_faq_pairs():
     assert [p.question for p in doc.passages if p.kind == "faq"] == [
         "Why is the archive closed on Mondays?", "Can I borrow a map?", "Who runs it?"]  # most headings: questions
     assert doc.passages[0].sentences[1].text == "The staff catalogue new material then, which takes the whole day."
+
+
+def test_a_numbered_question_list_takes_its_statements_as_questions_too():
+    """zlib's FAQ form: numbered items alone before an indented answer; with three or more ending in "?", the ones
+    stating a problem are questions too; a short line indented as the answers are ("… something like") is text."""
+    text = ("\n                Questions about the Ruritanian rail library\n\n\n"
+            " 1. Is the library free?\n\n    Yes. It costs nothing to use.\n\n"
+            " 2. Where can I get a copy?\n\n    From the network's archive, where every\n    release is kept.\n\n"
+            " 3. compress() returns an error.\n\n    Make sure the output buffer is big enough for\n    the data.\n\n"
+            " 4. Why do I get a link error?\n\n    If the build prints something like\n\n"
+            "       undefined reference to rr_open\n\n    remove the old copies, then build again.\n\n"
+            " 5. Can it read old tickets?\n\n    No, sorry. The old format is gone.\n")
+    doc = parse_source("rail.txt", "rail.txt", text)
+    assert doc.title == "Questions about the Ruritanian rail library"
+    assert [p.question for p in doc.passages if p.kind == "faq"] == [
+        "Is the library free?", "Where can I get a copy?", "compress() returns an error.", "Why do I get a link error?",
+        "Can it read old tickets?"]
+    link = next(p for p in doc.passages if p.question == "Why do I get a link error?")
+    assert link.sentences[1].text == "If the build prints something like"
