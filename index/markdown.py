@@ -84,6 +84,7 @@ class _Mapper:
 
     def __init__(self, src: str, pos: int, limit: int, masked: frozenset[int] = frozenset()) -> None:
         self.src, self.cur, self.limit = src, pos, limit
+        self.link_end = -1  # inside a link's text: where its "]" stands (a piece is not looked for past it)
         self.masked = masked  # offsets of HTML tags blanked out in ``src``: white space there is a gap
         self.chars: list[str] = []
         self.offs: list[int] = []
@@ -95,7 +96,8 @@ class _Mapper:
 
     # -- raw positions --------------------------------------------------------------------------------------
     def _locate(self, s: str) -> list[int]:
-        i = self.src.find(s, self.cur, self.limit)
+        # inside a link's text, not past its "]": "[a\\_b](#a_b)" has "a_b" verbatim only in the target
+        i = self.src.find(s, self.cur, self.link_end if self.link_end >= self.cur else self.limit)
         if i >= 0:
             self.cur = i + len(s)
             return list(range(i, i + len(s)))
@@ -183,6 +185,7 @@ class _Mapper:
                 self.space()
             elif t == "link_open":
                 in_autolink = c.markup == "autolink"
+                self.link_end = -1 if in_autolink else self.src.find("](", self.cur, self.limit)
             elif t == "link_close":
                 if in_autolink:
                     if self.cur < self.limit and self.src[self.cur] == ">":
@@ -193,6 +196,7 @@ class _Mapper:
                     j = self.src.find("]", self.cur, min(self.limit, self.cur + 40))
                     if j >= 0:
                         self.cur = self._skip_target(j)
+                    self.link_end = -1
             elif t == "image":
                 i = self.src.find("![", self.cur, self.limit)
                 if i >= 0:

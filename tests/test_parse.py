@@ -550,3 +550,15 @@ def test_corpus_nested_lists_and_interrupted_steps(corpus):
     assert [s.depth for s in items] == [0, 0, 0, 0, 0, 0, 1, 1, 0]
     assert "\n7. Finally" in steps.text
 
+
+
+def test_an_escaped_link_text_keeps_its_offsets_out_of_the_link_target():
+    """"[target\\_conditions](#target_conditions)": the link text holds "target_conditions" verbatim only in its
+    target; the sentence's span used to jump there and end one character past its own text."""
+    text = ("# T\n\nAs a workaround, place a [conditions](#conditions) or\n[target\\_conditions](#target_conditions) "
+            "section within the\n[variables](#variables) section.\n")
+    p = parse_source("t.md", "t.md", text).passages[0]
+    s = p.sentences[-1]
+    assert s.text.endswith("target_conditions section within the variables section.")
+    assert text[s.start:s.end].endswith("(#variables) section.") and s.end <= p.end
+    assert text[s.start:s.end].startswith("As a workaround")
