@@ -43,74 +43,36 @@ Plain text (``.txt``): :mod:`index.plaintext`.
 """
 from __future__ import annotations
 
-import hashlib
 import math
-import re
-
-import yaml
 
 from . import markdown as md
 from .markdown import Plain
 from .models import Passage, Sentence, SourceDoc
+from .plaintext import parse_txt
 from .sentences import split_sentences
+from .sourcedoc import FAQ_SECTION, front_matter, slugify, source_slug_for, title_from_name
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-_FAQ_SECTION = re.compile(r"frequently asked|\bfaqs?\b|questions? (?:and|&) answers?", re.I)
+__all__ = ["parse_source", "slugify", "source_slug_for", "asks"]
+
 _CLOSERS = " \t\"'”’»)*_"
-MAX_LIST_ITEMS = 25  # a longer list is split into several passages
+MAXLIST_ITEMS = 25  # a longer list is split into several passages
 FAQ_ANSWER_WORDS = 150  # the FAQ passage takes further answer paragraphs while they fit in this many words
-
-
-def slugify(text: str, limit: int = 40) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:limit].rstrip("-") or "x"
-
-
-def source_slug_for(name: str) -> str:
-    """The id prefix of a source's passages: its stem slugified, unique per source name.
-
-    ``article.md`` → ``article``. Whenever the slug loses information (another suffix, a folder,
-    characters or length dropped), a short hash of the full name is appended, so ``article.md`` and
-    ``article.txt`` (or two long names sharing 24 characters) never share passage ids.
-    """
-    stem = name[:-3] if name.endswith(".md") else name
-    slug = slugify(stem, 24)
-    if slug == stem:
-        return slug
-    return f"{slug}-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:6]}"
 
 
 def parse_source(name: str, path: str, text: str) -> SourceDoc:
     if path.endswith(".txt"):
-        from .plaintext import parse_txt
-
         return parse_txt(name, path, text)
-    meta, body_start = _front_matter(text)
+    meta, body_start = front_matter(text)
     blocks = [b for b in md.blocks(text, body_start) if b.kind != "heading" or b.plain]
     title = str(meta.get("title") or "")
     if not title:
         first_h1 = next((b for b in blocks if b.kind == "heading" and b.level == 1), None)
-        title = first_h1.plain.text if first_h1 else _title_from_name(name)
+        title = first_h1.plain.text if first_h1 else title_from_name(name)
     meta = {k: str(v) for k, v in meta.items()}
     blocks = [b for b in blocks if not (b.kind == "heading" and b.level == 1 and b.plain.text == title)]
     passages = _MdPassages(name, title, meta.get("subtitle") or title, blocks).build()
     headings = tuple(dict.fromkeys(b.plain.text for b in blocks if b.kind == "heading" and b.plain.text != title))
     return SourceDoc(source=name, path=path, text=text, title=title, meta=meta, headings=headings, passages=tuple(passages))
-
-
-def _title_from_name(name: str) -> str:
-    return name.rsplit(".", 1)[0].replace("_", " ").replace("-", " ")
-
-
-def _front_matter(text: str) -> tuple[dict, int]:
-    m = re.match(r"\A---\s*\n(.*?\n)---\s*(?:\n|\Z)", text, re.S)
-    if not m:
-        return {}, 0
-    try:
-        data = yaml.safe_load(m.group(1)) or {}
-    except yaml.YAMLError:
-        return {}, 0
-    return (data if isinstance(data, dict) else {}), m.end()
 
 
 def asks(heading: str) -> bool:
@@ -245,13 +207,13 @@ class _MdPassages:
 
 
 def _chunks(items: list) -> list[list]:
-    """Consecutive items in groups of at most MAX_LIST_ITEMS, of similar size, split before top-level items."""
-    if len(items) <= MAX_LIST_ITEMS:
+    """Consecutive items in groups of at most MAXLIST_ITEMS, of similar size, split before top-level items."""
+    if len(items) <= MAXLIST_ITEMS:
         return [items]
-    size = math.ceil(len(items) / math.ceil(len(items) / MAX_LIST_ITEMS))
+    size = math.ceil(len(items) / math.ceil(len(items) / MAXLIST_ITEMS))
     out: list[list] = [[]]
     for it, d in items:
-        if out[-1] and (len(out[-1]) >= MAX_LIST_ITEMS or (len(out[-1]) >= size and d == 0)):
+        if out[-1] and (len(out[-1]) >= MAXLIST_ITEMS or (len(out[-1]) >= size and d == 0)):
             out.append([])
         out[-1].append((it, d))
     return out
@@ -274,7 +236,7 @@ def _question_headings(blocks: list[md.Block]) -> set[int]:
             question_level = question_level or level
             if level == question_level:
                 out.add(i)
-        elif _FAQ_SECTION.search(text):
+        elif FAQ_SECTION.search(text):
             faq_level, question_level = level, None
     return out
 

@@ -1,4 +1,4 @@
-"""Plain text (``.txt``) → :class:`SourceDoc` with the same kinds of passages as Markdown (:mod:`index.parse`).
+"""Plain text (``.txt``) → :class:`SourceDoc` with the same kinds of passages as Markdown (:mod:`index.parse`, which hands ``.txt`` files here).
 
 Text of one paragraph per line: the first line is the title; a short line without closing punctuation is a
 heading; lines starting with ``- `` are list items; other lines are paragraphs. Passages as for Markdown (paragraphs, lists with
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from .markdown import Plain
 from .models import Passage, Sentence, SourceDoc
-from .parse import _FAQ_SECTION, _LIST_ITEM, _front_matter, _title_from_name, slugify, source_slug_for
+from .sourcedoc import FAQ_SECTION, LIST_ITEM, front_matter, slugify, source_slug_for, title_from_name
 from .sentences import split_sentences
 
 
@@ -52,7 +52,7 @@ class _Block:
 
 
 def parse_txt(name: str, path: str, text: str) -> SourceDoc:
-    meta, _ = _front_matter(text)
+    meta, _ = front_matter(text)
     blocks = _wrapped_blocks(text) if _hard_wrapped(text) else _txt_blocks(text)
     title = str(meta.get("title") or "")
     if blocks and blocks[0].kind == "heading":
@@ -60,7 +60,7 @@ def parse_txt(name: str, path: str, text: str) -> SourceDoc:
         blocks = blocks[1:]
     if not title:
         first_h1 = next((b for b in blocks if b.kind == "heading" and b.level == 1), None)
-        title = first_h1.text(text) if first_h1 else _title_from_name(name)
+        title = first_h1.text(text) if first_h1 else title_from_name(name)
     meta = {k: str(v) for k, v in meta.items()}
     default_section = meta.get("subtitle") or title
     passages = _txt_passages(name, title, default_section, text, blocks)
@@ -86,7 +86,7 @@ def _txt_blocks(text: str) -> list[_Block]:
             continue
         lead = len(line) - len(line.lstrip())
         s, e = a + lead, a + len(line.rstrip())
-        item = _LIST_ITEM.match(line)
+        item = LIST_ITEM.match(line)
         if item:
             blocks.append(_Block("item", s, e, inner_start=a + item.end()))
         elif first or (len(stripped) < 90 and not re.search(r"""[.:;,!"'”’]$""", stripped)) or (
@@ -153,7 +153,7 @@ def _text_column(text: str, run: list[tuple[int, int]]) -> int:
     cols = []
     for k, (a, b) in enumerate(run):
         line = text[a:b]
-        m = (_LIST_ITEM.match(line.strip()) or _LABEL.match(line.strip())) if k == 0 else None
+        m = (LIST_ITEM.match(line.strip()) or _LABEL.match(line.strip())) if k == 0 else None
         cols.append(_column(line) + (m.end() if m else 0))
     return min(cols)
 
@@ -161,7 +161,7 @@ def _text_column(text: str, run: list[tuple[int, int]]) -> int:
 def _prose_column(text: str, runs: list[list[tuple[int, int]]]) -> int:
     """The column most wrapped paragraphs start at (their text, after any label): code stands deeper."""
     cols = Counter(_text_column(text, run) for run in runs
-                   if len(run) > 1 and not _LIST_ITEM.match(text[run[0][0]:run[0][1]].strip()))
+                   if len(run) > 1 and not LIST_ITEM.match(text[run[0][0]:run[0][1]].strip()))
     return cols.most_common(1)[0][0] if cols else 0
 
 
@@ -196,12 +196,12 @@ def _wrapped_blocks(text: str) -> list[_Block]:
         segments: list[list[tuple[int, int]]] = []
         for a, b in run:  # a list marker or a Q/A label starts a new segment; other lines continue the last one
             line = text[a:b].strip()
-            if not segments or _LIST_ITEM.match(line) or _LABEL.match(line):
+            if not segments or LIST_ITEM.match(line) or _LABEL.match(line):
                 segments.append([])
             segments[-1].append((a, b))
         for seg in segments:
             line = text[seg[0][0]:seg[0][1]]
-            item, label = _LIST_ITEM.match(line.strip()), _LABEL.match(line.strip())
+            item, label = LIST_ITEM.match(line.strip()), _LABEL.match(line.strip())
             skip = item.end() if item else label.end() if label else 0
             plain = _joined(text, seg, skip)
             start, end = seg[0][0] + _indent(line), seg[-1][0] + len(text[seg[-1][0]:seg[-1][1]].rstrip())
@@ -233,7 +233,7 @@ def _wrapped_blocks(text: str) -> list[_Block]:
 def _next_is_para(text: str, pos: int) -> bool:
     rest = text[pos:].lstrip("\n")
     line = rest.split("\n", 1)[0].strip()
-    return bool(line) and not _LIST_ITEM.match(line) and len(line) >= 90
+    return bool(line) and not LIST_ITEM.match(line) and len(line) >= 90
 
 
 def _txt_passages(name: str, title: str, default_section: str, text: str, blocks: list[_Block]) -> list[Passage]:
@@ -244,7 +244,7 @@ def _txt_passages(name: str, title: str, default_section: str, text: str, blocks
     asked = [b for b in blocks if b.kind == "heading" and (b.question or b.text(text).endswith("?"))]
     headings = [b for b in blocks if b.kind == "heading"]
     # an FAQ page: its title says so, or most of its headings (at least 3) are questions
-    faq_page = bool(_FAQ_SECTION.search(title)) or len(asked) >= 3 and 2 * len(asked) > len(headings)
+    faq_page = bool(FAQ_SECTION.search(title)) or len(asked) >= 3 and 2 * len(asked) > len(headings)
     in_faq = faq_page
     answer_of = ""  # the question whose answer the paragraphs now read continue (hard-wrapped text)
     counters: dict[str, int] = {}
@@ -285,7 +285,7 @@ def _txt_passages(name: str, title: str, default_section: str, text: str, blocks
                 i += 1
                 continue
             section, section_level = htext, blk.level
-            in_faq = faq_page or bool(_FAQ_SECTION.search(htext))
+            in_faq = faq_page or bool(FAQ_SECTION.search(htext))
             i += 1
             continue
         if blk.kind == "code":
