@@ -1,19 +1,21 @@
-"""Plain text (``.txt``) → :class:`SourceDoc` with the same kinds of passages as Markdown (:mod:`index.parse`, which hands ``.txt`` files here).
+"""Plain text (``.txt``) → :class:`SourceDoc` with the same kinds of passages as Markdown (:mod:`index.parse`, which
+hands ``.txt`` files here).
 
-Text of one paragraph per line: the first line is the title; a short line without closing punctuation is a
-heading; lines starting with ``- `` are list items; other lines are paragraphs. Passages as for Markdown (paragraphs, lists with
-their introduction, ``?`` headings with their paragraph as FAQ pairs); there, ``text == source_text[start:end]``
+Text of one paragraph per line: the first line is the title; a short line without closing punctuation is a heading;
+lines starting with ``- `` are list items; other lines are paragraphs. Passages as for Markdown (paragraphs, lists
+with their introduction, ``?`` headings with their paragraph as FAQ pairs); there, ``text == source_text[start:end]``
 holds for passages and sentences.
 
-Hard-wrapped plain text (blank lines between blocks, nearly every line within ~80 columns, many blocks of several
-lines: a README, a ``Q:``/``A:`` FAQ) is read by blocks instead of lines: a block's wrapped lines are one paragraph
-(or one list item, from its marker to the next), a line underlined with ``===`` / ``---`` is a heading, a block
-indented deeper than the text before it is a ``code`` passage, and a block labelled ``Q:`` (``Question:``) is a
-question whatever its length, answered by the paragraphs after it (labelled ``A:`` or not; the labels are not part
-of the text), as is a numbered item alone before its answer ending in ``?`` — or any such item, in a list of three
-or more of them ("4. compress() returns an error."). As for Markdown, ``passage.text`` is then the joined text and sentences map back to their raw spans;
-a title or heading naming an FAQ, or a page whose headings are mostly questions, makes every question heading an
-FAQ pair, and further paragraphs of an answer take the question as their section.
+Hard-wrapped plain text (blank lines between blocks, nearly every line within ~80 columns, lines broken mid-sentence:
+a README, a ``Q:``/``A:`` FAQ) is read by blocks instead of lines: a block's wrapped lines are one paragraph (or one
+list item, from its marker to the next), a line underlined with ``===`` / ``---`` is a heading, a block indented
+deeper than the text around it that is not sentences is a ``code`` passage, and a block labelled ``Q:``
+(``Question:``) is a question whatever its length, answered by the paragraphs after it (labelled ``A:`` or not; the
+labels are not part of the text), as is a numbered item alone before its answer ending in ``?`` — or any such item,
+in a list of three or more of them ("4. compress() returns an error."). As for Markdown, ``passage.text`` is then the
+joined text and sentences map back to their raw spans; a title or heading naming an FAQ, or a page whose headings
+are mostly questions, makes every question heading an FAQ pair, and further paragraphs of an answer take the
+question as their section.
 """
 from __future__ import annotations
 
@@ -191,7 +193,8 @@ def _wrapped_blocks(text: str) -> list[_Block]:
         if blocks and col >= max(prose, context) + 4 and not _LABEL.match(first.strip()) and not _prose(
                 _joined(text, run).text):
             start = run[0][0] + _indent(first)
-            blocks.append(_Block("code", start, run[-1][0] + len(text[run[-1][0]:run[-1][1]].rstrip()), inner_start=start))
+            end = run[-1][0] + len(text[run[-1][0]:run[-1][1]].rstrip())
+            blocks.append(_Block("code", start, end, inner_start=start))
             continue
         segments: list[list[tuple[int, int]]] = []
         for a, b in run:  # a list marker or a Q/A label starts a new segment; other lines continue the last one
@@ -212,7 +215,8 @@ def _wrapped_blocks(text: str) -> list[_Block]:
                     lone.add(len(blocks))
                 blocks.append(_Block("item", start, end, inner_start=inner, plain=plain))
                 context = _column(line) + item.end()
-            elif label and label.group("q") or short and plain.text.endswith("?") and len(split_sentences(plain.text)) == 1:
+            elif label and label.group("q") or (short and plain.text.endswith("?")
+                                                and len(split_sentences(plain.text)) == 1):
                 blocks.append(_Block("heading", start, end, 2, inner, plain=plain, question=True))
             elif not blocks and len(run) == 1 or short and not re.search(r"""[.:;,!"'”’]$""", plain.text) and not (
                     0 < prose <= col):  # a short line indented as the text is is text ("If it prints something like")

@@ -1,5 +1,5 @@
-"""The package layout stays one-way: no import circles among the modules of assistant/ and index/ (imports inside functions
-count too), and no module imports another module's private names (``from .x import _helper``)."""
+"""The package layout stays one-way: no import circles among the modules of assistant/ and index/ (imports inside
+functions count too), and no module imports another module's private names (``from .x import _helper``)."""
 from __future__ import annotations
 
 import ast

@@ -64,7 +64,8 @@ def test_hard_wrapped_plain_text_is_read_by_blocks():
 
 def test_one_paragraph_per_line_text_is_still_read_by_lines():
     """Text of one long paragraph per line (the seed article's .txt form) is not taken for hard-wrapped text."""
-    text = "A Title\n" + "\n".join(f"Paragraph {i} says something long enough to be a paragraph. " * 3 for i in range(5))
+    line = "Paragraph {} says something long enough to be a paragraph. " * 3
+    text = "A Title\n" + "\n".join(line.format(i, i, i) for i in range(5))
     doc = parse_source("lines.txt", "lines.txt", text)
     assert doc.title == "A Title" and [p.kind for p in doc.passages] == ["paragraph"] * 5
     assert all(doc.text[p.start:p.end] == p.text for p in doc.passages)
