@@ -49,8 +49,8 @@ from . import markdown as md
 from .markdown import Plain
 from .models import Passage, Sentence, SourceDoc
 from .plaintext import parse_txt
-from .sentences import split_sentences
-from .sourcedoc import FAQ_SECTION, front_matter, slugify, source_slug_for, title_from_name
+from .sourcedoc import (FAQ_SECTION, front_matter, sentences_of, slugify, source_slug_for, title_from_name,
+                        whole_sentence)
 
 __all__ = ["parse_source", "slugify", "source_slug_for", "asks"]
 
@@ -80,18 +80,9 @@ def asks(heading: str) -> bool:
     return heading.rstrip(_CLOSERS).endswith("?")
 
 
-def _sentences(plain: Plain) -> list[Sentence]:
-    """``plain`` split into sentences, each with the file range of its raw span."""
-    return [Sentence(s.text, *plain.span(s.start, s.end)) for s in split_sentences(plain.text)]
-
-
-def _whole(plain: Plain, item: bool = False, depth: int = 0) -> Sentence:
-    return Sentence(plain.text, *plain.span(0, len(plain.text)), item=item, depth=depth)
-
-
 def _item(plain: Plain, depth: int) -> list[Sentence]:
     """A list item's sentences: the first marks the item, the others continue it."""
-    sents = _sentences(plain) or [_whole(plain)]
+    sents = sentences_of(plain) or [whole_sentence(plain)]
     return [Sentence(x.text, x.start, x.end, item=True, depth=depth, cont=k > 0) for k, x in enumerate(sents)]
 
 
@@ -157,7 +148,7 @@ class _MdPassages:
             elif b.kind == "item" or self._intro(i):
                 i = self._list(i)
             else:
-                self.add("paragraph", b.start, b.end, b.plain.text, _sentences(b.plain))
+                self.add("paragraph", b.start, b.end, b.plain.text, sentences_of(b.plain))
                 i += 1
         return self.out
 
@@ -171,7 +162,7 @@ class _MdPassages:
             take.append(self.blocks[k])
             words += _words(self.blocks[k].plain)
             k += 1
-        sentences = [_whole(q.plain)] + [s for b in take for s in _sentences(b.plain)]
+        sentences = [whole_sentence(q.plain)] + [s for b in take for s in sentences_of(b.plain)]
         text = "\n\n".join([q.plain.text] + [b.plain.text for b in take])
         self.add("faq", q.start, take[-1].end, text, sentences, question=q.plain.text, section=parent)
         return k
@@ -192,11 +183,11 @@ class _MdPassages:
             j += 1
         if all(it.toc for it, _ in items):  # a table of contents: the headings themselves say it all
             if intro is not None:
-                self.add("paragraph", intro.start, intro.end, intro.plain.text, _sentences(intro.plain))
+                self.add("paragraph", intro.start, intro.end, intro.plain.text, sentences_of(intro.plain))
             return j
         low = min(d for _, d in items)
         items = [(it, d - low) for it, d in items]
-        intro_sents = _sentences(intro.plain) if intro is not None else []
+        intro_sents = sentences_of(intro.plain) if intro is not None else []
         for chunk in _chunks(items):
             lines = ["  " * d + (f"{it.number}." if it.number else "-") + " " + it.plain.text for it, d in chunk]
             text = "\n".join(lines) if intro is None else intro.plain.text + "\n\n" + "\n".join(lines)

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 from .markdown import Plain
 from .models import Passage, Sentence, SourceDoc
-from .sourcedoc import FAQ_SECTION, LIST_ITEM, front_matter, slugify, source_slug_for, title_from_name
+from .sourcedoc import (FAQ_SECTION, LIST_ITEM, front_matter, sentences_of, slugify, source_slug_for,
+                        title_from_name, whole_sentence)
 from .sentences import split_sentences
 
 
@@ -42,15 +43,13 @@ class _Block:
     def text(self, src: str) -> str:
         return self.plain.text if self.plain is not None else src[self.inner_start:self.end]
 
-    def sentences(self, src: str, **kw) -> list[Sentence]:
-        if self.plain is None:
-            return split_sentences(self.text(src), self.inner_start)
-        return [Sentence(x.text, *self.plain.span(x.start, x.end), **kw) for x in split_sentences(self.plain.text)]
+    def sentences(self, src: str) -> list[Sentence]:
+        return split_sentences(self.text(src), self.inner_start) if self.plain is None else sentences_of(self.plain)
 
-    def whole(self, src: str, **kw) -> Sentence:
+    def whole(self, src: str, item: bool = False) -> Sentence:
         if self.plain is None:
-            return Sentence(self.text(src), self.inner_start, self.end, **kw)
-        return Sentence(self.plain.text, *self.plain.span(0, len(self.plain.text)), **kw)
+            return Sentence(self.text(src), self.inner_start, self.end, item=item)
+        return whole_sentence(self.plain, item=item)
 
 
 def parse_txt(name: str, path: str, text: str) -> SourceDoc:

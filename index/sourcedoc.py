@@ -1,11 +1,16 @@
 """What reading Markdown (:mod:`index.parse`) and plain text (:mod:`index.plaintext`) share: passage ids, front
-matter, a title from the file name, and the patterns of a list item and of a heading naming an FAQ."""
+matter, a title from the file name, the patterns of a list item and of a heading naming an FAQ, and the sentences of
+a :class:`~index.markdown.Plain` text with their raw spans in the file."""
 from __future__ import annotations
 
 import hashlib
 import re
 
 import yaml
+
+from .markdown import Plain
+from .models import Sentence
+from .sentences import split_sentences
 
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 FAQ_SECTION = re.compile(r"frequently asked|\bfaqs?\b|questions? (?:and|&) answers?", re.I)
@@ -44,3 +49,13 @@ def front_matter(text: str) -> tuple[dict, int]:
     except yaml.YAMLError:
         return {}, 0
     return (data if isinstance(data, dict) else {}), m.end()
+
+
+def sentences_of(plain: Plain) -> list[Sentence]:
+    """``plain`` split into sentences, each with the file range of its raw span."""
+    return [Sentence(s.text, *plain.span(s.start, s.end)) for s in split_sentences(plain.text)]
+
+
+def whole_sentence(plain: Plain, item: bool = False, depth: int = 0) -> Sentence:
+    """``plain`` as one sentence, with the file range of its raw span."""
+    return Sentence(plain.text, *plain.span(0, len(plain.text)), item=item, depth=depth)
