@@ -65,6 +65,8 @@ REASON = re.compile(r"\b(?:because|due to|owing to|stems? from|as a result|so th
 _MEASURED_BY_NUMBER = frozenset("""number percentage amount share temperature ratio proportion price cost fee rate
     speed age length width height depth distance weight salary budget population score""".split())
 
+_BE_LAST = r"[^?.;]*\bbe\s*[?.!]*\s*$"  # "… be?" ends the question ("How long should my sentences be?")
+
 # (what the question says, the kind, what an answer of that kind contains, whether lacking it is a mismatch)
 ASKS = [
     (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:[a-z-]+\s+)?(?:" + "|".join(sorted(_MEASURED_BY_NUMBER)) + r")\b", re.I), "number", NUMBER,
@@ -72,10 +74,9 @@ ASKS = [
     # "How long will it take?": a span of time; "How long is the border?", "How long should my sentences be?": a span
     # or a length ("600 miles", "15–20 words")
     (re.compile(r"\bhow long (?:will|would|could|might|does|did|has|have|until|do|should|can|must)\b"
-                r"(?![^?.;]*\bbe\s*[?.!]*\s*$)", re.I), "duration", SPAN, True),
-    (re.compile(r"\bhow long (?:is|are|was|were)\b|"
-                r"\bhow long (?:will|would|could|might|should|can|must)\b[^?.;]*\bbe\s*[?.!]*\s*$", re.I), "duration",
-     re.compile(SPAN.pattern + "|" + NUMBER.pattern, re.I), True),
+                r"(?!" + _BE_LAST + ")", re.I), "duration", SPAN, True),
+    (re.compile(r"\bhow long (?:is|are|was|were)\b|\bhow long (?:will|would|could|might|should|can|must)\b" + _BE_LAST,
+                re.I), "duration", re.compile(SPAN.pattern + "|" + NUMBER.pattern, re.I), True),
     (re.compile(r"^\s*(?:and\s+)?when\s+(?:did|was|were|will|has|had|have)\b|"
                 r"\bwhat (?:exact\s+)?(?:years?|dates?|days?|times?|months?|deadlines?)\b|"
                 r"\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+(?:exact\s+)?(?:years?|dates?|deadlines?)\b|"
