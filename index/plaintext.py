@@ -69,6 +69,9 @@ def parse_txt(name: str, path: str, text: str) -> SourceDoc:
     return SourceDoc(source=name, path=path, text=text, title=title, meta=meta, headings=headings, passages=tuple(passages))
 
 
+SHORT_LINE = 90  # a line shorter than this may be a heading or a question; a paragraph is at least this long
+
+
 def _lines(text: str, pos: int):
     while pos < len(text):
         nl = text.find("\n", pos)
@@ -90,8 +93,8 @@ def _txt_blocks(text: str) -> list[_Block]:
         item = LIST_ITEM.match(line)
         if item:
             blocks.append(_Block("item", s, e, inner_start=a + item.end()))
-        elif first or (len(stripped) < 90 and not re.search(r"""[.:;,!"'”’]$""", stripped)) or (
-                len(stripped) < 90 and stripped.endswith("?") and len(split_sentences(stripped)) == 1
+        elif first or (len(stripped) < SHORT_LINE and not re.search(r"""[.:;,!"'”’]$""", stripped)) or (
+                len(stripped) < SHORT_LINE and stripped.endswith("?") and len(split_sentences(stripped)) == 1
                 and blocks and blocks[-1].kind != "heading" and _next_is_para(text, b)):
             blocks.append(_Block("heading", s, e, 1 if first else 2, s))
         else:
@@ -149,6 +152,12 @@ def _joined(text: str, spans: list[tuple[int, int]], skip: int = 0) -> Plain:
     return Plain.join(parts, [" "] * len(parts))
 
 
+def _span(text: str, lines: list[tuple[int, int]]) -> tuple[int, int]:
+    """The file range of ``lines`` from the first one's first character to the last one's last."""
+    (a, _), (c, d) = lines[0], lines[-1]
+    return a + _indent(text[a:lines[0][1]]), c + len(text[c:d].rstrip())
+
+
 def _text_column(text: str, run: list[tuple[int, int]]) -> int:
     """Where a run's text starts: its least indent, the first line's counted after a list marker or a label."""
     cols = []
@@ -183,16 +192,14 @@ def _wrapped_blocks(text: str) -> list[_Block]:
     for run in runs:
         first = text[run[0][0]:run[0][1]]
         if len(run) == 2 and _UNDERLINE.match(text[run[1][0]:run[1][1]]):
-            a, b = run[0]
+            start, end = _span(text, run[:1])
             lvl = 1 if text[run[1][0]:run[1][1]].strip().startswith("=") else 2
-            blocks.append(_Block("heading", a + _indent(first), b, lvl, a + _indent(first),
-                                 plain=_joined(text, run[:1])))
+            blocks.append(_Block("heading", start, end, lvl, start, plain=_joined(text, run[:1])))
             continue
         col = _text_column(text, run)
         if blocks and col >= max(prose, context) + 4 and not _LABEL.match(first.strip()) and not _prose(
                 _joined(text, run).text):
-            start = run[0][0] + _indent(first)
-            end = run[-1][0] + len(text[run[-1][0]:run[-1][1]].rstrip())
+            start, end = _span(text, run)
             blocks.append(_Block("code", start, end, inner_start=start))
             continue
         segments: list[list[tuple[int, int]]] = []
@@ -206,9 +213,9 @@ def _wrapped_blocks(text: str) -> list[_Block]:
             item, label = LIST_ITEM.match(line.strip()), _LABEL.match(line.strip())
             skip = item.end() if item else label.end() if label else 0
             plain = _joined(text, seg, skip)
-            start, end = seg[0][0] + _indent(line), seg[-1][0] + len(text[seg[-1][0]:seg[-1][1]].rstrip())
+            start, end = _span(text, seg)
             inner = plain.offs[0] if plain.offs else start
-            short = len(segments) == 1 and len(plain.text) < 90 and not label
+            short = len(segments) == 1 and len(plain.text) < SHORT_LINE and not label
             if item:
                 if len(segments) == 1:
                     lone.add(len(blocks))
@@ -236,7 +243,7 @@ def _wrapped_blocks(text: str) -> list[_Block]:
 def _next_is_para(text: str, pos: int) -> bool:
     rest = text[pos:].lstrip("\n")
     line = rest.split("\n", 1)[0].strip()
-    return bool(line) and not LIST_ITEM.match(line) and len(line) >= 90
+    return bool(line) and not LIST_ITEM.match(line) and len(line) >= SHORT_LINE
 
 
 def _txt_passages(name: str, title: str, default_section: str, text: str, blocks: list[_Block]) -> list[Passage]:
