@@ -52,6 +52,13 @@ _SUMMARY_WORDS = re.compile(r"^(?:" + _DOC[3:-1] + r"|summar\w*|sum|gist|tl|dr|o
 _ENDS = r"ends?|ending|finish(?:es)?|close[sd]?(?: with| on)?|conclude[sd]?|conclusion|takeaway|wrap(?:s|ped)? up"
 _LAST = r"(?:final|last|closing) (?:thoughts?|questions?|points?|words?|lines?|paragraph|section|part)"
 _ENDING = re.compile(rf"\b(?:{_ENDS}|{_LAST})\b.*\b{_DOC}\b|\b{_DOC}\b.*\b(?:{_ENDS})\b", re.I)
+# What the document opens with: "What does its opening line say?", "How does the article begin?" (a document noun
+# before "begin", so "When did it begin?" stays a question about what the text names).
+_FIRST = r"(?:opening|first|introductory) (?:lines?|sentences?|words|paragraph)"
+_OPENING = re.compile(rf"\b{_FIRST}\b.*\b{_DOC}\b|\b{_DOC}\b.*\b{_FIRST}\b|"
+                      rf"\b{_DOC_NOUN}\b.*\b(?:begins?|beginning|starts?|opens?)\b", re.I)
+# Asked what the document points its readers to: its closing pointer ("For more information, see …") answers.
+_POINTS_TO = re.compile(r"\b(?:points?|refers?|direct(?:s|ed)?|send(?:s)?)\b(?: \w+){0,2} to\b|\blinks?\b", re.I)
 
 
 # A sentence stating what the document does: "This appendix is about …", "This article will explore …",
@@ -119,9 +126,9 @@ def about(question: str, corpus: Corpus, current: Callable[[], str] | None = Non
     names none (asked only then)."""
     field = next(((name, keys) for name, pat, keys in _FIELDS if (m := pat.search(question))
                   and (name not in _CHECKED or _of_document(question, m, corpus.snap.docs))), None)
-    purpose, ending = _PURPOSE.search(question), _ENDING.search(question)
+    purpose, ending, opening = _PURPOSE.search(question), _ENDING.search(question), _OPENING.search(question)
     summary = bool(_SUMMARY.search(question)) and all(_SUMMARY_WORDS.match(t) for t in content_terms(question))
-    if not (field or purpose or ending or summary):
+    if not (field or purpose or ending or opening or summary):
         return None
     docs = corpus.snap.docs
     doc = _which(question, docs)
@@ -152,14 +159,20 @@ def about(question: str, corpus: Corpus, current: Callable[[], str] | None = Non
             when = human_date(value) + f" ({value})" if human_date(value) != value else value
             return About(text=f"“{title}” was published on {when}.")
         return About(text=f"{_label(name)} of “{title}”: {value}.")
-    passages = [i for i, p in enumerate(corpus.passages) if p.source == doc["source"] and p.kind in ("paragraph", "list")]
+    passages = [i for i, p in enumerate(corpus.passages) if p.source == doc["source"] and p.kind in ("paragraph", "list", "faq")]
     if not passages:
         return None
-    last = next((pi for pi in reversed(passages) if not _POINTER.match(corpus.passages[pi].text)), passages[-1])
+    pointed = bool(_POINTS_TO.search(question))
+    last = next((pi for pi in reversed(passages) if pointed or not _POINTER.match(corpus.passages[pi].text)), passages[-1])
+    first = 1 if corpus.passages[last].kind == "faq" else 0  # an FAQ's answer, not its question
     n = len(corpus.passages[last].sentences)
-    closing = [Pick(last, i) for i in range(max(0, n - 2), n)]
+    closing = [Pick(last, i) for i in range(max(first, n - 2), n)]
     if ending and not summary:
         return About(picks=closing)
+    if opening and not summary:
+        lead = passages[0]
+        start = 1 if corpus.passages[lead].kind == "faq" else 0
+        return About(picks=[Pick(lead, i) for i in range(start, min(start + 2, len(corpus.passages[lead].sentences)))])
     # The statement of purpose: among the opening passages, the sentence saying what the document does (else the
     # one sharing most with its title, else the first).
     opening = passages[:3]

@@ -320,6 +320,21 @@ def test_purpose_and_ending_come_from_the_text(federal, calendars):
     assert_answers(calendars.ask("What is this guide trying to help the reader do?"), "sharing calendars is possible")
 
 
+def test_what_the_article_opens_with_points_to_and_ends_on(assistant, federal, sourdough, rust):
+    assert_answers(assistant.ask("What is the first sentence of the article?"), "recent high-level discussions")
+    assert_answers(rust.ask("How does the appendix begin?"), "how Rust is made")
+    # asked what it points readers to, its closing pointer answers (not so for how it ends)
+    assert_answers(federal.ask("Which further reading does the post refer readers to at the end?"), "Year in Review")
+    # a guide ending on an FAQ ends on that FAQ's answer
+    ending = sourdough.ask("What is the final point the guide makes?")
+    assert_answers(ending, "micro-organism")
+    from assistant.answering.metadata import about
+
+    # a thing the text names that begins, or a first section asked about, is a question for the text
+    assert about("When did the nightly builds begin?", rust._state.corpus) is None
+    assert about("Who is the first section of this appendix written for?", rust._state.corpus) is None
+
+
 def test_a_release_date_of_something_in_the_text_is_not_the_document_date(assistant, rust):
     from assistant.answering.metadata import about
 
