@@ -18,6 +18,18 @@ class Sentence:
     cont: bool = False  # a further sentence of the same list item (an item of several sentences)
 
 
+# Items this long on average, of two sentences or more each, are paragraphs set out as a list (the numbered rules of
+# a specification): each is a passage of its own, and a list of them is not given whole as an answer.
+PARAGRAPH_ITEM_WORDS = 40
+
+
+def paragraph_items(sentences) -> bool:
+    """Whether the list items among ``sentences`` are paragraphs (see ``PARAGRAPH_ITEM_WORDS``)."""
+    items = [s for s in sentences if s.item]
+    heads = sum(1 for s in items if not s.cont)
+    return bool(heads) and len(items) >= 2 * heads and sum(len(s.text.split()) for s in items) / heads > PARAGRAPH_ITEM_WORDS
+
+
 @dataclass(frozen=True)
 class Passage:
     id: str
@@ -35,6 +47,10 @@ class Passage:
     def is_item(self, i: int) -> bool:
         """Whether sentence ``i`` is a list item."""
         return self.sentences[i].item
+
+    def of_paragraphs(self) -> bool:
+        """A list whose items are paragraphs (:func:`paragraph_items`)."""
+        return self.kind == "list" and paragraph_items(self.sentences)
 
     def to_metadata(self) -> dict:
         """Flat metadata for a vector store (scalars only)."""

@@ -47,7 +47,7 @@ import math
 
 from . import markdown as md
 from .markdown import Plain
-from .models import Passage, Sentence, SourceDoc
+from .models import Passage, Sentence, SourceDoc, paragraph_items
 from .plaintext import parse_txt
 from .sourcedoc import (FAQ_SECTION, front_matter, sentences_of, slugify, source_slug_for, title_from_name,
                         whole_sentence)
@@ -188,13 +188,25 @@ class _MdPassages:
         low = min(d for _, d in items)
         items = [(it, d - low) for it, d in items]
         intro_sents = sentences_of(intro.plain) if intro is not None else []
-        for chunk in _chunks(items):
+        # items that are paragraphs: one passage each (with what is nested under it), like paragraphs
+        chunks = _each_top(items) if paragraph_items([x for it, d in items for x in _item(it.plain, d)]) else _chunks(items)
+        for chunk in chunks:
             lines = ["  " * d + (f"{it.number}." if it.number else "-") + " " + it.plain.text for it, d in chunk]
             text = "\n".join(lines) if intro is None else intro.plain.text + "\n\n" + "\n".join(lines)
             start = chunk[0][0].start if intro is None else intro.start
             self.add("list", start, max(it.end for it, _ in chunk), text,
                      intro_sents + [x for it, d in chunk for x in _item(it.plain, d)])
         return j
+
+
+def _each_top(items: list) -> list[list]:
+    """Each top-level item with the items nested under it."""
+    out: list[list] = []
+    for it, d in items:
+        if d == 0 or not out:
+            out.append([])
+        out[-1].append((it, d))
+    return out
 
 
 def _chunks(items: list) -> list[list]:

@@ -77,6 +77,8 @@ COPIES = {
     "corpus/sharing-calendars-howto.md": "991a2a3041865e03d4151e07e705bcbbf119eace39fa6eac5396101455ca9e72",
     "corpus/sourdough-starter.md": "78799009ff4e1fcf7e6cad1bd16c9b978f0638b3ad313e17ca8287cb8967c288",
     "corpus/tts-solutions-history.md": "d4c17be31a0a39dbbc9acd570305daba0ffde3307785755d41063f85c2045ab2",
+    # added by the project, never trained on (tests/golden/unseen): semver.md of github.com/semver/semver
+    "corpus/semver-spec.md": "9d6758d85ad5ac3d957ce25c8598a43e2296e67e7286e2917da13aa786174cce",
 }
 
 
@@ -420,6 +422,20 @@ def test_lists_following_each_other_are_one_list_and_a_very_long_list_is_split()
     assert all(sum(s.item for s in p.sentences) <= 25 for p in parts)
 
 
+def test_a_list_whose_items_are_paragraphs_is_one_passage_per_item():
+    rule = ("Each rule of this specification MUST be read in full by every implementer. It explains what a version "
+            "number is and how it changes over the life of a package, from its first release to its last one. "
+            "Tools SHOULD check it.")
+    spec = _md("# Spec\n\n" + "".join(f"1. Rule {i}. {rule}\nwrapped here.\n\n" for i in range(3))
+               + "# Short\n\n- one\n- two\n")
+    _check_invariants(spec)
+    rules = [p for p in spec.passages if p.section == "Spec"]
+    assert len(rules) == 3 and all(p.kind == "list" and p.of_paragraphs() for p in rules)
+    assert [p.sentences[0].text for p in rules] == ["Rule 0.", "Rule 1.", "Rule 2."]
+    [short] = [p for p in spec.passages if p.section == "Short"]
+    assert len(short.sentences) == 2 and not short.of_paragraphs()  # a list of short items stays one passage
+
+
 def test_faq_statement_headings_under_an_faq_heading():
     src = ("# Bread\n\nIntro text here.\n\n# FAQ\n\n## My sourdough smells gross\n\nThe vinegary taste comes from "
            "bacteria. This is\nnormal.\n\n### A deeper sub-heading\n\nMore about the smell.\n\n"
@@ -482,13 +498,14 @@ def test_html_blocks_blockquotes_and_bold_lines():
 # --- the real articles of tests/data/corpus/ ----------------------------------------------------------------------
 
 CORPUS_KINDS = {
-    "carpentries-travel-reimbursement.md": {"paragraph": 25, "list": 15},
+    "carpentries-travel-reimbursement.md": {"paragraph": 25, "list": 22},  # its lists of paragraphs: a passage per item
     "federal-web-covid.md": {"paragraph": 18},
     "plain-language-memo-faq.md": {"paragraph": 7, "list": 9, "faq": 17},
     "rust-release-trains.md": {"paragraph": 25, "list": 1, "code": 9},
     "sharing-calendars-howto.md": {"paragraph": 8, "list": 4},
     "sourdough-starter.md": {"paragraph": 16, "list": 1, "faq": 10},
     "tts-solutions-history.md": {"paragraph": 25, "list": 2},
+    "semver-spec.md": {"paragraph": 15, "list": 12, "code": 3, "faq": 12},  # 11 numbered rules, 12 FAQ headings
 }
 
 

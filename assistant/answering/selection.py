@@ -75,8 +75,8 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
         order.insert(0, same[0])
     best = cands[order[0]]
     p = snap.passages[best.passage]
-    if p.kind == "list" and (list_asked(question) or _intro_of_list(p, best.sentence)
-                             or p.is_item(best.sentence) and _compact(p)):
+    if p.kind == "list" and not p.of_paragraphs() and (list_asked(question) or _intro_of_list(p, best.sentence)
+                                                        or p.is_item(best.sentence) and _compact(p)):
         return [Pick(best.passage, i) for i in range(len(p.sentences))]
     picks = [Pick(best.passage, best.sentence)]
     nested = _introduced_items(p, best.sentence)
