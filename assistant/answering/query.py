@@ -19,6 +19,9 @@ _INJECTION = re.compile(
     re.I,
 )
 _EXCLUDING = re.compile(r"\b(?:instead of|rather than|other than|apart from|aside from|besides|except(?: for)?)\s+([^?.,;!]+)", re.I)
+# A value the user gives as an example ("leading zeros, like 01.2.3?", "a tag such as v2"): illustration, not what
+# the sources must say.
+_EXAMPLE = re.compile(r"\b(?:like|such as|e\.g\.,?|for example,?|for instance,?|say)\s+[\"'“‘]?([\w.+-]*\d[\w.+-]*)", re.I)
 
 
 @dataclass
@@ -85,8 +88,10 @@ def prepare(corpus: Corpus, text: str, own: str | None = None, context: str = ""
     search = body
     for wrong, right in repaired.items():
         search = re.sub(rf"\b{re.escape(wrong)}\b", right, search, flags=re.I)
-    terms = _hyphen_parts(corpus, content_terms(body + " " + context))
-    numbers = [t for t in re.findall(r"\b\d[\d.,]*\d\b|\b\d\b", body) if t not in corpus.numbers]
+    examples = {m.group(1).lower().rstrip(".") for m in _EXAMPLE.finditer(body)}
+    terms = [t for t in _hyphen_parts(corpus, content_terms(body + " " + context)) if t not in examples]
+    numbers = [t for t in re.findall(r"\b\d[\d.,]*\d\b|\b\d\b", body)
+               if t not in corpus.numbers and not any(t in x for x in examples)]
     excluded = [t for m in _EXCLUDING.finditer(body) for t in content_terms(m.group(1))]
     excluded = [t for t in excluded if t in terms and len(excluded) < len(terms)]
     own_terms = _hyphen_parts(corpus, content_terms(clean(own)) if own is not None else content_terms(body))
