@@ -124,7 +124,7 @@ def about(question: str, corpus: Corpus, current: Callable[[], str] | None = Non
     """The answer to a question about the document itself, or None when it is not one. ``current()`` gives the
     source the conversation has been answered from ('' when none): "the article" means that one when the question
     names none (asked only then)."""
-    field = next(((name, keys) for name, pat, keys in _FIELDS if (m := pat.search(question))
+    field = next(((name, pat, keys) for name, pat, keys in _FIELDS if (m := pat.search(question))
                   and (name not in _CHECKED or _of_document(question, m, corpus.snap.docs))), None)
     purpose, ending, opening = _PURPOSE.search(question), _ENDING.search(question), _OPENING.search(question)
     summary = bool(_SUMMARY.search(question)) and all(_SUMMARY_WORDS.match(t) for t in content_terms(question))
@@ -140,7 +140,7 @@ def about(question: str, corpus: Corpus, current: Callable[[], str] | None = Non
         return About(text=f"There are {len(docs)} sources here: {titles}. Which one do you mean?")
     title = doc.get("title") or doc["source"]
     if field:
-        name, keys = field
+        name, pat, keys = field
         if name == "title":
             sub = doc.get("meta", {}).get("subtitle")
             return About(text=f"The title is “{title}”." + (f" Its subtitle is “{sub}”." if sub else ""))
@@ -153,7 +153,12 @@ def about(question: str, corpus: Corpus, current: Callable[[], str] | None = Non
                            for si, sn in enumerate(p.sentences) if _STATES_DATE.search(sn.text)), None)
             if dating:
                 return About(picks=[Pick(*dating)])
-        if not value:
+        if not value:  # no front matter for it: a section of the text headed so ("License") answers
+            headed = next((pi for pi, p in enumerate(corpus.passages) if p.source == doc["source"]
+                           and p.kind in ("paragraph", "list") and pat.search(p.section)), None)
+            if headed is not None:
+                n = len(corpus.passages[headed].sentences)
+                return About(picks=[Pick(headed, i) for i in range(min(2, n))])
             return About(refused=True) if name in ("author", "published", "license", "tags") and not (purpose or ending) else None
         if name == "published":
             when = human_date(value) + f" ({value})" if human_date(value) != value else value
