@@ -67,6 +67,7 @@ _PARTICIPLES = set("""written done made given taken seen known shown paid sent b
     thrown woken worn broken chosen grown drunk sung sunk swum struck stuck hung dug spun split spread""".split())
 _ORDINAL = set("first second third fourth fifth sixth seventh eighth ninth tenth next last previous final".split())
 _MARKER = re.compile(r"\b(?:instead|then|also|too|else|other|same|another|otherwise|either|as well)\b|^so\b"
+                     r"|\b(?:which|what|the|that|this|each|neither|every)\s+(?:\w+\s+)?ones?\b"  # "Which one …?"
                      r"|\b(?:that|this|these|those)\s+\w", re.I)
 _SWAP = re.compile(r"^\s*(?:(?:and|but|so|ok|okay|well|oh|hmm|right)[,\s]+)*(what about|how about|what of|and)\b"
                    r"[,\s]*(.*?)[\s?.!]*$", re.I)

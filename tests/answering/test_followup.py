@@ -347,3 +347,12 @@ def test_a_name_before_a_plural_after_do_support_modifies_it():
     assert r.text == "Are the Acme sites still in use today?", r.text
     assert resolve("Will they sign?", conv("What role does the IMF play in the talks?", "A leading one.")).text == \
         "Will the IMF sign?"  # "play" is the verb: the IMF alone
+
+
+def test_which_one_keeps_its_words_and_leans_on_the_previous_question():
+    # "Which one …?" names a thing of its own ("JavaScript") but picks among what was asked before
+    tools = conv("Is there a ready-made script to convert the archives?", "There are two: one for Linux and one for Windows.")
+    r = resolve("Which one works on Windows?", tools)
+    assert r.text == "Which one works on Windows?" and r.context == "Is there a ready-made script to convert the archives?"
+    assert resolve("Which ones does the Freedonian team use?", tools).context
+    assert not resolve("Does anyone use the Windows script?", tools).context  # no "one" referring back
