@@ -335,6 +335,21 @@ def test_what_the_article_opens_with_points_to_and_ends_on(assistant, federal, s
     assert about("Who is the first section of this appendix written for?", rust._state.corpus) is None
 
 
+def test_a_licence_without_front_matter_comes_from_the_section_headed_so(semver, assistant):
+    assert_answers(semver.ask("Which licence covers this document?"), "CC BY 3.0")
+    assert assistant.ask("What license is the article under?").refused  # no front matter and no such section
+
+
+def test_a_value_given_as_an_example_is_not_sought_in_the_sources(semver):
+    # "01.2.3" appears nowhere in the text: it illustrates the question, it is not what the text must say
+    assert_answers(semver.ask("Are leading zeroes allowed, like 007.1.0?"), "MUST NOT contain leading zeroes")
+    from assistant.answering.query import prepare
+
+    q = prepare(semver._state.corpus, "Are leading zeroes allowed, like 007.1.0?")
+    assert not q.unknown_numbers and "007.1.0" not in q.terms
+    assert prepare(semver._state.corpus, "What happened in 2042?").unknown_numbers == ["2042"]
+
+
 def test_a_release_date_of_something_in_the_text_is_not_the_document_date(assistant, rust):
     from assistant.answering.metadata import about
 

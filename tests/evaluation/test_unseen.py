@@ -1,6 +1,7 @@
-"""Articles no model was trained on: two plain-text FAQs, with golden rows written before anything was measured on
-them (`tests/golden/unseen/`). Their rows are answered by the shipped models, which were trained on the eight other
-articles only, so these are leave-one-article-out figures for new articles of a form (.txt) none of the eight has.
+"""Articles no model was trained on: two plain-text FAQs and a Markdown specification, with golden rows written
+before anything was measured on them (`tests/golden/unseen/`). Their rows are answered by the shipped models, which
+were trained on the eight other articles only, so these are leave-one-article-out figures for new articles of forms
+(.txt, a specification) none of the eight has.
 
 XZ Utils FAQ (Q:/A: pairs hard-wrapped at 72 columns, 69 rows), measured when its rows were written (2026-11-27):
 rows right 47 of 69 (0.681), correct 0.78, out of scope refused 0.421, false refusals 0.06, first citation 0.694;
@@ -12,7 +13,13 @@ zlib FAQ (44 numbered questions, 65 rows), written and measured after those chan
 correct 0.894, out of scope refused 0.389, false refusals 0.021, first citation 0.778; read line by line, 11 of 65
 (correct 0.149).
 
-The floors sit about three rows under the clean measurements."""
+Semantic Versioning 2.0.0 (a Markdown specification with an FAQ, 71 rows), written and measured 2026-11-27 (the
+rows committed before the first run): rows right 51 of 71 (0.718), correct 0.765, out of scope refused 0.65, false
+refusals 0.098, first citation 0.735. Its failures then led to general changes (a list whose items are paragraphs is
+one passage per item; a value given "like 01.2.3" is an example; a licence from the section headed so; "Which one
+…?" leans on the previous question): 56 of 71, correct 0.824, false refusals 0.039 — no longer clean.
+
+The floors sit about three rows under the measurements."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,6 +32,7 @@ UNSEEN = ROOT / "tests" / "golden" / "unseen"
 FLOORS = {
     "xz-utils-faq": {"rows_right": 0.64, "correct": 0.72, "false_refusal": 0.12, "faqs": 18},
     "zlib-faq": {"rows_right": 0.70, "correct": 0.83, "false_refusal": 0.09, "faqs": 44},
+    "semver-spec": {"rows_right": 0.74, "correct": 0.76, "false_refusal": 0.10, "faqs": 12},
 }
 
 
