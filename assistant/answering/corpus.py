@@ -55,6 +55,9 @@ class Corpus:
                          for i in initials(t)}
         self.sources = sorted({p.source for p in self.passages})
         self.numbers = {n for p in self.passages for n in re.findall(r"\b\d[\d.,]*\d\b|\b\d\b", p.section + " " + p.text)}
+        # a version written whole ("42.0.0") also answers to its leading parts ("version 42", "42.0")
+        self.numbers |= {n[:i] for n in self.numbers if re.fullmatch(r"\d+(?:\.\d+)+", n)
+                         for i in (m.start() for m in re.finditer(r"\.", n))}
         self.term_row = {w: i for i, w in enumerate(snapshot.term_words)}
         self.sentence_words = [[self._word_rows(s.text) for s in p.sentences] for p in self.passages]
         self.passage_words = [self._word_rows(p.section + " " + p.text) for p in self.passages]

@@ -348,6 +348,9 @@ def test_a_value_given_as_an_example_is_not_sought_in_the_sources(semver):
     q = prepare(semver._state.corpus, "Are leading zeroes allowed, like 007.1.0?")
     assert not q.unknown_numbers and "007.1.0" not in q.terms
     assert prepare(semver._state.corpus, "What happened in 2042?").unknown_numbers == ["2042"]
+    # a version the text writes whole answers to its leading parts: "version 42" is the text's "42.0.0"
+    assert prepare(semver._state.corpus, "Will I reach version 42 or 42.0 soon?").unknown_numbers == []
+    assert prepare(semver._state.corpus, "Is there a version 43?").unknown_numbers == ["43"]
 
 
 def test_a_release_date_of_something_in_the_text_is_not_the_document_date(assistant, rust):
