@@ -226,6 +226,8 @@ def _intro(p: Passage, i: int) -> list[int]:
     return [j for j in range(i) if not p.sentences[j].item]
 
 
+# An item cut shorter than this says too little: past it, a list asked for is given by its first items and "…".
+CLIPPED_ITEM_WORDS = 6
 _LABEL = re.compile(r"^((?:[\w'’()./&-]+\s+){0,5}[\w'’()./&-]+):\s+\S")  # "Pre-Approval: All travel …", "Login.gov: a …"
 
 
@@ -247,11 +249,13 @@ def _render_list(p: Passage, max_words: int, by_labels: bool = False) -> str:
     budget = max_words - word_count(lead)
     if by_labels and len(items) > 1 and sum(word_count(x) for x in items) > budget:
         labels = [m.group(1).strip() for m in map(_LABEL.match, items) if m]
+        share = budget // len(items)
         if len(labels) == len(items):
             # Asked for, too long whole: every item named, each with the start of what it says when the budget
             # leaves room ("Medical: Mandatory immunizations required by …"), else by its label alone.
-            share = budget // len(items)
             items = [_clip(it, share) if share >= word_count(lab) + 3 else lab for it, lab in zip(items, labels)]
+        elif share >= CLIPPED_ITEM_WORDS:  # no labels: every item by its first words, none left out
+            items = [_clip(it, share) for it in items]
     shown: list[str] = []
     for it in items:
         if shown and sum(word_count(x) for x in shown) + word_count(it) > budget:

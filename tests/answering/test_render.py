@@ -1,6 +1,6 @@
 """How an answer's list is written: whole with its introduction, or — too long for the word budget — by its item
-labels (each with the start of what it says, when there is room) when a list is asked for, else its first items
-and "…". Real passages from the Markdown parser; no model."""
+labels (each with the start of what it says, when there is room) or, without labels, by each item's first words
+when a list is asked for; else its first items and "…". Real passages from the Markdown parser; no model."""
 from __future__ import annotations
 
 from assistant.answering.selection import _render_list
@@ -52,9 +52,16 @@ def test_labels_may_be_domain_names_or_initials():
     assert out == "We took over these services: Mapper.gov; U.S. Forms Kit; Sign.in.", out
 
 
-def test_a_list_too_long_without_labels_gives_its_first_items():
+def test_a_list_asked_for_and_too_long_without_labels_gives_every_item_by_its_first_words():
     out = _render_list(_list_passage(PLAIN), max_words=40, by_labels=True)
+    assert out == ("The policy sets these rules for every claim: every claim must serve the work of the group and…; "
+                   "a claim above the usual limits needs the written approval…; each expense needs an itemised "
+                   "receipt showing the date, the…"), out  # (40 − 8 words of introduction) ÷ 3 items: 10 words each
+    # too little room for six words an item: its first items whole, and "…"
+    out = _render_list(_list_passage(PLAIN), max_words=24, by_labels=True)
     assert out.startswith("The policy sets these rules for every claim: every claim must serve") and out.endswith("; …")
+    # not asked for as a list: its first items whole
+    assert _render_list(_list_passage(PLAIN), max_words=40).endswith("; …")
 
 
 def test_a_list_asked_for_leads_with_the_best_sentence_when_it_is_itself_a_list():
