@@ -171,9 +171,20 @@ def measured(focus: list[str], answer_text: str) -> bool:
 
 
 def counted_word(question: str) -> str:
-    """What a "how many …" question counts ("nations" in "how many nations …"), or ''."""
+    """What a "how many …" question counts ("nations" in "how many nations …", "breaks" in "how many short breaks
+    …": of the next three words, the first plural one, else the first), or ''."""
     m = _HOW_MANY.search(question)
-    return m.group(1).lower() if m else ""
+    if not m:
+        return ""
+    from .text import STOP
+
+    words = [m.group(1)]
+    for w in re.findall(r"[A-Za-z][\w-]*", question[m.end():])[:2]:  # up to a function word ("does", "is")
+        if w.lower() in STOP:
+            break
+        words.append(w)
+    plural = next((w for w in words if len(w) > 3 and w.lower().endswith("s") and not w.lower().endswith("ss")), None)
+    return (plural or words[0]).lower()
 
 
 def type_mismatch(question: str, answer_text: str, counted: set[str] | None = None) -> str:

@@ -215,3 +215,18 @@ def test_a_name_holding_a_word_of_the_question_is_no_name_beyond_it():
     assert not names_beyond("Where was Roe born?", "As President Jane Roe has said, talks are under way.")
     assert names_beyond("Where was Roe born?", "Jane Roe was born in Springfield.")
     assert names_beyond("Who founded the Guild?", "Sir Jon Smyth founded the Guild in 1901.")
+
+
+@pytest.mark.parametrize("question, counted", [
+    ("How many short breaks do I get each day?", "breaks"),       # the noun, not the adjective before it
+    ("How many checked bags will they cover?", "bags"),
+    ("How many Freedonian states use it?", "states"),
+    ("How many countries are in it?", "countries"),
+    ("How many people does it take?", "people"),                  # no plural in -s: the first word
+    ("How many more grams of flour does it need?", "grams"),
+    ("What is it?", ""),
+])
+def test_what_a_how_many_question_counts(question, counted):
+    from assistant.answering.answertype import counted_word
+
+    assert counted_word(question) == counted
