@@ -26,7 +26,7 @@ from .learned import Models
 from .parts import split_parts
 from .query import Query, prepare, set_aside_instructions
 from .retrieval import Retrieval, Retriever
-from .selection import Pick, body_first, choose, render, sentence_text
+from .selection import RENDER_SLACK, Pick, body_first, choose, render, sentence_text
 from .spelling import respell
 from .suggest import follow_ups, suggestions
 from .text import content_terms
@@ -104,7 +104,7 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
     if about is None and (spelt := acronym.expansion(resolved.own, ctx.corpus, _last_answer(history))):
         about = metadata.About(picks=[spelt])  # "What does PLAN stand for?": where the sources spell it out
     if about is not None and about.picks:
-        text, order = render(ctx.corpus.snap, about.picks, ctx.settings.answer.max_answer_words + 30)
+        text, order = render(ctx.corpus.snap, about.picks, ctx.settings.answer.max_answer_words + RENDER_SLACK)
         cites = [_citation(ctx.corpus.snap.passages[pi], 1.0) for pi in order]
         return Answer(text, False, resolved.text, cites, timings, suggestions(ctx.corpus)), []
     if about is not None and about.text:
@@ -126,7 +126,7 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
     t = time.perf_counter()
     texts, order = [], []
     for p in answered:
-        text, order = render(ctx.corpus.snap, p.picks, ctx.settings.answer.max_answer_words + 30, order,
+        text, order = render(ctx.corpus.snap, p.picks, ctx.settings.answer.max_answer_words + RENDER_SLACK, order,
                              by_labels=list_asked(p.query.text))
         texts.append(text)
     scores = {}

@@ -28,6 +28,8 @@ _DEFINITION = re.compile(rf"^\W*(?:what (?:is|are) (?:an? |the )?{_TERM}|what do
 # A lead sentence this short ("This is natural.", "Don't worry.") rarely says enough alone: the sentence after it joins
 # (leave one article out, same models: +2 rows, none lost; 6 words +1, 10 and 12 words ±0).
 SHORT_LEAD = 8
+# An answer's text may run this many words past the answer budget (a list given whole, a lean sentence's context).
+RENDER_SLACK = 30
 DEFINES = SENTENCE_FEATURES.index("defines")
 OPENS = SENTENCE_FEATURES.index("opens")
 LEANS = SENTENCE_FEATURES.index("leans")
@@ -76,7 +78,8 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
     best = cands[order[0]]
     p = snap.passages[best.passage]
     if p.kind == "list" and not p.of_paragraphs() and (list_asked(question) or _intro_of_list(p, best.sentence)
-                                                        or p.is_item(best.sentence) and _compact(p)):
+                                                        or p.is_item(best.sentence) and _compact(p)
+                                                        and _shown_whole(p, best.sentence, max_words + RENDER_SLACK)):
         return [Pick(best.passage, i) for i in range(len(p.sentences))]
     picks = [Pick(best.passage, best.sentence)]
     nested = _introduced_items(p, best.sentence)
@@ -114,6 +117,20 @@ def body_first(picks: list[Pick], faq_body: dict[int, int]) -> list[Pick]:
     bodies = {faq_body.get(c.passage) for c in picks} - {None}
     lead = [c for c in picks if c.passage in bodies]
     return lead + [c for c in picks if c not in lead] if lead else picks
+
+
+def _shown_whole(p: Passage, si: int, budget: int) -> bool:
+    """Whether sentence ``si`` of list ``p`` is among what :func:`_render_list` shows within ``budget`` words (not
+    cut off behind "…")."""
+    words = sum(word_count(s.text) for i, s in enumerate(p.sentences) if not p.is_item(i))
+    for i, s in enumerate(p.sentences):
+        if p.is_item(i):
+            words += word_count(s.text)
+            if words > budget:
+                return False
+        if i == si:
+            return True
+    return True
 
 
 def _compact(p: Passage) -> bool:

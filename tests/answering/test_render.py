@@ -200,3 +200,12 @@ def test_short_items_picked_alone_come_with_their_introduction_and_are_separated
     nested = [i for i, s in enumerate(p.sentences) if s.depth]
     out, _ = render(SimpleNamespace(passages=doc.passages), [Pick(pi, i) for i in nested], 200)
     assert "expected, giving staff" in out and "and keeping" in out and ";" not in out, out
+
+
+def test_an_item_past_the_budget_of_its_list_is_not_shown_by_giving_the_list_whole():
+    from assistant.answering.selection import _shown_whole
+
+    p = _list_passage(PLAIN)  # an introduction of 8 words, then items of 19, 18 and 18 words
+    last = max(i for i, s in enumerate(p.sentences) if s.item)
+    assert _shown_whole(p, last, budget=200) and _shown_whole(p, 1, budget=40)
+    assert not _shown_whole(p, last, budget=40)  # it would stand behind "…": the item is answered alone instead
