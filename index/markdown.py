@@ -15,9 +15,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 _NEWLINE = re.compile(r"\r\n?|\n")  # what markdown-it counts as a line break
-# Removed from prose even when Markdown leaves it as text: bare URLs, kramdown attribute lists ({: .class}),
-# unmatched runs of ** (footnote-like markers, stray bold).
-_NOISE = re.compile(r"""(?:https?|ftp)://[^\s<>"]*[^\s<>"'.,;:!?)\]]|\{:[^}\n]*\}|\*{2,}""")
+# Removed from prose even when Markdown leaves it as text: bare URLs (with the brackets around one, as a malformed
+# link "[text]](https://x)" leaves it), kramdown attribute lists ({: .class}), unmatched runs of ** (footnote-like
+# markers, stray bold).
+_NOISE = re.compile(r"""\((?:https?|ftp)://[^\s<>"()]*\)|(?:https?|ftp)://[^\s<>"]*[^\s<>"'.,;:!?)\]]|\{:[^}\n]*\}|\*{2,}""")
 _PUNCT_AFTER = ",.;:!?)"
 _GAP = "\x00"  # marks, while rendering, where something was dropped
 _TAG = re.compile(r"<!--.*?-->|<\?.*?\?>|<![A-Z][^>]*>|<!\[CDATA\[.*?\]\]>|</?[A-Za-z][^>]*>", re.S)
