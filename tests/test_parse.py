@@ -79,6 +79,8 @@ COPIES = {
     "corpus/tts-solutions-history.md": "d4c17be31a0a39dbbc9acd570305daba0ffde3307785755d41063f85c2045ab2",
     # added by the project, never trained on (tests/golden/unseen): semver.md of github.com/semver/semver
     "corpus/semver-spec.md": "9d6758d85ad5ac3d957ce25c8598a43e2296e67e7286e2917da13aa786174cce",
+    # _pages/benefits.md of github.com/18F/handbook, also added by the project and never trained on
+    "corpus/tts-benefits-handbook.md": "103177d06e3a822bcfdad65e1c1a860b40af553510661fa41e61ab1fed0b9629",
 }
 
 
@@ -506,6 +508,7 @@ CORPUS_KINDS = {
     "sourdough-starter.md": {"paragraph": 16, "list": 1, "faq": 10},
     "tts-solutions-history.md": {"paragraph": 25, "list": 2},
     "semver-spec.md": {"paragraph": 15, "list": 12, "code": 3, "faq": 12},  # 11 numbered rules, 12 FAQ headings
+    "tts-benefits-handbook.md": {"paragraph": 41, "list": 10},
 }
 
 

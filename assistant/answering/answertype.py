@@ -8,7 +8,9 @@ import re
 
 NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|"
                 r"seventy|eighty|ninety|dozens?|hundreds?|thousands?|millions?|billions?|percent")
-NUMBER = re.compile(r"\d|\b(?:" + NUMBER_WORDS + r")\b", re.I)
+# A quantity: digits standing as a number ("30", "1.89 billion", "15-minute", "5%"), not inside a name or code ("TSP-1",
+# "401k", "18F"), or a number word.
+NUMBER = re.compile(r"(?<!\w)(?<![A-Za-z]-)\d+(?:[.,:]\d+)*(?![A-Za-z\d])|\b(?:" + NUMBER_WORDS + r")\b", re.I)
 MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 TIME = re.compile(r"\d|\b(?:" + MONTHS + "|" + WEEKDAYS + "|" + r"today|yesterday|tomorrow|tonight|year|years|"
@@ -63,14 +65,18 @@ REASON = re.compile(r"\b(?:because|due to|owing to|stems? from|as a result|so th
 # "What temperature …", "at what ratio …", "what oven temperature …": nouns whose value is a number (one word may
 # qualify them), whatever else the sentence says.
 _MEASURED_BY_NUMBER = frozenset("""number percentage amount share temperature ratio proportion price cost fee rate
-    speed age length width height depth distance weight salary budget population score""".split())
+    speed age length width height depth distance weight salary budget population score limit""".split())
+
+_MONEY_WORDS = frozenset("price cost fee salary budget".split())  # asked as a sum of money ("money" below)
 
 _BE_LAST = r"[^?.;]*\bbe\s*[?.!]*\s*$"  # "… be?" ends the question ("How long should my sentences be?")
 
 # (what the question says, the kind, what an answer of that kind contains, whether lacking it is a mismatch)
 ASKS = [
-    (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:[a-z-]+\s+)?(?:" + "|".join(sorted(_MEASURED_BY_NUMBER)) + r")\b", re.I), "number", NUMBER,
-     True),
+    (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:[a-z-]+\s+)?(?:" + "|".join(sorted(_MEASURED_BY_NUMBER)) + r")\b|"
+                r"\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the|its|their|my|your)\s+(?:[a-z-]+\s+){0,2}?"
+                r"(?<!phone )(?<!telephone )(?<!fax )(?<!contact )(?:" + "|".join(sorted(_MEASURED_BY_NUMBER - _MONEY_WORDS))
+                + r")\b", re.I), "number", NUMBER, True),
     # "How long will it take?": a span of time; "How long is the border?", "How long should my sentences be?": a span
     # or a length ("600 miles", "15–20 words")
     (re.compile(r"\bhow long (?:will|would|could|might|does|did|has|have|until|do|should|can|must)\b"
@@ -90,7 +96,8 @@ ASKS = [
                 r"(?:exact\s+)?(?:year|date)s?\b", re.I), "time", DATE, True),
     (re.compile(r"\bhow much\b(?:(?![?.;]).)*\b(?:costs?|pay|pays|paid|money|funds?|funding|prices?|fees?|budget(?:ed)?|salary|"
                 r"charged?|earn(?:s|ed)?)\b|\bhow much (?:money|funding|cash)\b|\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+"
-                r"the\s+(?:[a-z-]+\s+)?(?:costs?|prices?|fees?|budget|salary)\b", re.I), "money", MONEY, True),
+                r"the\s+(?:[a-z-]+\s+)?(?:costs?|prices?|fees?|budget|salary)\b|\bin (?:dollars|euros|pounds|cents)\b",
+                re.I), "money", MONEY, True),
     (re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?should\b", re.I), "advice", ADVICE, True),
     (re.compile(r"\bhow (?:often|frequently)\b", re.I), "frequency", FREQUENCY, True),
     (re.compile(r"\b(?:phone|telephone|fax|contact)\s+numbers?\b|\bnumber to (?:call|ring|dial)\b", re.I), "phone", PHONE, True),

@@ -230,3 +230,25 @@ def test_what_a_how_many_question_counts(question, counted):
     from assistant.answering.answertype import counted_word
 
     assert counted_word(question) == counted
+
+
+def test_a_number_inside_a_name_or_code_is_no_quantity():
+    from assistant.answering.answertype import NUMBER
+
+    for text in ("Fill out Form TSP-1.", "A 401k or a 403b plan.", "The 18F team.", "During COVID-19 it grew."):
+        assert not NUMBER.search(text), text
+    for text in ("two 15-minute breaks", "1.89 billion visits", "at 4:30 p.m.", "a 5% fee", "version 1.0.0"):
+        assert NUMBER.search(text), text
+
+
+@pytest.mark.parametrize("question, kinds", [
+    ("What is the interest rate at the credit union?", ["number"]),       # "the <adjective> rate"
+    ("What's the maximum amount I can put in?", ["number"]),
+    ("What is the annual contribution limit in dollars?", ["number", "money"]),  # "in dollars": a sum of money
+    ("What's the phone number for the team?", ["phone"]),                 # a phone number is no quantity
+    ("What is the salary of a team member?", ["money"]),
+])
+def test_what_is_the_measure_asks_for_a_number(question, kinds):
+    from assistant.answering.answertype import asked
+
+    assert sorted(k for k, _, _ in asked(question, checks=True)) == sorted(kinds)
