@@ -71,6 +71,15 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
         if defining:
             order.remove(defining[0])
             order.insert(0, defining[0])
+    subject = _polar_subject(question)
+    if subject and not subject.search(sentence_text(snap, cands[order[0]])):
+        # "Will the US send …?": a yes/no question about a name is answered by a sentence that names it, among the
+        # close ones
+        naming = [i for i in order[:5] if subject.search(sentence_text(snap, cands[i]))
+                  and probs[i] >= POLAR_SHARE * probs[order[0]]]
+        if naming:
+            order.remove(naming[0])
+            order.insert(0, naming[0])
     same = [i for i in order if cands[i].x[FAQ] and cands[i].x[FIRST] and cands[i].x[FAQ_QSIM] >= SAME_QUESTION]
     if same and same[0] != order[0]:  # the FAQ asked in other words: its answer's first sentence leads
         order.remove(same[0])
@@ -110,6 +119,20 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
             continue
         picks.append(Pick(c.passage, c.sentence))
     return picks
+
+
+POLAR_SHARE = 0.8
+_POLAR = re.compile(r"^\W*(?i:(?:and |so |but )?(?:will|would|does|do|did|is|are|was|were|can|could|should|has|have|had)\s+"
+                    r"(?:the\s+)?)([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)")
+
+
+def _polar_subject(question: str):
+    """For a yes/no question whose subject is a name ("Will the US …?", "Does Freedonia …?"): a pattern finding that
+    name as a whole word; else None."""
+    m = _POLAR.match(question)
+    if not m or m.group(1) in ("I", "It"):
+        return None
+    return re.compile(rf"\b{re.escape(m.group(1))}\b")
 
 
 def body_first(picks: list[Pick], faq_body: dict[int, int]) -> list[Pick]:

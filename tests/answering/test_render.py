@@ -209,3 +209,13 @@ def test_an_item_past_the_budget_of_its_list_is_not_shown_by_giving_the_list_who
     last = max(i for i, s in enumerate(p.sentences) if s.item)
     assert _shown_whole(p, last, budget=200) and _shown_whole(p, 1, budget=40)
     assert not _shown_whole(p, last, budget=40)  # it would stand behind "…": the item is answered alone instead
+
+
+def test_the_subject_of_a_yes_no_question_about_a_name():
+    from assistant.answering.selection import _polar_subject
+
+    assert _polar_subject("Will the Freedonian Navy send ships?").pattern == r"\bFreedonian\ Navy\b"
+    assert _polar_subject("Does Ruritania want it?").search("Ruritania said no.")
+    assert _polar_subject("and is The Carpentries paying?").pattern == r"\bCarpentries\b"
+    for question in ("Is it safe?", "Can I use it?", "Will they come?", "What is Ruritania?", "Who leads Ruritania?"):
+        assert _polar_subject(question) is None, question
