@@ -11,6 +11,12 @@ from .selection import Pick
 _ASKS = re.compile(r"\b(?:stands? for|short for|abbreviation (?:of|for)|acronym|initials|full (?:name|form) of|spelt out|"
                    r"spelled out)\b", re.I)
 _ABBREVIATION = re.compile(r"\b[A-Z][A-Z0-9&]{1,9}\b")
+_QUOTED = re.compile(r"""(?<!\w)['"‘“]([A-Za-z][A-Za-z0-9&]{0,7})['"’”](?!\w)""")  # "the 'rc' in 1.0.0-rc.1"
+
+
+def _asked(question: str) -> list[str]:
+    """The abbreviations a question names: in capitals, or quoted in any case ("What does the 'rc' stand for?")."""
+    return list(dict.fromkeys(_ABBREVIATION.findall(question) + [q.upper() for q in _QUOTED.findall(question)]))
 _SPELT = r"((?:[A-Z][\w’'&.-]*)(?:[ -]+(?:[A-Z][\w’'&.-]*|and|of|for|the|on|in|to|at|&)){{0,10}})\s*\(\s*{}s?\s*\)"
 # "LZMA stands for …", "PLAN is short for …": the sources say it in words, whatever the initials
 _SAYS = r"\b{}\s+(?:stands?|stood|is short|was short|is an abbreviation|is an acronym)\s+(?:for|of)\b"
@@ -22,7 +28,7 @@ def expansion(question: str, corpus: Corpus, last_answer: str = "") -> Pick | No
     for?", one the last answer used), or None when the question asks no such thing or the sources never spell it."""
     if not _ASKS.search(question):
         return None
-    asked = _ABBREVIATION.findall(question) or _ABBREVIATION.findall(last_answer)
+    asked = _asked(question) or _ABBREVIATION.findall(last_answer)
     for abbreviation in dict.fromkeys(asked):
         spelt = re.compile(_SPELT.format(re.escape(abbreviation)))
         says = re.compile(_SAYS.format(re.escape(abbreviation)))
@@ -39,7 +45,7 @@ def never_spelt(question: str, corpus: Corpus) -> bool:
     has its initials, no sentence says what it stands for, and no FAQ question of theirs asks what it means: the
     sources cannot say ("What does OMB stand for?" of a text that only uses "OMB"; not "What do the letters XYZ
     stand for?" of an FAQ asking "What do the letters XYZ mean?")."""
-    asked = _ABBREVIATION.findall(question) if _ASKS.search(question) else []
+    asked = _asked(question) if _ASKS.search(question) else []
     return bool(asked) and not any(corpus.abbreviates(a) or _addressed(a, corpus) for a in asked)
 
 

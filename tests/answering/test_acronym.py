@@ -67,6 +67,9 @@ def test_an_abbreviation_the_sources_never_spell_out_is_refused(federal):
     assert not never_spelt("How many visits did ZQX get?", corpus)  # not asking what it stands for
     ans = federal.ask("What does ZQX stand for?")
     assert ans.refused and not ans.citations
+    # quoted in lower case, it is asked about all the same
+    assert never_spelt("What does the 'zqx' in the file name stand for?", corpus)
+    assert not never_spelt("What does the 'dap' stand for?", corpus)
 
 
 def test_an_abbreviation_the_sources_explain_in_words_is_not_refused():
