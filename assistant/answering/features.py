@@ -23,6 +23,9 @@ from .text import names, stem, stems, tokens
 # A sentence leaning on the one before it: a pronoun or connective among its first words.
 _LEANS = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:this|these|those|that|such|it|its|they|their|them|he|his|she|her|"
                     r"however|but|instead|also|moreover|furthermore|additionally|therefore|thus|by|here)\b", re.I)
+# Words naming a body of people (general English): "Which agency runs …?" is answered by its name.
+_BODY = r"(?:groups?|teams?|organi[sz]ations?|agenc(?:y|ies)|compan(?:y|ies)|bod(?:y|ies)|departments?|offices?|firms?|bureaus?|ministr(?:y|ies))"
+_BODY_WORD = re.compile(rf"^{_BODY}$", re.I)
 _WHO = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:who|whom|whose|which (?:person|people|group|team|organi[sz]ation|agency|company|body))\b", re.I)
 _DEFINE_ASK = re.compile(r"\bwhat (?:\w+ly )?(?:is|are|was|were|does|do)\b(?:(?!\b(?:how|why|when)\b).)*?(?:\bmean|\bstand for|\?|$)|\bdefin", re.I)
 _DEFINES = re.compile(r"\b(?:is|are|was|were) (?:a|an|the)\b|\brefers? to\b|\bmeans?\b|\bstands? for\b|\bdefined as\b|\bknown as\b|\bcalled\b", re.I)
@@ -242,6 +245,8 @@ def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float]
     which_mismatch = _lacks(q, which, stems(lead_text + " " + answer_sections))
     if which_mismatch and asks_person(which):  # "Which Freedonian politician …?" is answered by a name, not the word
         which_mismatch = float(not names_person(corpus, lead_text, q.text))
+    elif which_mismatch and any(_BODY_WORD.match(w) for w in which):  # "Which agency …?": by a body's name
+        which_mismatch = float(not names_beyond(q.text, lead_text))
     focus = focus_words(q.text)
     focus_mismatch = 0.0 if measured(focus, answer_text) else _lacks(q, focus, said)
     faq_sim = r.faq_match[1] if r.faq_match else 0.0

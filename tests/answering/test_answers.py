@@ -522,3 +522,13 @@ def test_an_faq_question_asked_word_for_word_is_answered_by_its_answer_first(xz,
         faqs = [p for p in a.snapshot.passages if p.kind == "faq" and len(p.sentences) > 1]
         led = [p for p in faqs if a.ask(p.question).answer.startswith(p.sentences[1].text)]
         assert len(faqs) >= 5 and len(led) >= len(faqs) - 1, [p.question for p in faqs if p not in led]
+
+
+def test_which_body_is_answered_by_a_name(federal):
+    """"Which agency runs …?" is answered by the agency's name (the answer need not say "agency")."""
+    from assistant.answering.features import QUESTION_FEATURES
+
+    which = QUESTION_FEATURES.index("which_mismatch")
+    ans, parts = federal.analyse("Which agency offers the Get My Payment tool?")
+    assert not ans.refused and "Internal Revenue Service" in ans.answer
+    assert parts[0].qx[which] == 0.0
