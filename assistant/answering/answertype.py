@@ -59,6 +59,13 @@ WEB = re.compile(r"https?://|\bwww\.|\b[\w-]+\.(?:gov|org|com|net|edu|io|int|inf
 EMAIL = re.compile(r"@|" + WEB.pattern, re.I)  # an address, or the domain it is at ("your example.gov account")
 POSTAL = re.compile(r"\b\d+\s+(?:[A-Z][\w.]*\s+){1,4}(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|way|"
                     r"place|pl|square|sq|court|ct|suite)\b\.?|\bp\.?\s?o\.?\s+box\b", re.I)
+# Measurements by their units (general English): a temperature, a percentage, a weight, a length or distance.
+TEMPERATURE = re.compile(r"°|\bdegrees?\b|\bcelsius\b|\bfahrenheit\b|\b\d+\s*[CF]\b")
+PERCENT = re.compile(r"%|\bper ?cent(?:age)?s?\b")
+WEIGHT = re.compile(r"\b\d[\d.,]*\s*(?:g|kg|mg|lbs?|oz)\b|\b(?:grams?|kilo(?:gram)?s?|milligrams?|pounds?|ounces?|tons?|"
+                    r"tonnes?)\b", re.I)
+LENGTH = re.compile(r"\b\d[\d.,]*\s*(?:mm|cm|m|km|ft|mi)\b|\b(?:millimet(?:er|re)s?|centimet(?:er|re)s?|met(?:er|re)s?|"
+                    r"kilomet(?:er|re)s?|inch(?:es)?|feet|foot|yards?|miles?)\b", re.I)
 REASON = re.compile(r"\b(?:because|due to|owing to|stems? from|as a result|so that|in order to|to ensure|reasons?|"
                     r"therefore|thus|hence)\b", re.I)
 
@@ -98,6 +105,14 @@ ASKS = [
                 r"charged?|earn(?:s|ed)?)\b|\bhow much (?:money|funding|cash)\b|\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+"
                 r"the\s+(?:[a-z-]+\s+)?(?:costs?|prices?|fees?|budget|salary)\b|\bin (?:dollars|euros|pounds|cents)\b",
                 re.I), "money", MONEY, True),
+    (re.compile(r"\b(?:what|which)\s+(?:[a-z-]+\s+)?temperatures?\b|\bhow (?:hot|warm|cold)\b", re.I), "temperature",
+     TEMPERATURE, True),
+    (re.compile(r"\bwhat\s+(?:[a-z-]+\s+)?(?:percentage|percent)\b|\bhow many percent\b", re.I), "percent", PERCENT, True),
+    (re.compile(r"\bhow heavy\b|\bhow much (?:does|do|did|will|would|should) (?:[\w-]+\s+){1,4}weigh\b|"
+                r"\bwhat\s+(?:[a-z-]+\s+)?weight\b|\bhow many (?:grams|kilos|kilograms|pounds|ounces)\b", re.I), "weight",
+     WEIGHT, True),
+    (re.compile(r"\bhow (?:tall|wide|deep)\b|\bwhat\s+(?:[a-z-]+\s+)?(?:distance|height|width|depth)\b", re.I), "length",
+     LENGTH, True),
     (re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?should\b", re.I), "advice", ADVICE, True),
     (re.compile(r"\bhow (?:often|frequently)\b", re.I), "frequency", FREQUENCY, True),
     (re.compile(r"\b(?:phone|telephone|fax|contact)\s+numbers?\b|\bnumber to (?:call|ring|dial)\b", re.I), "phone", PHONE, True),

@@ -252,3 +252,15 @@ def test_what_is_the_measure_asks_for_a_number(question, kinds):
     from assistant.answering.answertype import asked
 
     assert sorted(k for k, _, _ in asked(question, checks=True)) == sorted(kinds)
+
+
+@pytest.mark.parametrize("question, answer, lacking", [
+    ("At what oven temperature should I bake the loaf?", "Take it out of the fridge 1 day before baking.", "temperature"),
+    ("What temperature should the water be?", "Between 20° and 30° Celsius.", ""),
+    ("What hydration percentage should the dough have?", "I go as low as 10%.", ""),
+    ("How heavy is a full crate?", "A crate holds 3 large jars.", "weight"),
+    ("How deep is the lake?", "It is 30 metres deep.", ""),
+    ("How far in advance should I book?", "Book 14 days ahead.", ""),  # "how far in advance" is no distance
+])
+def test_a_measurement_is_named_by_its_unit(question, answer, lacking):
+    assert type_mismatch(question, answer) == lacking
