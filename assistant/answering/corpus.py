@@ -18,7 +18,7 @@ import numpy as np
 
 from index.reader import Snapshot
 
-from .text import content_terms, initials, names, stem, stems, tokens
+from .text import NUMBER_TOKEN, content_terms, initials, names, stem, stems, tokens
 
 
 class Corpus:
@@ -54,7 +54,7 @@ class Corpus:
         self.initials = {i for p in self.passages for t in [p.section, *(s.text for s in p.sentences)]
                          for i in initials(t)}
         self.sources = sorted({p.source for p in self.passages})
-        self.numbers = {n for p in self.passages for n in re.findall(r"\b\d[\d.,]*\d\b|\b\d\b", p.section + " " + p.text)}
+        self.numbers = {n for p in self.passages for n in re.findall(NUMBER_TOKEN, p.section + " " + p.text)}
         # a version written whole ("42.0.0") also answers to its leading parts ("version 42", "42.0")
         self.numbers |= {n[:i] for n in self.numbers if re.fullmatch(r"\d+(?:\.\d+)+", n)
                          for i in (m.start() for m in re.finditer(r"\.", n))}

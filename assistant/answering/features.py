@@ -23,10 +23,12 @@ from .text import names, stem, stems, tokens
 # A sentence leaning on the one before it: a pronoun or connective among its first words.
 _LEANS = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:this|these|those|that|such|it|its|they|their|them|he|his|she|her|"
                     r"however|but|instead|also|moreover|furthermore|additionally|therefore|thus|by|here)\b", re.I)
-# Words naming a body of people (general English): "Which agency runs …?" is answered by its name.
-_BODY = r"(?:groups?|teams?|organi[sz]ations?|agenc(?:y|ies)|compan(?:y|ies)|bod(?:y|ies)|departments?|offices?|firms?|bureaus?|ministr(?:y|ies))"
-_BODY_WORD = re.compile(rf"^{_BODY}$", re.I)
-_WHO = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:who|whom|whose|which (?:person|people|group|team|organi[sz]ation|agency|company|body))\b", re.I)
+# Words naming a body of people (general English): "Which team …?" asks who, and is answered by a name.
+_BODIES = r"group|team|organi[sz]ation|agency|company|body"
+_WHO = re.compile(rf"^\W*(?:\w+\W+){{0,3}}?(?:who|whom|whose|which (?:person|people|{_BODIES}))\b", re.I)
+# … with their plurals and a few more: what "Which agencies …?" asks for, answered by names (not the word itself)
+_BODY_WORD = re.compile(rf"^(?:{_BODIES}|groups|teams|organi[sz]ations|agencies|companies|bodies|departments?|offices?|"
+                        r"firms?|bureaus?|ministr(?:y|ies))$", re.I)
 _DEFINE_ASK = re.compile(r"\bwhat (?:\w+ly )?(?:is|are|was|were|does|do)\b(?:(?!\b(?:how|why|when)\b).)*?(?:\bmean|\bstand for|\?|$)|\bdefin", re.I)
 _DEFINES = re.compile(r"\b(?:is|are|was|were) (?:a|an|the)\b|\brefers? to\b|\bmeans?\b|\bstands? for\b|\bdefined as\b|\bknown as\b|\bcalled\b", re.I)
 _LIST_ASK = re.compile(r"\b(?:list|enumerate|name (?:all|every|the)|what (?:are|were) (?:the|some|all)|which\b.*\b(?:are|were)\b"

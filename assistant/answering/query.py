@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from .corpus import Corpus
-from .text import STOP, clean, content_terms, names
+from .text import NUMBER_TOKEN, STOP, clean, content_terms, names
 
 _MARKUP = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<[^>]{0,200}>", re.I | re.S)
 # Instructions aimed at a language model; removed only from what an LLM is sent (generate.py).
@@ -90,8 +90,8 @@ def prepare(corpus: Corpus, text: str, own: str | None = None, context: str = ""
         search = re.sub(rf"\b{re.escape(wrong)}\b", right, search, flags=re.I)
     examples = {m.group(1).lower().rstrip(".") for m in _EXAMPLE.finditer(body)}
     terms = [t for t in _hyphen_parts(corpus, content_terms(body + " " + context)) if t not in examples]
-    numbers = [t for t in re.findall(r"\b\d[\d.,]*\d\b|\b\d\b", body)
-               if t not in corpus.numbers and not any(t in x for x in examples)]
+    illustrative = {n for x in examples for n in re.findall(NUMBER_TOKEN, x)}
+    numbers = [t for t in re.findall(NUMBER_TOKEN, body) if t not in corpus.numbers and t not in illustrative]
     excluded = [t for m in _EXCLUDING.finditer(body) for t in content_terms(m.group(1))]
     excluded = [t for t in excluded if t in terms and len(excluded) < len(terms)]
     own_terms = _hyphen_parts(corpus, content_terms(clean(own)) if own is not None else content_terms(body))
