@@ -77,7 +77,8 @@ def stems(text: str) -> set[str]:
     return {stem(t) for t in content_terms(text)}
 
 
-NUMBER_TOKEN = r"\b\d[\d.,]*\d\b|\b\d\b"  # a number as written ("42", "1.2.3", "2,000"): what the sources and questions hold
+# A number as the sources and questions write it ("42", "1.2.3", "2,000").
+NUMBER_TOKEN = r"\b\d[\d.,]*\d\b|\b\d\b"
 
 CONNECTORS = ("of", "the", "de", "von", "van", "for", "and")  # lower-case words inside a name ("Guild of the Phoenix")
 # Between two capitalised words of one name: up to two connectors, and never onto the pronoun "I" ("… Iowa and I'm …").
