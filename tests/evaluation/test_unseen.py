@@ -26,6 +26,9 @@ is given whole only when the item asked about shows; "how many short breaks" cou
 such as "TSP-1" is no quantity; "what is the interest rate" asks for a number): 66 of 74, correct 0.964, out of scope
 refused 0.789, no false refusal — no longer clean.
 
+With the shipped models retrained after the last of those changes (answer threshold 0.284): XZ 52 of 69, zlib 49 of
+65, semver 57 of 71 (correct 0.824, false refusals 0.039), benefits 65 of 74 (correct 0.945, false refusals 0.018).
+
 The floors sit about three rows under the measurements."""
 from __future__ import annotations
 
