@@ -73,7 +73,7 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
             order.insert(0, defining[0])
     subject = _polar_subject(question)
     if subject and not subject.search(sentence_text(snap, cands[order[0]])):
-        # "Will the US send …?": a yes/no question about a name is answered by a sentence that names it, among the
+        # "Will the Guild send …?": a yes/no question about a name is answered by a sentence that names it, among the
         # close ones
         naming = [i for i in order[:5] if subject.search(sentence_text(snap, cands[i]))
                   and probs[i] >= POLAR_SHARE * probs[order[0]]]
@@ -127,7 +127,7 @@ _POLAR = re.compile(r"^\W*(?i:(?:and |so |but )?(?:will|would|does|do|did|is|are
 
 
 def _polar_subject(question: str):
-    """For a yes/no question whose subject is a name ("Will the US …?", "Does Freedonia …?"): a pattern finding that
+    """For a yes/no question whose subject is a name ("Will the Guild …?", "Does Freedonia …?"): a pattern finding that
     name as a whole word; else None."""
     m = _POLAR.match(question)
     if not m or m.group(1) in ("I", "It"):
