@@ -115,6 +115,8 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
         if any(x.passage == c.passage and x.sentence == c.sentence for x in picks) or (
                 cp.kind == "list" and not cp.is_item(c.sentence)):  # a list's introduction alone says nothing
             continue
+        if _LABEL_ONLY.match(sentence_text(snap, c)):  # "See:" whose link was dropped, "Example:" before code
+            continue
         if _redundant(snap, c, picks) or _words(snap, picks + [Pick(c.passage, c.sentence)]) > max_words:
             continue
         picks.append(Pick(c.passage, c.sentence))
@@ -133,6 +135,9 @@ def _polar_subject(question: str):
     if not m or m.group(1) in ("I", "It"):
         return None
     return re.compile(rf"\b{re.escape(m.group(1))}\b")
+
+
+_LABEL_ONLY = re.compile(r"^\W*(?:\w+\W+){0,1}\w+\s*:\s*$")  # a sentence of one or two words ending in a colon
 
 
 def body_first(picks: list[Pick], faq_body: dict[int, int]) -> list[Pick]:

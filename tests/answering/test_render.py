@@ -219,3 +219,12 @@ def test_the_subject_of_a_yes_no_question_about_a_name():
     assert _polar_subject("and is The Carpentries paying?").pattern == r"\bCarpentries\b"
     for question in ("Is it safe?", "Can I use it?", "Will they come?", "What is Ruritania?", "Who leads Ruritania?"):
         assert _polar_subject(question) is None, question
+
+
+def test_a_sentence_that_is_only_a_label_is_no_further_answer_sentence():
+    from assistant.answering.selection import _LABEL_ONLY
+
+    for text in ("See:", "For example:", "Note:"):
+        assert _LABEL_ONLY.match(text), text  # a link or code block after it was dropped: it says nothing
+    for text in ("Examples: 1.0.0-alpha, 1.0.0-beta.", "The steps are as follows:", "Yes."):
+        assert not _LABEL_ONLY.match(text), text
