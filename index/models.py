@@ -48,6 +48,10 @@ class Passage:
         """Whether sentence ``i`` is a list item."""
         return self.sentences[i].item
 
+    def answer_start(self) -> int:
+        """The index of the passage's first answering sentence: an FAQ's first sentence is its question."""
+        return 1 if self.kind == "faq" else 0
+
     def of_paragraphs(self) -> bool:
         """A list whose items are paragraphs (:func:`paragraph_items`)."""
         return self.kind == "list" and paragraph_items(self.sentences)

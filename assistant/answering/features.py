@@ -130,12 +130,10 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
         plex = coverage(weights, corpus.passage_stems[rk.index])
         sims, paired = _per_sentence(corpus, rk.index, r.sentence_sims), _per_sentence(corpus, rk.index, r.pair_sims)
         own = facts[rk.index]
-        for si in range(len(p.sentences)):
-            if p.kind == "faq" and si == 0:
-                continue  # the FAQ question itself is not an answer
+        for si in range(p.answer_start(), len(p.sentences)):  # an FAQ's question itself is no answer
             fs = own[si]
             lex = coverage(weights, corpus.sentence_stems[rk.index][si])
-            first = si == (1 if p.kind == "faq" else 0)
+            first = si == p.answer_start()
             has_type = any(kind in fs.kinds for kind, _, _ in types)
             new_name = any(n not in qlower for n in fs.names)
             holds = (has_type or not types) and (not who or new_name)  # the kind of answer asked for ("who": a name)

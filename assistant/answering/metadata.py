@@ -169,15 +169,14 @@ def about(question: str, corpus: Corpus, current: Callable[[], str] | None = Non
         return None
     pointed = bool(_POINTS_TO.search(question))
     last = next((pi for pi in reversed(passages) if pointed or not _POINTER.match(corpus.passages[pi].text)), passages[-1])
-    first = 1 if corpus.passages[last].kind == "faq" else 0  # an FAQ's answer, not its question
     n = len(corpus.passages[last].sentences)
-    closing = [Pick(last, i) for i in range(max(first, n - 2), n)]
+    closing = [Pick(last, i) for i in range(max(corpus.passages[last].answer_start(), n - 2), n)]
     if ending and not summary:
         return About(picks=closing)
     if opening and not summary:
-        lead = passages[0]
-        start = 1 if corpus.passages[lead].kind == "faq" else 0
-        return About(picks=[Pick(lead, i) for i in range(start, min(start + 2, len(corpus.passages[lead].sentences)))])
+        lead = corpus.passages[passages[0]]
+        start = lead.answer_start()
+        return About(picks=[Pick(passages[0], i) for i in range(start, min(start + 2, len(lead.sentences)))])
     # The statement of purpose: among the opening passages, the sentence saying what the document does (else the
     # one sharing most with its title, else the first).
     opening = passages[:3]

@@ -63,14 +63,12 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
         # a list asked for, and the best sentence lists nothing itself: the best list among the close candidates leads
         listed = [i for i in order if snap.passages[cands[i].passage].kind == "list"]
         if listed and probs[listed[0]] >= 0.5 * probs[order[0]]:
-            order.remove(listed[0])
-            order.insert(0, listed[0])
+            _lead_with(order, listed[0])
     if _DEFINITION.match(question):
         # a sentence defining the very words asked about ("X refers to …", opening on X) leads, among the close ones
         defining = [i for i in order[:5] if cands[i].x[DEFINES] and cands[i].x[OPENS] >= 0.999]
         if defining:
-            order.remove(defining[0])
-            order.insert(0, defining[0])
+            _lead_with(order, defining[0])
     subject = _polar_subject(question)
     if subject and not subject.search(sentence_text(snap, cands[order[0]])):
         # "Will the Guild send …?": a yes/no question about a name is answered by a sentence that names it, among the
@@ -78,12 +76,10 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
         naming = [i for i in order[:5] if subject.search(sentence_text(snap, cands[i]))
                   and probs[i] >= POLAR_SHARE * probs[order[0]]]
         if naming:
-            order.remove(naming[0])
-            order.insert(0, naming[0])
+            _lead_with(order, naming[0])
     same = [i for i in order if cands[i].x[FAQ] and cands[i].x[FIRST] and cands[i].x[FAQ_QSIM] >= SAME_QUESTION]
-    if same and same[0] != order[0]:  # the FAQ asked in other words: its answer's first sentence leads
-        order.remove(same[0])
-        order.insert(0, same[0])
+    if same:  # the FAQ asked in other words: its answer's first sentence leads
+        _lead_with(order, same[0])
     best = cands[order[0]]
     p = snap.passages[best.passage]
     if p.kind == "list" and not p.of_paragraphs() and (list_asked(question) or _intro_of_list(p, best.sentence)
@@ -95,7 +91,7 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
     if nested:      # "… sets out strategies for:" and the items nested under it
         return picks + [Pick(best.passage, i) for i in nested]
     prob = {(c.passage, c.sentence): float(probs[i]) for i, c in enumerate(cands)}
-    if best.x[LEANS] and best.sentence - 1 >= (1 if p.kind == "faq" else 0):
+    if best.x[LEANS] and best.sentence - 1 >= p.answer_start():
         picks.insert(0, Pick(best.passage, best.sentence - 1))
     elif best.sentence + 1 < len(p.sentences) and (
             (best.x[NEXT_LEANS] or word_count(sentence_text(snap, best)) <= SHORT_LEAD) and not p.is_item(best.sentence + 1)
@@ -140,6 +136,12 @@ def _polar_subject(question: str):
 _LABEL_ONLY = re.compile(r"^\W*(?:\w+\W+){0,1}\w+\s*:\s*$")  # a sentence of one or two words ending in a colon
 
 
+def _lead_with(order: list[int], i: int) -> None:
+    """Candidate ``i`` moved to the front of ``order`` (the rest keep their order)."""
+    order.remove(i)
+    order.insert(0, i)
+
+
 def body_first(picks: list[Pick], faq_body: dict[int, int]) -> list[Pick]:
     """When an FAQ answer and the body passage it summarises are both quoted, the body comes first."""
     bodies = {faq_body.get(c.passage) for c in picks} - {None}
@@ -148,8 +150,9 @@ def body_first(picks: list[Pick], faq_body: dict[int, int]) -> list[Pick]:
 
 
 def _shown_whole(p: Passage, si: int, budget: int) -> bool:
-    """Whether sentence ``si`` of list ``p`` is among what :func:`_render_list` shows within ``budget`` words (not
-    cut off behind "…")."""
+    """Whether sentence ``si`` of list ``p`` fits within ``budget`` words with the list's introduction and the items
+    before it, as :func:`_render_list` counts them (so it would not stand behind "…"). Stricter than the renderer for
+    a first item longer than the whole budget, which the renderer still shows."""
     words = sum(word_count(s.text) for i, s in enumerate(p.sentences) if not p.is_item(i))
     for i, s in enumerate(p.sentences):
         if p.is_item(i):
