@@ -35,6 +35,8 @@ _WH_PHRASE = re.compile(rf"^\s*(?:which|whose)\b(?:(?!\b{_AUX}\b).)*$", re.I)
 # "And when one turns up, where does the fix go?": a time or place clause without an auxiliary is not a question.
 _SUBORDINATE = re.compile(rf"^\s*(?:(?:and|so|but)\s+)?(?:when|where|whenever|wherever)\s+(?!{_AUX}\b|n't\b)(?:(?!\b{_AUX}\b)[^,])*$",
                           re.I)
+# A question word alone, asking it of the part before: "…, and by when?", "…, and why?", "…, and where?".
+_ELLIPSIS = re.compile(rf"^\s*(?:{_PREPOSITION}\s+)?{_WH}\s*\?$", re.I)
 # Not a question on its own: "What about X?" / "And X?" (it is asked with the next sentence), "Really?".
 _FRAGMENT = re.compile(rf"^\s*(?:(?:and|so|but|also)\s+)?(?:what|how)\s+about\b|^\s*and\b(?!\s+(?:{_WH}|{_AUX})\b)",
                        re.I)
@@ -51,6 +53,8 @@ def split_parts(question: str) -> list[str]:
         if not sentence:
             continue
         for piece in map(_tidy, _clauses(sentence)):
+            if parts and piece and _ELLIPSIS.match(piece) and content_terms(parts[-1]):
+                piece = _complete(piece, parts[-1])
             if parts and (not content_terms(parts[-1]) or _FRAGMENT.match(parts[-1])):
                 parts[-1] = f"{parts[-1]} {piece}"
             elif piece:
@@ -62,6 +66,15 @@ def split_parts(question: str) -> list[str]:
     if len(parts) > MAX_PARTS:
         parts = parts[:MAX_PARTS - 1] + [" ".join(parts[MAX_PARTS - 1:])]
     return parts
+
+
+def _complete(ellipsis: str, before: str) -> str:
+    """"By when?" after "Who has to approve the trip?": "By when has to approve the trip?" (its question word, the
+    clause of the part before without that part's own question word)."""
+    rest = re.sub(rf"^\s*(?:{_PREPOSITION}\s+)?{_WH}\b(?:\s+(?:many|much|long|often|\w+(?=\s+(?:{_AUX})\b)))?\s*", "",
+                  before, flags=re.I)
+    rest = re.sub(rf"^{_AUX}\b", lambda m: m.group(0).lower(), rest.rstrip("?"), flags=re.I)
+    return f"{ellipsis.rstrip('?')} {rest}?"
 
 
 def _clauses(sentence: str) -> list[str]:

@@ -57,6 +57,23 @@ def test_pronoun_resolved_to_noun_phrase_release_doc():
     assert r.text == "How often is the beta channel released?"
 
 
+@pytest.mark.parametrize("question,history", [
+    ("How long does it take for the money to show up?", EXPENSES),
+    ("How many days does it usually take to get a form approved?", EXPENSES),
+    ("Is it okay to feed with tap water?", SOURDOUGH),
+    ("Would it be possible for me to test the next release early?", BETA),
+    ("Is it worth buying travel insurance?", EXPENSES),
+    ("Does it matter if I feed in the evening?", SOURDOUGH),
+])
+def test_a_dummy_it_is_not_resolved(question, history):
+    assert resolve(question, history).text == question
+
+
+def test_a_referring_it_is_still_resolved_where_a_dummy_one_would_not_be():
+    assert resolve("How long does it take?", BETA).text == "How long does the beta channel take?"
+    assert resolve("Can I feed it to the dog?", SOURDOUGH).text != "Can I feed it to the dog?"
+
+
 def test_possessive_pronoun():
     r = resolve("What are its main goals?", COALITION)
     assert r.text in ("What are the Coalition of the Willing's main goals?",

@@ -83,6 +83,17 @@ def test_an_ellipsis_stays_with_the_question_before_it():
     assert split_parts("Will the beta ship soon? Why not?") == ["Will the beta ship soon? Why not?"]
 
 
+@pytest.mark.parametrize("question,parts", [
+    ("Who has to approve items needed for international travel, and by when?",
+     ["Who has to approve items needed for international travel?",
+      "By when has to approve items needed for international travel?"]),
+    ("Is a receipt required for a taxi, and why?", ["Is a receipt required for a taxi?", "Why is a receipt required for a taxi?"]),
+    ("When was the guild founded, and by whom?", ["When was the guild founded?", "By whom was the guild founded?"]),
+])
+def test_a_bare_question_word_asks_it_of_the_part_before(question, parts):
+    assert split_parts(question) == parts
+
+
 def test_parts_keep_every_word():
     q = "Will the US put troops in Ukraine, and what do the allies want from it instead?"
     parts = split_parts(q)
