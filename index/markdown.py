@@ -34,6 +34,7 @@ class Plain:
 
     text: str
     offs: list[int]
+    link: bool = False  # nothing but the text of links to other pages ("[See this video on …](https://…)")
 
     def span(self, a: int, b: int) -> tuple[int, int]:
         """File range of the plain characters ``a:b`` (``a < b``)."""
@@ -57,7 +58,7 @@ class Plain:
                 offs += [offs[-1]] * len(sep)
             text += p.text
             offs += p.offs
-        return Plain(text, offs)
+        return Plain(text, offs, bool(parts) and all(p.link for p in parts if p))
 
 
 @dataclass
@@ -261,7 +262,9 @@ class _Walker:
         a, b = self._line(tok.map[0]), self._line(tok.map[1])
         m = _Mapper(self.src, a, b, self.masked)
         m.render(tok.children or [])
-        return m.plain()
+        plain = m.plain()
+        plain.link = _links_only(tok.children or [])
+        return plain
 
     def walk(self, tokens: list[Token]) -> list[Block]:
         stack: list[Token] = []
@@ -366,6 +369,23 @@ class _Walker:
         out = sub.walk(_md.parse("".join(line.lstrip(" \t") for line in lines)))
         self.next_list = sub.next_list
         return out
+
+
+def _links_only(children: list[Token]) -> bool:
+    """Whether the inline content is nothing but links to other pages: a pointer elsewhere, not something said."""
+    in_link, linked = False, False
+    for c in children:
+        if c.type == "link_open":
+            in_link = True
+            href = str(c.attrGet("href") or "")
+            if c.markup == "autolink" or href.startswith("#"):
+                return False
+            linked = True
+        elif c.type == "link_close":
+            in_link = False
+        elif c.type in ("text", "code_inline", "image") and c.content.strip() and not in_link:
+            return False
+    return linked
 
 
 def _anchor_only(children: list[Token]) -> bool:

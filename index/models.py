@@ -16,6 +16,13 @@ class Sentence:
     item: bool = False  # a list item (of a "list" passage)
     depth: int = 0  # the item's nesting in its list, 0 = top level
     cont: bool = False  # a further sentence of the same list item (an item of several sentences)
+    link: bool = False  # only the text of a link to another page
+
+    @property
+    def pointer(self) -> bool:
+        """A paragraph that only points elsewhere ("[See this video on …](https://…)"): never an answer. A list item
+        that is a link still names something ("- [#help-desk](…)")."""
+        return self.link and not self.item
 
 
 # Items this long on average, of two sentences or more each, are paragraphs set out as a list (the numbered rules of
@@ -69,7 +76,7 @@ class Passage:
             "end": self.end,
             "order": self.order,
             "question": self.question,
-            "sentences": json.dumps([[s.text, s.start, s.end, s.item, s.depth, s.cont] for s in self.sentences],
+            "sentences": json.dumps([[s.text, s.start, s.end, s.item, s.depth, s.cont, s.link] for s in self.sentences],
                                     ensure_ascii=False),
         }
 
@@ -83,7 +90,7 @@ class Passage:
         for row in json.loads(meta["sentences"]):
             t, a, b = row[0], int(row[1]), int(row[2])
             if len(row) >= 5:
-                sentences.append(Sentence(t, a, b, bool(row[3]), int(row[4]), bool(row[5]) if len(row) > 5 else False))
+                sentences.append(Sentence(t, a, b, bool(row[3]), int(row[4]), *map(bool, row[5:7])))
             else:
                 before = text[: a - start] if 0 <= a - start <= len(text) else ""
                 sentences.append(Sentence(t, a, b, bool(_BULLET.match(before[before.rfind("\n") + 1:]))))

@@ -53,9 +53,9 @@ def front_matter(text: str) -> tuple[dict, int]:
 
 def sentences_of(plain: Plain) -> list[Sentence]:
     """``plain`` split into sentences, each with the file range of its raw span."""
-    return [Sentence(s.text, *plain.span(s.start, s.end)) for s in split_sentences(plain.text)]
+    return [Sentence(s.text, *plain.span(s.start, s.end), link=plain.link) for s in split_sentences(plain.text)]
 
 
 def whole_sentence(plain: Plain, item: bool = False, depth: int = 0) -> Sentence:
     """``plain`` as one sentence, with the file range of its raw span."""
-    return Sentence(plain.text, *plain.span(0, len(plain.text)), item=item, depth=depth)
+    return Sentence(plain.text, *plain.span(0, len(plain.text)), item=item, depth=depth, link=plain.link)

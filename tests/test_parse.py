@@ -190,7 +190,7 @@ def test_metadata_round_trip(doc):
         assert Passage.from_metadata(p.text, meta) == p
     nested = parse_source("n.md", "n.md", "Steps:\n\n- one\n  - one a\n- two\n")
     [p] = nested.passages
-    assert json.loads(p.to_metadata()["sentences"])[2] == ["one a", 18, 23, True, 1, False]
+    assert json.loads(p.to_metadata()["sentences"])[2] == ["one a", 18, 23, True, 1, False, False]
     assert Passage.from_metadata(p.text, p.to_metadata()) == p
 
 
@@ -436,6 +436,22 @@ def test_a_list_whose_items_are_paragraphs_is_one_passage_per_item():
     assert [p.sentences[0].text for p in rules] == ["Rule 0.", "Rule 1.", "Rule 2."]
     [short] = [p for p in spec.passages if p.section == "Short"]
     assert len(short.sentences) == 2 and not short.of_paragraphs()  # a list of short items stays one passage
+
+
+def test_a_paragraph_that_is_only_a_link_is_a_pointer():
+    d = _md("# Bake\n\nFeed it daily. It doubles in [six hours](https://x.org/a).\n\n"
+            "[See this video on baking with discard](https://x.org/v)\n\n[Back to the top](#bake)\n\n"
+            "Ask in:\n\n- [#bakers-help](https://chat.x.org/help)\n- the front desk\n")
+    _check_invariants(d)
+    by_text = {s.text: s for p in d.passages for s in p.sentences}
+    video = by_text["See this video on baking with discard"]
+    assert video.link and video.pointer
+    assert not by_text["It doubles in six hours."].link  # a link inside a sentence is part of what it says
+    assert not by_text["Back to the top"].link  # a link to this page's own anchor points nowhere else
+    channel = by_text["#bakers-help"]
+    assert channel.link and channel.item and not channel.pointer  # an item that is a link names something
+    for p in d.passages:
+        assert Passage.from_metadata(p.text, p.to_metadata()) == p
 
 
 def test_faq_statement_headings_under_an_faq_heading():

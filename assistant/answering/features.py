@@ -131,6 +131,8 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
         sims, paired = _per_sentence(corpus, rk.index, r.sentence_sims), _per_sentence(corpus, rk.index, r.pair_sims)
         own = facts[rk.index]
         for si in range(p.answer_start(), len(p.sentences)):  # an FAQ's question itself is no answer
+            if p.sentences[si].pointer:  # "See this video on …" says nothing itself
+                continue
             fs = own[si]
             lex = coverage(weights, corpus.sentence_stems[rk.index][si])
             first = si == p.answer_start()

@@ -85,6 +85,16 @@ def test_no_answer_opens_with_a_connective(assistant, sourdough, rust):
             assert not re.match(r"^(However|Moreover|Furthermore|Additionally|In addition),", ans.answer), ans.answer
 
 
+def test_a_paragraph_that_only_links_elsewhere_is_never_quoted(sourdough):
+    """The guide's "[See this video on making a discard starter bread](…)" points to a video; it says nothing."""
+    pointer = "See this video"
+    assert any(pointer in s.text and s.pointer for p in sourdough.snapshot.passages for s in p.sentences)
+    for q in ["What can I bake with the discard?", "Can I make bread from the discard?",
+              "What do I need to have on hand before I begin?"]:
+        ans = sourdough.ask(q)
+        assert not ans.refused and pointer not in ans.answer, ans.answer
+
+
 def test_topic_sentence_comes_with_the_sentence_explaining_it(assistant):
     ans = assistant.ask("What is one of the coalition's key areas of focus?")
     assert_answers(ans, "airspace policing", ("stationing aircraft", "Poland", "Romania", "air sovereignty"))
