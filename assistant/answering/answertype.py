@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 
-NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|"
-                r"seventy|eighty|ninety|dozens?|hundreds?|thousands?|millions?|billions?|percent")
+from .text import SPELT_NUMBERS
+
+NUMBER_WORDS = "|".join(w for w in SPELT_NUMBERS if w != "zero") + r"|dozens?|hundreds?|thousands?|millions?|billions?|percent"
 # A quantity: digits standing as a number ("30", "1.89 billion", "15-minute", "5%"), not inside a name or code ("TSP-1",
 # "401k", "18F"), or a number word.
 NUMBER = re.compile(r"(?<!\w)(?<![A-Za-z]-)\d+(?:[.,:]\d+)*(?![A-Za-z\d])|\b(?:" + NUMBER_WORDS + r")\b", re.I)

@@ -18,7 +18,7 @@ import numpy as np
 
 from index.reader import Snapshot
 
-from .text import NUMBER_TOKEN, content_terms, initials, names, stem, stems, tokens
+from .text import NUMBER_TOKEN, SPELT_NUMBERS, content_terms, initials, names, stem, stems, tokens
 
 
 class Corpus:
@@ -55,6 +55,8 @@ class Corpus:
                          for i in initials(t)}
         self.sources = sorted({p.source for p in self.passages})
         self.numbers = {n for p in self.passages for n in re.findall(NUMBER_TOKEN, p.section + " " + p.text)}
+        self.numbers |= {SPELT_NUMBERS[w] for p in self.passages for w in re.findall(r"[a-z]+", p.text.lower())
+                         if w in SPELT_NUMBERS}
         # a version written whole ("42.0.0") also answers to its leading parts ("version 42", "42.0")
         self.numbers |= {n[:i] for n in self.numbers if re.fullmatch(r"\d+(?:\.\d+)+", n)
                          for i in (m.start() for m in re.finditer(r"\.", n))}

@@ -79,6 +79,11 @@ def stems(text: str) -> set[str]:
 
 # A number as the sources and questions write it ("42", "1.2.3", "2,000").
 NUMBER_TOKEN = r"\b\d[\d.,]*\d\b|\b\d\b"
+# Numbers written as words, by their digits: "three release channels" uses the number a question writes "3".
+SPELT_NUMBERS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())} | {w: str(10 * i) for i, w in enumerate(
+        "thirty forty fifty sixty seventy eighty ninety".split(), start=3)}
 
 CONNECTORS = ("of", "the", "de", "von", "van", "for", "and")  # lower-case words inside a name ("Guild of the Phoenix")
 # Between two capitalised words of one name: up to two connectors, and never onto the pronoun "I" ("… Iowa and I'm …").

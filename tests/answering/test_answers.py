@@ -363,6 +363,16 @@ def test_a_value_given_as_an_example_is_not_sought_in_the_sources(semver):
     assert prepare(semver._state.corpus, "Is there a version 43?").unknown_numbers == ["43"]
 
 
+def test_a_number_the_text_spells_out_is_known_in_digits(rust):
+    from assistant.answering.query import prepare
+
+    # the release doc says "three release channels"
+    assert prepare(rust._state.corpus, "What are the 3 release channels called?").unknown_numbers == []
+    assert prepare(rust._state.corpus, "What are the 17 release channels called?").unknown_numbers == ["17"]
+    ans = rust.ask("What are the 3 release channels of Rust named?")
+    assert_answers(ans, "Nightly", "Beta", "Stable")
+
+
 def test_a_release_date_of_something_in_the_text_is_not_the_document_date(assistant, rust):
     from assistant.answering.metadata import about
 
