@@ -69,6 +69,7 @@ _ORDINAL = set("first second third fourth fifth sixth seventh eighth ninth tenth
 _MARKER = re.compile(r"\b(?:instead|then|also|too|else|other|same|another|otherwise|either|as well)\b|^so\b"
                      r"|\b(?:which|what|the|that|this|each|neither|every)\s+(?:\w+\s+)?ones?\b"  # "Which one …?"
                      r"|\b(?:that|this|these|those)\s+\w", re.I)
+_WHY = re.compile(r"^\W*(?:and\s+|but\s+|so\s+)?(?:why|how\s+come|how\s+so)\b(?!\s+not\b)", re.I)
 _SWAP = re.compile(r"^\s*(?:(?:and|but|so|ok|okay|well|oh|hmm|right)[,\s]+)*(what about|how about|what of|and)\b"
                    r"[,\s]*(.*?)[\s?.!]*$", re.I)
 _NOMINAL = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence|ing|er|or|ure|age|ism|ist|ship|ice|ee|ery|ogy|cy|s)$")
@@ -127,6 +128,8 @@ def _resolve_one(q: str, history: list[dict], fit: Fit | None) -> Resolved:
             return _swap(q, m.group(2), prev, fit)
         lead = re.split(r"[?—–;,]|\s-\s", m.group(2))[0]
     if not content and not own_names:
+        if _WHY.match(q) and answers:  # "Why?", "Why is that?": the reason for what was just said
+            return _attach(q, _first_sentence(answers[-1]).rstrip(".!?"))
         return _attach(q, prev)     # "Why not?", "How many?", "And then?", "And?"
     pronouns = [p for p in _PRONOUN.finditer(q) if _is_pronoun(p, q)]
     demonstrative = [p for p in pronouns if p.group(1).lower() in _DEMONSTRATIVE]
@@ -134,6 +137,8 @@ def _resolve_one(q: str, history: list[dict], fit: Fit | None) -> Resolved:
     if own_names or len(content) >= 3 and not pronouns and not demonstrative:
         related = _MARKER.search(q) or pronouns or demonstrative
         return Resolved(q, q, prev if related else "", False)
+    if demonstrative and _WHY.match(q) and answers:  # "Why is that a good thing?": what was just said
+        return _attach(q, _first_sentence(answers[-1]).rstrip(".!?"))
     if demonstrative or not pronouns and len(content) <= 1:
         return _attach(q, prev, clarify=bool(demonstrative))    # "What would that mean?", "Any exceptions?"
     if not pronouns:

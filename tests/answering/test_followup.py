@@ -229,6 +229,16 @@ def test_why_not_attaches_the_previous_question():
     assert r.text == "Will Ukraine join NATO? Why not?" and r.context == "Will Ukraine join NATO?"
 
 
+@pytest.mark.parametrize("question,history,said", [
+    ("Why?", BETA, "The beta channel is a preview of the next stable release"),
+    ("How so?", SOURDOUGH, "Feed it once a day at room temperature"),
+    ("Why is that a good thing?", EXPENSES, "Expenses are approved by the finance team"),
+])
+def test_why_asks_the_reason_for_what_the_last_answer_said(question, history, said):
+    r = resolve(question, history)
+    assert r.context == said and r.text == f"{said}? {question}" and r.own == question
+
+
 def test_why_not_without_history_asks_to_clarify():
     r = resolve("Why not?", [])
     assert r == Resolved("Why not?", "Why not?", "", True)
