@@ -18,7 +18,13 @@ _INJECTION = re.compile(
     r"|\b(?:system|developer)\s*prompt\b[^.?!]*[.?!]?|\bjailbreak\b[^.?!]*[.?!]?)",
     re.I,
 )
-_EXCLUDING = re.compile(r"\b(?:instead of|rather than|other than|apart from|aside from|besides|except(?: for)?)\s+([^?.,;!]+)", re.I)
+_INSTEAD = {"instead", "rather"}  # "instead of X", "rather than X": what is asked is the alternative, not X
+# What the question sets aside: the phrase after "instead of", "other than", … up to the clause's verb ("Which
+# countries other than the Guild are members?": "the Guild"), at most five words.
+_STOP_EXCLUDED = (r"(?:is|are|was|were|do|does|did|will|would|can|could|should|has|have|had|may|might|must|that|which|"
+                  r"who|whom|to|for|so|and|or|but|if|when|where|while)")
+_EXCLUDING = re.compile(r"\b(?:instead of|rather than|other than|apart from|aside from|besides|except(?: for)?)\s+"
+                        rf"((?:(?!{_STOP_EXCLUDED}\b)[^\s?.,;!]+\s*){{1,5}})", re.I)
 # A value the user gives as an example ("leading zeros, like 01.2.3?", "a tag such as v2"): illustration, not what
 # the sources must say.
 _EXAMPLE = re.compile(r"\b(?:like|such as|e\.g\.,?|for example,?|for instance,?|say)\s+[\"'“‘]?([\w.+-]*\d[\w.+-]*)", re.I)
@@ -94,6 +100,10 @@ def prepare(corpus: Corpus, text: str, own: str | None = None, context: str = ""
     numbers = [t for t in re.findall(NUMBER_TOKEN, body) if t not in corpus.numbers and t not in illustrative]
     excluded = [t for m in _EXCLUDING.finditer(body) for t in content_terms(m.group(1))]
     excluded = [t for t in excluded if t in terms and len(excluded) < len(terms)]
+    if excluded:  # "What does Ruritania want instead of a treaty?" is searched as "… want instead?" (an answer often
+        # names what "other than", "besides" set aside: "other contacts besides the official"; those are kept)
+        search = re.sub(r"\s+(?=[?,.!;])", "", clean(_EXCLUDING.sub(
+            lambda m: " instead " if m.group(0).split()[0].lower() in _INSTEAD else m.group(0), search)))
     own_terms = _hyphen_parts(corpus, content_terms(clean(own)) if own is not None else content_terms(body))
     return Query(typed=clean(own if own is not None else text), text=body, search=search, terms=terms,
                  own=[t for t in own_terms if t in terms] or terms, repaired=repaired,

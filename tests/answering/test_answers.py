@@ -363,6 +363,16 @@ def test_a_value_given_as_an_example_is_not_sought_in_the_sources(semver):
     assert prepare(semver._state.corpus, "Is there a version 43?").unknown_numbers == ["43"]
 
 
+def test_what_a_question_sets_aside_is_not_sought(rust):
+    from assistant.answering.query import prepare
+
+    q = prepare(rust._state.corpus, "Which channel should I use instead of nightly builds?")
+    assert q.excluded == ["nightly", "builds"] and q.search == "Which channel should I use instead?"
+    # the phrase set aside ends at the clause's verb; "other than" keeps it in the search (answers often name it)
+    q = prepare(rust._state.corpus, "Which channels other than beta are released every six weeks?")
+    assert q.excluded == ["beta"] and q.search == "Which channels other than beta are released every six weeks?"
+
+
 def test_a_number_the_text_spells_out_is_known_in_digits(rust):
     from assistant.answering.query import prepare
 
