@@ -20,6 +20,9 @@ from index.reader import Snapshot
 
 from .text import NUMBER_TOKEN, SPELT_NUMBERS, content_terms, initials, names, stem, stems, tokens
 
+# English prefixes that make a new word of a known one ("un-install", "re-apply"): such a word is no misspelling.
+_PREFIXES = ("un", "re", "dis", "de", "non", "mis", "pre", "anti", "over", "under", "sub", "co", "counter", "out")
+
 
 class Corpus:
     def __init__(self, snapshot: Snapshot, heading_repeat: int = 1):
@@ -172,6 +175,8 @@ class Corpus:
         # no word of the sources' (its stem matches none of theirs)
         if len(w) < 4 or not w.isalpha() or self.df.get(stem(w), 0) or zipf_frequency(w, "en") >= 3.0:
             return None
+        if any(w.startswith(p) and len(w) - len(p) >= 4 and self.knows(w[len(p):]) for p in _PREFIXES):
+            return None  # "uninstall", "reapply", "unshare": a word of theirs with a prefix that changes its meaning
         edits = 1 if len(w) <= 5 else 2  # a transposition counts as one edit
         for vocabulary in (self.words.keys(), _english()):
             hit = process.extractOne(w, vocabulary, scorer=DamerauLevenshtein.distance, score_cutoff=edits)

@@ -52,6 +52,8 @@ def test_misspelt_word_is_repaired_from_the_sources(sourdough, rust, assistant):
     assert assistant._state.corpus.repair("discusions") == "discussions"
     assert rust._state.corpus.repair("releas") in ("release", "releases")
     assert assistant._state.corpus.repair("discussions") is None
+    # a source word with a prefix that changes its meaning is no misspelling of it
+    assert rust._state.corpus.repair("uninstall") is None and rust._state.corpus.repair("reinstall") is None
 
 
 # 2. the answer reads like an answer: no leading connective, a topic sentence with the one explaining it
