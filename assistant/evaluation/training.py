@@ -22,6 +22,7 @@ import numpy as np
 from assistant.answering import pipeline
 from assistant.answering.features import QUESTION_FEATURES, SENTENCE_FEATURES, question_features
 from assistant.answering.learned import Linear, Models
+from assistant.answering.parts import split_parts
 from assistant.answering.selection import choose
 
 from . import golden
@@ -37,6 +38,12 @@ class Sample:
     corpus: object
     y: np.ndarray  # one label per candidate
     origin: str = ""  # the article the question was written for, when not ``article`` (see :func:`add_foreign`)
+
+    @property
+    def labelled(self) -> bool:
+        """Whether the row's answerability is this part's: a row out of scope that asks several things may have an
+        answerable part ("What is X, and who invented it?"), so its parts teach nothing about refusing."""
+        return self.row.answerable or len(split_parts(self.row.question)) == 1
 
     @property
     def source_articles(self) -> set[str]:
@@ -183,8 +190,9 @@ def fit_question_models(samples: list[Sample], sel: Linear, settings) -> tuple[L
     articles' questions asked of it (:func:`add_foreign`; None without them)."""
     Q, y = question_matrix(samples, sel, settings)
     own = np.array([not s.origin for s in samples], dtype=bool)
-    answerable = Linear.fit(Q[own], y[own], QUESTION_FEATURES, c=ANSWERABLE_C,
-                            weight=article_weights([s.article for s, o in zip(samples, own) if o]))
+    clear = own & np.array([s.labelled for s in samples], dtype=bool)
+    answerable = Linear.fit(Q[clear], y[clear], QUESTION_FEATURES, c=ANSWERABLE_C,
+                            weight=article_weights([s.article for s, o in zip(samples, clear) if o]))
     topical = None if own.all() else Linear.fit(Q, own.astype(float), QUESTION_FEATURES, c=0.5)
     return answerable, topical
 
@@ -227,7 +235,7 @@ def train(samples: list[Sample], settings, trained_on: dict | None = None) -> Mo
     if len(articles) > 1:
         for a in articles:
             inner = [s for s in samples if a not in s.source_articles]
-            held = [s for s in samples if s.article == a and not s.origin]
+            held = [s for s in samples if s.article == a and not s.origin and s.labelled]
             sel_a = fit_selection(inner)
             ans_a, topical_a = fit_question_models(inner, sel_a, settings)
             Q, y = question_matrix(held, sel_a, settings)

@@ -55,6 +55,17 @@ def test_models_round_trip_with_and_without_the_off_topic_model():
     assert Models.from_json(json.dumps(old)).answers(off)[1]  # no gate in an older file
 
 
+def test_a_part_of_an_unanswerable_question_asking_several_things_is_not_labelled():
+    from assistant.evaluation.golden import GoldenRow
+
+    def sample(question, answerable):
+        return training.Sample("a", GoldenRow("r", question, answerable), None, None, np.zeros(0))
+
+    assert not sample("What is the fee, and who invented it?", False).labelled  # one part may be answerable
+    assert sample("Who invented the fee?", False).labelled
+    assert sample("What is the fee, and who sets it?", True).labelled
+
+
 def test_best_threshold_maximises_correct_decisions():
     probs = np.array([0.1, 0.2, 0.35, 0.6, 0.7, 0.9])
     labels = np.array([0, 0, 0, 1, 1, 1])
