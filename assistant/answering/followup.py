@@ -419,23 +419,19 @@ def _caps(texts: list[str]) -> set[str]:
     return found
 
 
-# "it" standing for a clause that follows, not for anything said before: "does it take (…) (for X) to …", "is it
-# okay to …", "would it be possible for me to …", "is it true that …", "is it worth buying …", "does it matter if …".
-_EXPLETIVE_IT = re.compile(r"^\s+(?:(?:\w+ly\s+)?(?:take|takes|took|cost|costs)\b(?:\s+[\w'’$-]+){0,4}?\s+(?:for\s+.+?\s+)?to\s+\w"
-                           r"|(?:be\s+)?\w+\s+(?:for\s+\S+(?:\s+\S+)?\s+)?(?:to\s+\w|that\b)"
-                           r"|(?:\w+\s+)?worth\s+\w+ing\b|(?:matter|matters|mattered)\s+(?:if|whether|when|how|what)\b)", re.I)
+# "it" standing for a clause that follows, not for anything said before. After a verb of taking, costing or mattering
+# ("does it (usually) take (…) (for X) to …", "does it matter if …") always; otherwise after "is", "was", "would" …
+# ("is it okay to …", "would it be possible for me to …", "is it true that …", "is it worth buying …").
+_EXPLETIVE_IT = re.compile(r"^\s+(?:(?P<verb>(?:\w+ly\s+)?(?:take|takes|took|cost|costs)\b(?:\s+[\w'’$-]+){0,4}?\s+"
+                           r"(?:for\s+.+?\s+)?to\s+\w|(?:matter|matters|mattered)\s+(?:if|whether|when|how|what)\b)"
+                           r"|(?:be\s+)?\w+\s+(?:for\s+\S+(?:\s+\S+)?\s+)?(?:to\s+\w|that\b)|(?:\w+\s+)?worth\s+\w+ing\b)", re.I)
 _EXPLETIVE_BEFORE = re.compile(r"\b(?:is|was|isn['’]t|wasn['’]t|would|will|could|might)\s*$", re.I)
 
 
 def _expletive(m: re.Match, text: str) -> bool:
     """Whether this "it" is the dummy subject of a clause that follows (see ``_EXPLETIVE_IT``)."""
-    after = text[m.end():]
-    e = _EXPLETIVE_IT.match(after)
-    if not e:
-        return False
-    verb = after.split()[0].lower() if after.split() else ""
-    return bool(e.group(0).lstrip().lower().startswith(("take", "took", "cost", "matter")) or verb.endswith("ly")
-                or _EXPLETIVE_BEFORE.search(text[:m.start()]))
+    e = _EXPLETIVE_IT.match(text[m.end():])
+    return bool(e and (e.group("verb") or _EXPLETIVE_BEFORE.search(text[:m.start()])))
 
 
 def _is_pronoun(m: re.Match, text: str) -> bool:
