@@ -16,7 +16,7 @@ import numpy as np
 from index.models import Passage
 
 from .features import SENTENCE_FEATURES, Candidate, list_asked
-from .text import stems
+from .text import LABEL_ONLY, stems
 
 _OPENER = re.compile(r"^(?:however|moreover|furthermore|additionally|in addition|nevertheless|nonetheless|meanwhile|"
                      r"also|besides|indeed|that said|on the other hand|in fact|still|yet|and|but|so)\s*,?\s+", re.I)
@@ -111,7 +111,7 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
         if any(x.passage == c.passage and x.sentence == c.sentence for x in picks) or (
                 cp.kind == "list" and not cp.is_item(c.sentence)):  # a list's introduction alone says nothing
             continue
-        if _LABEL_ONLY.match(sentence_text(snap, c)):  # "See:" whose link was dropped, "Example:" before code
+        if LABEL_ONLY.match(sentence_text(snap, c)):  # "See:" whose link was dropped, "Example:" before code
             continue
         if _redundant(snap, c, picks) or _words(snap, picks + [Pick(c.passage, c.sentence)]) > max_words:
             continue
@@ -131,9 +131,6 @@ def _polar_subject(question: str):
     if not m or m.group(1) in ("I", "It"):
         return None
     return re.compile(rf"\b{re.escape(m.group(1))}\b")
-
-
-_LABEL_ONLY = re.compile(r"^\W*(?:\w+\W+){0,1}\w+\s*:\s*$")  # a sentence of one or two words ending in a colon
 
 
 def _lead_with(order: list[int], i: int) -> None:

@@ -97,6 +97,13 @@ def test_a_paragraph_that_only_links_elsewhere_is_never_quoted(sourdough):
         assert not ans.refused and pointer not in ans.answer, ans.answer
 
 
+def test_a_closing_label_whose_link_was_dropped_is_no_candidate(semver):
+    """The spec's "See: <https://regex101.com/…>" keeps only "See:" (an autolink shows no text): it says nothing."""
+    _, parts = semver.analyse("Is there a suggested regular expression to check a SemVer string?", [])
+    texts = [semver.snapshot.passages[c.passage].sentences[c.sentence].text for p in parts for c in p.cands]
+    assert texts and "See:" not in texts
+
+
 def test_topic_sentence_comes_with_the_sentence_explaining_it(assistant):
     ans = assistant.ask("What is one of the coalition's key areas of focus?")
     assert_answers(ans, "airspace policing", ("stationing aircraft", "Poland", "Romania", "air sovereignty"))
