@@ -28,10 +28,10 @@ refused 0.789, no false refusal — no longer clean.
 
 With the shipped models retrained after the last of those changes (answer threshold 0.284): XZ 52 of 69, zlib 49 of
 65, semver 57 of 71 (correct 0.824, false refusals 0.039), benefits 65 of 74 (correct 0.945, false refusals 0.018).
-Retrained three times since (answer threshold 0.354, the answer-or-refuse model regularised harder): XZ 51, zlib 49,
-semver 54 (correct 0.784, false refusals 0.059), benefits 65 (correct 0.945, no false refusal).
+Retrained five times since (answer threshold 0.357, the answer-or-refuse model regularised harder): XZ 52, zlib 49,
+semver 55 (correct 0.804, false refusals 0.059), benefits 65 (correct 0.945, no false refusal).
 
-The floors sit about three rows under the measurements they were set at (semver's now one row)."""
+The floors sit about three rows under the measurements they were set at (semver's now two rows)."""
 from __future__ import annotations
 
 from pathlib import Path
