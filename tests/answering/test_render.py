@@ -222,9 +222,9 @@ def test_the_subject_of_a_yes_no_question_about_a_name():
 
 
 def test_a_sentence_that_is_only_a_label_is_no_further_answer_sentence():
-    from assistant.answering.selection import _LABEL_ONLY
+    from assistant.answering.text import LABEL_ONLY
 
     for text in ("See:", "For example:", "Note:"):
-        assert _LABEL_ONLY.match(text), text  # a link or code block after it was dropped: it says nothing
+        assert LABEL_ONLY.match(text), text  # a link or code block after it was dropped: it says nothing
     for text in ("Examples: 1.0.0-alpha, 1.0.0-beta.", "The steps are as follows:", "Yes."):
-        assert not _LABEL_ONLY.match(text), text
+        assert not LABEL_ONLY.match(text), text
