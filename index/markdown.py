@@ -371,37 +371,31 @@ class _Walker:
         return out
 
 
-def _links_only(children: list[Token]) -> bool:
-    """Whether the inline content is nothing but links to other pages: a pointer elsewhere, not something said."""
-    in_link, linked = False, False
+def _only_links(children: list[Token], said=("text", "code_inline")) -> list[Token] | None:
+    """The links (their opening tokens) of inline content that says nothing outside them: no token of a type in
+    ``said`` with text of its own; None when it does."""
+    in_link, links = False, []
     for c in children:
         if c.type == "link_open":
             in_link = True
-            href = str(c.attrGet("href") or "")
-            if c.markup == "autolink" or href.startswith("#"):
-                return False
-            linked = True
+            links.append(c)
         elif c.type == "link_close":
             in_link = False
-        elif c.type in ("text", "code_inline", "image") and c.content.strip() and not in_link:
-            return False
-    return linked
+        elif c.type in said and c.content.strip() and not in_link:
+            return None
+    return links
+
+
+def _links_only(children: list[Token]) -> bool:
+    """Whether the inline content is nothing but links to other pages: a pointer elsewhere, not something said."""
+    links = _only_links(children, said=("text", "code_inline", "image"))
+    return bool(links) and not any(c.markup == "autolink" or str(c.attrGet("href") or "").startswith("#") for c in links)
 
 
 def _anchor_only(children: list[Token]) -> bool:
     """Whether the inline content is nothing but links to anchors of the same page (``[Intro](#intro)``)."""
-    in_link, anchored = False, False
-    for c in children:
-        if c.type == "link_open":
-            in_link = True
-            anchored = str(c.attrGet("href") or "").startswith("#")
-            if not anchored:
-                return False
-        elif c.type == "link_close":
-            in_link = False
-        elif c.type in ("text", "code_inline") and c.content.strip() and not in_link:
-            return False
-    return anchored
+    links = _only_links(children)
+    return bool(links) and all(str(c.attrGet("href") or "").startswith("#") for c in links)
 
 
 def _pseudo_heading(tok: Token, plain: Plain) -> bool:

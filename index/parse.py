@@ -43,6 +43,7 @@ Plain text (``.txt``): :mod:`index.plaintext`.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 
 from . import markdown as md
@@ -83,7 +84,7 @@ def asks(heading: str) -> bool:
 def _item(plain: Plain, depth: int) -> list[Sentence]:
     """A list item's sentences: the first marks the item, the others continue it."""
     sents = sentences_of(plain) or [whole_sentence(plain)]
-    return [Sentence(x.text, x.start, x.end, item=True, depth=depth, cont=k > 0, link=x.link) for k, x in enumerate(sents)]
+    return [dataclasses.replace(x, item=True, depth=depth, cont=k > 0) for k, x in enumerate(sents)]
 
 
 def _words(plain: Plain) -> int:
