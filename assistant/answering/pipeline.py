@@ -124,9 +124,14 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
         best = parts[0]
         return Answer(REFUSAL_TEXT, True, resolved.text, [], timings, suggestions(ctx.corpus, best.retrieval)), parts
     t = time.perf_counter()
-    texts, order = [], []
+    texts, order, given = [], [], set()
     for p in answered:
-        text, order = render(ctx.corpus.snap, p.picks, ctx.settings.answer.max_answer_words + RENDER_SLACK, order,
+        # a later part answered by the sentences an earlier part gave says no more: they are not repeated
+        picks = [c for c in p.picks if (c.passage, c.sentence) not in given]
+        given |= {(c.passage, c.sentence) for c in p.picks}
+        if not picks:
+            continue
+        text, order = render(ctx.corpus.snap, picks, ctx.settings.answer.max_answer_words + RENDER_SLACK, order,
                              by_labels=list_asked(p.query.text))
         texts.append(text)
     scores = {}

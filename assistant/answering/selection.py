@@ -256,8 +256,10 @@ FRAGMENT_WORDS = 8
 
 
 def _intro(p: Passage, i: int) -> list[int]:
-    """The introduction of the short list item ``i``: the sentences before the list's items, or for a nested item the
-    item it is under; [] for a sentence that stands alone."""
+    """The introduction of the short list item ``i``: the sentence right before the list's items (a paragraph before
+    it says more than the item needs: "… Similarly, travel meals will only be reimbursed on the following travel
+    days:" introduces "On the day of the return flight" alone), or for a nested item the item it is under; [] for a
+    sentence that stands alone."""
     s = p.sentences[i]
     if not s.item or s.cont or word_count(s.text) > FRAGMENT_WORDS:
         return []
@@ -268,7 +270,7 @@ def _intro(p: Passage, i: int) -> list[int]:
             return []
         end = next((j for j in range(parent + 1, i + 1) if not p.sentences[j].cont), i)
         return list(range(parent, end))
-    return [j for j in range(i) if not p.sentences[j].item]
+    return [j for j in range(i) if not p.sentences[j].item][-1:]
 
 
 # An item cut shorter than this says too little: past it, a list asked for is given by its first items and "…".

@@ -42,6 +42,7 @@ calendars = _article("calendars", "sharing-calendars-howto")
 tts = _article("tts", "tts-solutions-history")
 xz = _article("xz", "xz-utils-faq")  # plain text, never trained on (tests/golden/unseen)
 plain = _article("plain", "plain-language-memo-faq")
+carpentries = _article("carpentries", "carpentries-travel-reimbursement")
 semver = _article("semver", "semver-spec")  # Markdown specification, never trained on (tests/golden/unseen)
 
 

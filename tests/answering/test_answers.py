@@ -529,6 +529,18 @@ def test_a_short_definition_question_is_led_by_the_sentence_defining_those_words
     assert _DEFINES.search(lead) and "sourdough" in lead.lower().split()[:5], lead
 
 
+def test_a_later_part_does_not_repeat_the_sentences_an_earlier_part_gave(carpentries):
+    """"May I travel business class and have them reimburse it?" is asked as two parts answered by the same sentences:
+    each sentence is said once, with its one citation number."""
+    q = "May I travel business class and have The Carpentries reimburse it?"
+    _, parts = carpentries.analyse(q)
+    given = [[(c.passage, c.sentence) for c in p.picks] for p in parts]
+    assert len(given) == 2 and set(given[0]) & set(given[1]), given  # the case: both parts pick one sentence
+    ans = carpentries.ask(q)
+    said = re.split(r"(?<=\])\s+", ans.answer)
+    assert len(said) == len(set(said)) and ans.answer.count("If the traveler wishes to upgrade") == 1, ans.answer
+
+
 def test_a_count_of_something_near_what_was_asked_is_a_partial_mismatch(assistant, calendars):
     """"How many people use MAX?" of "over 200,000 users": the number counts something close to what was asked, so
     the answerability model sees a partial mismatch (1 − cosine), not the full one a missing number gives."""

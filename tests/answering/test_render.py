@@ -202,6 +202,28 @@ def test_short_items_picked_alone_come_with_their_introduction_and_are_separated
     assert "expected, giving staff" in out and "and keeping" in out and ";" not in out, out
 
 
+def test_a_short_item_gets_only_the_sentence_that_introduces_its_list():
+    """A paragraph ending in the list's lead-in ("… on the following days:") says more than one item needs: the item
+    answered alone comes with that sentence only."""
+    from types import SimpleNamespace
+
+    from assistant.answering.selection import Pick, render
+
+    text = """Intro paragraph.
+
+When a holiday is added to a work trip, any extra cost must be shown. Costs above a direct trip are not paid back.
+Meals are paid only on these days:
+
+- The day you leave
+- The day you come back
+"""
+    doc = parse_source("policy.md", "policy.md", text)
+    pi, p = next((i, p) for i, p in enumerate(doc.passages) if p.kind == "list")
+    item = next(i for i, s in enumerate(p.sentences) if s.text.startswith("The day you come back"))
+    out, _ = render(SimpleNamespace(passages=doc.passages), [Pick(pi, item)], 200)
+    assert out == "Meals are paid only on these days: The day you come back [1]", out
+
+
 def test_an_item_past_the_budget_of_its_list_is_not_shown_by_giving_the_list_whole():
     from assistant.answering.selection import _shown_whole
 
