@@ -309,7 +309,8 @@ def _render_list(p: Passage, max_words: int, by_labels: bool = False) -> str:
             shown.append("…")
             break
         shown.append(it)
-    body = "; ".join(shown)
+    # an item that introduces the items nested under it ends in ":" and runs on into them ("… form: Full Name; …")
+    body = "".join(it if not i else (" " if shown[i - 1].endswith(":") else "; ") + it for i, it in enumerate(shown))
     body += "" if body.endswith("…") else "."  # "…; Receipts: each expense needs…", not "needs…."
     if lead:
         return f"{lead} {body}" if lead.endswith(":") else f"{lead}: {body}"

@@ -121,6 +121,11 @@ NESTED_HOWTO = """## Feeding
 """
 
 
+def test_a_list_given_whole_runs_an_item_ending_in_a_colon_into_its_nested_items():
+    out = _render_list(_list_passage(NESTED), max_words=200)
+    assert "strategies for: telling staff what is expected" in out and ":;" not in out, out
+
+
 def test_an_item_that_introduces_nested_items_comes_with_them():
     """An item ending in a colon is answered with the items nested under it, not alone or with other sentences;
     in a numbered memo list and in a how-to's bullet list (lists of long items, which are not given whole)."""
