@@ -15,10 +15,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 _NEWLINE = re.compile(r"\r\n?|\n")  # what markdown-it counts as a line break
-# Removed from prose even when Markdown leaves it as text: bare URLs (with the brackets around one, as a malformed
-# link "[text]](https://x)" leaves it), kramdown attribute lists ({: .class}), unmatched runs of ** (footnote-like
-# markers, stray bold).
-_NOISE = re.compile(r"""\((?:https?|ftp)://[^\s<>"()]*\)|(?:https?|ftp)://[^\s<>"]*[^\s<>"'.,;:!?)\]]|\{:[^}\n]*\}|\*{2,}""")
+# Removed from prose even when Markdown leaves it as text: a URL in brackets right after a link's text (as a
+# malformed link "[text]](https://x)" leaves it), kramdown attribute lists ({: .class}), unmatched runs of **
+# (footnote-like markers, stray bold). A bare URL stays: it is what the sentence says ("register at https://x").
+_NOISE = re.compile(r"""\((?:https?|ftp)://[^\s<>"()]*\)|\{:[^}\n]*\}|\*{2,}""")
 _PUNCT_AFTER = ",.;:!?)"
 _GAP = "\x00"  # marks, while rendering, where something was dropped
 _TAG = re.compile(r"<!--.*?-->|<\?.*?\?>|<![A-Z][^>]*>|<!\[CDATA\[.*?\]\]>|</?[A-Za-z][^>]*>", re.S)
@@ -175,10 +175,7 @@ class _Mapper:
         for c in children:
             t = c.type
             if t == "text":
-                if not in_autolink:
-                    self.put(c.content)
-                else:
-                    self._locate(c.content)
+                self.put(c.content, clean=not in_autolink)  # an autolink's text is its address: shown as written
             elif t == "code_inline":
                 self.put(c.content, clean=False)
                 while self.cur < self.limit and self.src[self.cur] == "`":
