@@ -286,11 +286,13 @@ def _clip(text: str, n: int) -> str:
 def _render_list(p: Passage, max_words: int, by_labels: bool = False) -> str:
     intro = [s.text for i, s in enumerate(p.sentences) if not p.is_item(i)]
     items: list[str] = []
+    depths: list[int] = []
     for s in p.sentences:
         if s.cont and items:
             items[-1] += " " + s.text
         elif s.item:
             items.append(s.text)
+            depths.append(s.depth)
     items = [it.rstrip(".;") for it in items]
     lead = tidy(" ".join(intro)) if intro else ""
     budget = max_words - word_count(lead)
@@ -309,8 +311,12 @@ def _render_list(p: Passage, max_words: int, by_labels: bool = False) -> str:
             shown.append("…")
             break
         shown.append(it)
-    # an item that introduces the items nested under it ends in ":" and runs on into them ("… form: Full Name; …")
-    body = "".join(it if not i else (" " if shown[i - 1].endswith(":") else "; ") + it for i, it in enumerate(shown))
+    # an item that introduces the items nested under it ends in ":" and runs on into them ("… form: Full Name; …");
+    # one whose nested part is not shown (a dropped link or code block) loses its colon ("… address; In Outlook …")
+    runs_on = [i > 0 and shown[i - 1].endswith(":") and i < len(depths) and depths[i] > depths[i - 1]
+               for i in range(len(shown))]
+    shown = [it[:-1] if it.endswith(":") and i + 1 < len(shown) and not runs_on[i + 1] else it for i, it in enumerate(shown)]
+    body = "".join(it if not i else (" " if runs_on[i] else "; ") + it for i, it in enumerate(shown))
     body += "" if body.endswith("…") else "."  # "…; Receipts: each expense needs…", not "needs…."
     if lead:
         return f"{lead} {body}" if lead.endswith(":") else f"{lead}: {body}"

@@ -121,9 +121,18 @@ NESTED_HOWTO = """## Feeding
 """
 
 
-def test_a_list_given_whole_runs_an_item_ending_in_a_colon_into_its_nested_items():
+def test_a_list_given_whole_runs_an_item_ending_in_a_colon_into_its_nested_items_only():
     out = _render_list(_list_passage(NESTED), max_words=200)
     assert "strategies for: telling staff what is expected" in out and ":;" not in out, out
+    # an item whose colon announces something not shown (a link, a code block) is no introduction of the next item
+    dropped = """Steps:
+
+- Register for an account using your work email address:
+- Open the settings page and click Publish.
+"""
+    assert _render_list(_list_passage(dropped), max_words=200) == (
+        "Steps: Register for an account using your work email address; Open the settings page and click Publish."), \
+        _render_list(_list_passage(dropped), max_words=200)
 
 
 def test_an_item_that_introduces_nested_items_comes_with_them():
