@@ -247,8 +247,35 @@ def render(snap, picks: list[Pick], max_words: int = 90, numbering: list[int] | 
                     introduced.add(c.passage)  # "Providing intelligence support" says little without what it lists
                     text = " ".join(p.sentences[j].text for j in intro) + " " + text
                 parts.append(f"{tidy(text)} [{n}]")
+            code = _announced_code(snap, c.passage, c.sentence)
+            if code is not None and code not in order:  # "To install nightly, for example:" and the command itself
+                order.append(code)
+                parts.append(f"{'; '.join(_lines(snap.passages[code]))} [{len(order)}]")
         prev = c
     return " ".join(parts), order
+
+
+# A code block this small (lines, characters) is shown after the sentence announcing it ("… for example:"): a command
+# or a one-line example completes the sentence; a longer block (a grammar, a diagram) is left to its citation.
+CODE_SHOWN_LINES = 3
+CODE_SHOWN_CHARS = 160
+
+
+def _lines(p: Passage) -> list[str]:
+    return [line.strip() for line in p.text.splitlines() if line.strip()]
+
+
+def _announced_code(snap, pi: int, si: int) -> int | None:
+    """The small code block that sentence ``si`` of passage ``pi`` announces (it ends the passage with ":" and the
+    block comes next in its document), or None."""
+    p = snap.passages[pi]
+    if si != len(p.sentences) - 1 or not p.sentences[si].text.rstrip().endswith(":"):
+        return None
+    nxt = next((j for j, q in enumerate(snap.passages) if q.source == p.source and q.order == p.order + 1), None)
+    if nxt is None or snap.passages[nxt].kind != "code":
+        return None
+    code = snap.passages[nxt]
+    return nxt if 0 < len(_lines(code)) <= CODE_SHOWN_LINES and len(code.text) <= CODE_SHOWN_CHARS else None
 
 
 # A list item this short is a fragment ("Providing intelligence support") that needs its list's introduction.

@@ -483,10 +483,14 @@ def test_markdown_syntax_never_reaches_answers(rust, sourdough):
                 assert "](" not in c.text
 
 
-def test_code_blocks_are_kept_whole_and_never_quoted(rust):
+def test_code_blocks_are_kept_whole_never_answered_from_as_prose(rust):
+    """A code block has no sentences to be chosen from; a small one is shown whole after the sentence announcing it
+    ("To install nightly, for example:"), cited as the code block it is."""
     code = [p for p in rust.snapshot.passages if p.kind == "code"]
     assert code and all(p.sentences == () for p in code)
-    assert "$ rustup" not in rust.ask("How do I install nightly Rust?").answer
+    ans = rust.ask("How do I install nightly Rust?")
+    assert "for example: [1] $ rustup toolchain install nightly [2]" in ans.answer, ans.answer
+    assert ans.citations[1].text == "$ rustup toolchain install nightly"
 
 
 # the answer JSON

@@ -264,3 +264,38 @@ def test_a_sentence_that_is_only_a_label_is_no_further_answer_sentence():
         assert LABEL_ONLY.match(text), text  # a link or code block after it was dropped: it says nothing
     for text in ("Examples: 1.0.0-alpha, 1.0.0-beta.", "The steps are as follows:", "Yes."):
         assert not LABEL_ONLY.match(text), text
+
+
+def test_a_sentence_announcing_a_small_code_block_is_followed_by_it():
+    """"To install the tool, for example:" says nothing without the command after it: a small code block announced
+    by the sentence that ends its paragraph follows it, with its own citation; a long block (a grammar, a big
+    diagram) is left to the citation."""
+    from types import SimpleNamespace
+
+    from assistant.answering.selection import Pick, render
+
+    text = """# Setup
+
+To install the tool, for example:
+
+```
+$ tool install --latest
+```
+
+The grammar is:
+
+```
+a
+b
+c
+d
+```
+"""
+    doc = parse_source("setup.md", "setup.md", text)
+    snap = SimpleNamespace(passages=doc.passages)
+    install, grammar = (next(i for i, p in enumerate(doc.passages) if p.text.startswith(w)) for w in ("To install", "The grammar"))
+    code = next(i for i, p in enumerate(doc.passages) if p.kind == "code")
+    out, order = render(snap, [Pick(install, 0)], 200)
+    assert out == "To install the tool, for example: [1] $ tool install --latest [2]" and order == [install, code], out
+    out, order = render(snap, [Pick(grammar, 0)], 200)
+    assert out == "The grammar is: [1]" and order == [grammar], out  # four lines: more than an answer shows
