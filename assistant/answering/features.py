@@ -18,7 +18,7 @@ from .corpus import Corpus, rarity
 from .inventory import asks_person, names_person
 from .query import Query
 from .retrieval import Retrieval
-from .text import LABEL_ONLY, names, stem, stems, tokens
+from .text import HASHTAGS_ONLY, LABEL_ONLY, names, stem, stems, tokens
 
 # A sentence leaning on the one before it: a pronoun or connective among its first words.
 _LEANS = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:this|these|those|that|such|it|its|they|their|them|he|his|she|her|"
@@ -131,8 +131,9 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
         sims, paired = _per_sentence(corpus, rk.index, r.sentence_sims), _per_sentence(corpus, rk.index, r.pair_sims)
         own = facts[rk.index]
         for si in range(p.answer_start(), len(p.sentences)):  # an FAQ's question itself is no answer
-            if p.sentences[si].pointer or si == len(p.sentences) - 1 and LABEL_ONLY.match(p.sentences[si].text):
-                continue  # "See this video on …", a closing "For example:" (its example dropped): nothing said
+            text = p.sentences[si].text
+            if p.sentences[si].pointer or si == len(p.sentences) - 1 and LABEL_ONLY.match(text) or HASHTAGS_ONLY.match(text):
+                continue  # "See this video on …", a closing "For example:" (its example dropped), "#Tag #Tag": nothing said
             fs = own[si]
             lex = coverage(weights, corpus.sentence_stems[rk.index][si])
             first = si == p.answer_start()

@@ -97,11 +97,29 @@ def test_a_paragraph_that_only_links_elsewhere_is_never_quoted(sourdough):
         assert not ans.refused and pointer not in ans.answer, ans.answer
 
 
-def test_a_closing_label_whose_link_was_dropped_is_no_candidate(semver):
-    """The spec's "See: <https://regex101.com/…>" keeps only "See:" (an autolink shows no text): it says nothing."""
+def test_a_line_of_hashtags_is_no_candidate(assistant):
+    """"#Tag #Tag #Tag" closing the article names its tags (asked for, the metadata answers); it states nothing."""
+    from assistant.answering.text import HASHTAGS_ONLY
+
+    snap = assistant.snapshot
+    tags = {(pi, si) for pi, p in enumerate(snap.passages) for si, s in enumerate(p.sentences) if HASHTAGS_ONLY.match(s.text)}
+    assert tags  # the seed article ends on its hashtags
+    for q in ("What is at stake for Ukraine now?", "How big is the coalition?", "Why should the world stay alert?"):
+        _, parts = assistant.analyse(q)
+        assert parts and not tags & {(c.passage, c.sentence) for p in parts for c in p.cands}, q
+    assert "#" in assistant.ask("Which hashtags does the article use?").answer
+
+
+def test_an_autolink_shows_its_address_and_a_bare_label_is_no_candidate(semver):
+    """The spec's "See: <https://regex101.com/…>" shows the address it points to; a label left alone ("See:",
+    "For example:" before a dropped block) would say nothing, and is no candidate."""
+    from assistant.answering.text import LABEL_ONLY
+
+    said = [s.text for p in semver.snapshot.passages for s in p.sentences if s.text.startswith("See:")]
+    assert said and all("https://regex101.com/" in t for t in said), said
     _, parts = semver.analyse("Is there a suggested regular expression to check a SemVer string?", [])
     texts = [semver.snapshot.passages[c.passage].sentences[c.sentence].text for p in parts for c in p.cands]
-    assert texts and "See:" not in texts
+    assert texts and not any(LABEL_ONLY.match(t) for t in texts)
 
 
 def test_topic_sentence_comes_with_the_sentence_explaining_it(assistant):
