@@ -20,6 +20,7 @@ _NEWLINE = re.compile(r"\r\n?|\n")  # what markdown-it counts as a line break
 # (footnote-like markers, stray bold). A bare URL stays: it is what the sentence says ("register at https://x").
 _NOISE = re.compile(r"""\((?:https?|ftp)://[^\s<>"()]*\)|\{:[^}\n]*\}|\*{2,}""")
 _PUNCT_AFTER = ",.;:!?)"
+_BARE_URLS = re.compile(r"^\s*(?:(?:https?|ftp)://\S+\s*)+$")  # text that is only addresses
 _GAP = "\x00"  # marks, while rendering, where something was dropped
 _TAG = re.compile(r"<!--.*?-->|<\?.*?\?>|<![A-Z][^>]*>|<!\[CDATA\[.*?\]\]>|</?[A-Za-z][^>]*>", re.S)
 _SENTENCE_END = ".!?:;,"
@@ -384,9 +385,12 @@ def _only_links(children: list[Token], said=("text", "code_inline")) -> list[Tok
 
 
 def _links_only(children: list[Token]) -> bool:
-    """Whether the inline content is nothing but links to other pages: a pointer elsewhere, not something said."""
-    links = _only_links(children, said=("text", "code_inline", "image"))
-    return bool(links) and not any(c.markup == "autolink" or str(c.attrGet("href") or "").startswith("#") for c in links)
+    """Whether the inline content is nothing but links to other pages (by their text, or their address: an autolink
+    or a bare URL): a pointer elsewhere, not something said."""
+    said = [c for c in children if not (c.type == "text" and _BARE_URLS.match(c.content))]
+    links = _only_links(said, said=("text", "code_inline", "image"))
+    return links is not None and bool(links or len(said) < len(children)) and not any(
+        str(c.attrGet("href") or "").startswith("#") for c in links)
 
 
 def _anchor_only(children: list[Token]) -> bool:

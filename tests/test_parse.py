@@ -454,6 +454,13 @@ def test_a_paragraph_that_is_only_a_link_is_a_pointer():
     assert channel.link and channel.item and not channel.pointer  # an item that is a link names something
     for p in d.passages:
         assert Passage.from_metadata(p.text, p.to_metadata()) == p
+    # an address alone (a bare URL, an autolink) points elsewhere too; one in a sentence is part of what it says
+    d = _md("# Help\n\nRegister at https://x.org/join first.\n\nhttps://x.org/faq\n\n<https://x.org/forum>\n\n"
+            "- https://x.org/a\n")
+    by_text = {s.text: s for p in d.passages for s in p.sentences}
+    assert not by_text["Register at https://x.org/join first."].link
+    assert by_text["https://x.org/faq"].pointer and by_text["https://x.org/forum"].pointer
+    assert by_text["https://x.org/a"].link and not by_text["https://x.org/a"].pointer
 
 
 def test_faq_statement_headings_under_an_faq_heading():

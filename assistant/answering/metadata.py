@@ -168,7 +168,8 @@ def about(question: str, corpus: Corpus, current: Callable[[], str] | None = Non
     if not passages:
         return None
     pointed = bool(_POINTS_TO.search(question))
-    last = next((pi for pi in reversed(passages) if pointed or not _POINTER.match(corpus.passages[pi].text)), passages[-1])
+    last = next((pi for pi in reversed(passages) if pointed or not (_POINTER.match(corpus.passages[pi].text) or all(
+        sn.link for sn in corpus.passages[pi].sentences))), passages[-1])  # nor a closing list of links
     n = len(corpus.passages[last].sentences)
     closing = [Pick(last, i) for i in range(max(corpus.passages[last].answer_start(), n - 2), n)]
     if ending and not summary:

@@ -355,6 +355,8 @@ def test_purpose_and_ending_come_from_the_text(federal, calendars):
     assert_answers(calendars.ask("What's this page about?"), "sharing calendars is possible")  # nearest the title
     assert_answers(federal.ask("How does the post wrap up?"), "high demand")
     assert_answers(calendars.ask("What is this guide trying to help the reader do?"), "sharing calendars is possible")
+    closing = calendars.ask("What does the guide end with?")  # not its closing list of help addresses
+    assert "spend more time" in closing.answer and "https://" not in closing.answer, closing.answer
 
 
 def test_what_the_article_opens_with_points_to_and_ends_on(assistant, federal, sourdough, rust):
