@@ -129,9 +129,15 @@ ASKS = [
 CHECK_ONLY = frozenset({"advice"})
 
 
+# A web address: its digits are no number, date or time the text states ("…viewpage.action?pageId=658899186").
+_URL = re.compile(r"(?:https?|ftp)://\S+")
+
+
 def kinds_in(text: str) -> frozenset[str]:
     """The kinds of answer ``text`` holds (has a number, a time, a reason …), whatever the question."""
-    return frozenset(kind for _, kind, needs, _ in ASKS if kind not in CHECK_ONLY and needs.search(text))
+    prose = _URL.sub(" ", text)
+    return frozenset(kind for _, kind, needs, _ in ASKS
+                     if kind not in CHECK_ONLY and needs.search(text if kind == "web" else prose))
 
 
 def asked(question: str, checks: bool = False) -> list[tuple[str, re.Pattern, bool]]:
@@ -214,13 +220,14 @@ def type_mismatch(question: str, answer_text: str, counted: set[str] | None = No
     """The kind of answer asked for that ``answer_text`` lacks ('' when none is lacking). With
     ``counted`` (stems of the counted word and its synonyms) a number must come just before one of them."""
     kinds = asked(question, checks=True)
-    money = any(k == "money" and n.search(answer_text) for k, n, _ in kinds)  # answers "how much" even in words ("free")
+    prose = _URL.sub(" ", answer_text)
+    money = any(k == "money" and n.search(prose) for k, n, _ in kinds)  # answers "how much" even in words ("free")
     for kind, needs, strict in kinds:
         if not strict or kind == "number" and money:
             continue
-        if not needs.search(answer_text):
+        if not needs.search(answer_text if kind == "web" else prose):
             return kind
-        if kind == "number" and counted and not _counts(answer_text, counted):
+        if kind == "number" and counted and not _counts(prose, counted):
             return kind
     return ""
 

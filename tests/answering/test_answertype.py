@@ -103,6 +103,10 @@ def test_the_lead_of_an_answer_is_what_its_first_cited_passage_says(sourdough):
     ("What is the deadline to apply?", "Apply early to be safe.", "time"),
     ("What is the deadline to apply?", "Apply by 1 March.", ""),
     ("On what dates were the bills passed?", "The bills passed quickly.", "time"),
+    # the digits of a web address are no phone number, year or date; the address itself answers "what web address"
+    ("What's the phone number for the help desk?", "See https://help.example.org/view?pageId=658899186.", "phone"),
+    ("In what year was the service launched?", "Read https://example.org/2019/launch for more.", "time"),
+    ("At what web address is the documentation hosted?", "See https://docs.example.com/ for it.", ""),
 ])
 def test_contact_details_and_deadlines_are_answer_types(question, answer, lacking):
     assert type_mismatch(question, answer) == lacking
