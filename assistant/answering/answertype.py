@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from .text import SPELT_NUMBERS
+from .text import SPELT_NUMBERS, URL
 
 NUMBER_WORDS = "|".join(w for w in SPELT_NUMBERS if w != "zero") + r"|dozens?|hundreds?|thousands?|millions?|billions?|percent"
 # A quantity: digits standing as a number ("30", "1.89 billion", "15-minute", "5%"), not inside a name or code ("TSP-1",
@@ -129,13 +129,9 @@ ASKS = [
 CHECK_ONLY = frozenset({"advice"})
 
 
-# A web address: its digits are no number, date or time the text states ("…viewpage.action?pageId=658899186").
-_URL = re.compile(r"(?:https?|ftp)://\S+")
-
-
 def kinds_in(text: str) -> frozenset[str]:
     """The kinds of answer ``text`` holds (has a number, a time, a reason …), whatever the question."""
-    prose = _URL.sub(" ", text)
+    prose = URL.sub(" ", text)
     return frozenset(kind for _, kind, needs, _ in ASKS
                      if kind not in CHECK_ONLY and needs.search(text if kind == "web" else prose))
 
@@ -220,7 +216,7 @@ def type_mismatch(question: str, answer_text: str, counted: set[str] | None = No
     """The kind of answer asked for that ``answer_text`` lacks ('' when none is lacking). With
     ``counted`` (stems of the counted word and its synonyms) a number must come just before one of them."""
     kinds = asked(question, checks=True)
-    prose = _URL.sub(" ", answer_text)
+    prose = URL.sub(" ", answer_text)
     money = any(k == "money" and n.search(prose) for k, n, _ in kinds)  # answers "how much" even in words ("free")
     for kind, needs, strict in kinds:
         if not strict or kind == "number" and money:

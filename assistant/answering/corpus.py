@@ -18,7 +18,7 @@ import numpy as np
 
 from index.reader import Snapshot
 
-from .text import NUMBER_TOKEN, SPELT_NUMBERS, content_terms, initials, names, stem, stems, tokens
+from .text import NUMBER_TOKEN, SPELT_NUMBERS, URL, content_terms, initials, names, stem, stems, tokens
 
 # English prefixes that make a new word of a known one ("un-install", "re-apply"): such a word is no misspelling.
 _PREFIXES = ("un", "re", "dis", "de", "non", "mis", "pre", "anti", "over", "under", "sub", "co", "counter", "out")
@@ -57,7 +57,7 @@ class Corpus:
         self.initials = {i for p in self.passages for t in [p.section, *(s.text for s in p.sentences)]
                          for i in initials(t)}
         self.sources = sorted({p.source for p in self.passages})
-        self.numbers = {n for p in self.passages for n in re.findall(NUMBER_TOKEN, p.section + " " + p.text)}
+        self.numbers = {n for p in self.passages for n in re.findall(NUMBER_TOKEN, URL.sub(" ", p.section + " " + p.text))}
         self.numbers |= {SPELT_NUMBERS[w] for p in self.passages for w in re.findall(r"[a-z]+", p.text.lower())
                          if w in SPELT_NUMBERS}
         # a version written whole ("42.0.0") also answers to its leading parts ("version 42", "42.0")

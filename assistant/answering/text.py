@@ -79,6 +79,8 @@ def stems(text: str) -> set[str]:
 
 LABEL_ONLY = re.compile(r"^\W*(?:\w+\W+){0,1}\w+\s*:\s*$")  # a sentence of one or two words ending in a colon ("See:")
 HASHTAGS_ONLY = re.compile(r"^\s*(?:#\w+[\s,;.]*)+$")  # "#Baking #Sourdough": the text's tags, no statement
+# A web address: its digits are no number, date or time the text states ("…viewpage.action?pageId=658899186").
+URL = re.compile(r"(?:https?|ftp)://\S+")
 # A number as the sources and questions write it ("42", "1.2.3", "2,000").
 NUMBER_TOKEN = r"\b\d[\d.,]*\d\b|\b\d\b"
 # Numbers written as words, by their digits: "three release channels" uses the number a question writes "3".
