@@ -57,7 +57,8 @@ class Corpus:
         self.initials = {i for p in self.passages for t in [p.section, *(s.text for s in p.sentences)]
                          for i in initials(t)}
         self.sources = sorted({p.source for p in self.passages})
-        self.numbers = {n for p in self.passages for n in re.findall(NUMBER_TOKEN, URL.sub(" ", p.section + " " + p.text))}
+        self.numbers = {n for p in self.passages
+                        for n in re.findall(NUMBER_TOKEN, URL.sub(" ", p.section + " " + p.text))}
         self.numbers |= {SPELT_NUMBERS[w] for p in self.passages for w in re.findall(r"[a-z]+", p.text.lower())
                          if w in SPELT_NUMBERS}
         # a version written whole ("42.0.0") also answers to its leading parts ("version 42", "42.0")

@@ -132,8 +132,9 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
         own = facts[rk.index]
         for si in range(p.answer_start(), len(p.sentences)):  # an FAQ's question itself is no answer
             text = p.sentences[si].text
-            if p.sentences[si].pointer or si == len(p.sentences) - 1 and LABEL_ONLY.match(text) or HASHTAGS_ONLY.match(text):
-                continue  # "See this video on …", a closing "For example:" (its example dropped), "#Tag #Tag": nothing said
+            if (p.sentences[si].pointer or si == len(p.sentences) - 1 and LABEL_ONLY.match(text)
+                    or HASHTAGS_ONLY.match(text)):
+                continue  # "See this video on …", a closing "For example:" (its example dropped), "#Tag #Tag"
             fs = own[si]
             lex = coverage(weights, corpus.sentence_stems[rk.index][si])
             first = si == p.answer_start()

@@ -342,7 +342,8 @@ def _render_list(p: Passage, max_words: int, by_labels: bool = False) -> str:
     # one whose nested part is not shown (a dropped link or code block) loses its colon ("… address; In Outlook …")
     runs_on = [i > 0 and shown[i - 1].endswith(":") and i < len(depths) and depths[i] > depths[i - 1]
                for i in range(len(shown))]
-    shown = [it[:-1] if it.endswith(":") and i + 1 < len(shown) and not runs_on[i + 1] else it for i, it in enumerate(shown)]
+    shown = [it[:-1] if it.endswith(":") and i + 1 < len(shown) and not runs_on[i + 1] else it
+             for i, it in enumerate(shown)]
     body = "".join(it if not i else (" " if runs_on[i] else "; ") + it for i, it in enumerate(shown))
     body += "" if body.endswith("…") else "."  # "…; Receipts: each expense needs…", not "needs…."
     if lead:

@@ -102,7 +102,8 @@ def test_a_line_of_hashtags_is_no_candidate(assistant):
     from assistant.answering.text import HASHTAGS_ONLY
 
     snap = assistant.snapshot
-    tags = {(pi, si) for pi, p in enumerate(snap.passages) for si, s in enumerate(p.sentences) if HASHTAGS_ONLY.match(s.text)}
+    tags = {(pi, si) for pi, p in enumerate(snap.passages) for si, s in enumerate(p.sentences)
+            if HASHTAGS_ONLY.match(s.text)}
     assert tags  # the seed article ends on its hashtags
     for q in ("What is at stake for Ukraine now?", "How big is the coalition?", "Why should the world stay alert?"):
         _, parts = assistant.analyse(q)

@@ -293,7 +293,8 @@ d
 """
     doc = parse_source("setup.md", "setup.md", text)
     snap = SimpleNamespace(passages=doc.passages)
-    install, grammar = (next(i for i, p in enumerate(doc.passages) if p.text.startswith(w)) for w in ("To install", "The grammar"))
+    install, grammar = (next(i for i, p in enumerate(doc.passages) if p.text.startswith(w))
+                        for w in ("To install", "The grammar"))
     code = next(i for i, p in enumerate(doc.passages) if p.kind == "code")
     out, order = render(snap, [Pick(install, 0)], 200)
     assert out == "To install the tool, for example: [1] $ tool install --latest [2]" and order == [install, code], out
