@@ -20,7 +20,8 @@ _NEWLINE = re.compile(r"\r\n?|\n")  # what markdown-it counts as a line break
 # (footnote-like markers, stray bold). A bare URL stays: it is what the sentence says ("register at https://x").
 _NOISE = re.compile(r"""\((?:https?|ftp)://[^\s<>"()]*\)|\{:[^}\n]*\}|\*{2,}""")
 _PUNCT_AFTER = ",.;:!?)"
-_BARE_URLS = re.compile(r"^\s*(?:(?:https?|ftp)://\S+\s*)+$")  # text that is only addresses
+URL = re.compile(r"(?:https?|ftp)://\S+")  # a web address as prose writes it
+_BARE_URLS = re.compile(rf"^\s*(?:{URL.pattern}\s*)+$")  # text that is only addresses
 _GAP = "\x00"  # marks, while rendering, where something was dropped
 _TAG = re.compile(r"<!--.*?-->|<\?.*?\?>|<![A-Z][^>]*>|<!\[CDATA\[.*?\]\]>|</?[A-Za-z][^>]*>", re.S)
 _SENTENCE_END = ".!?:;,"

@@ -129,11 +129,16 @@ ASKS = [
 CHECK_ONLY = frozenset({"advice"})
 
 
+def _holds(kind: str, needs: re.Pattern, text: str, prose: str) -> bool:
+    """Whether ``text`` (``prose``: the same without its URLs) holds the kind of answer ``needs`` finds: a web address
+    only as a URL, anything else outside them (a URL's digits are no number, date or phone number)."""
+    return bool(needs.search(text if kind == "web" else prose))
+
+
 def kinds_in(text: str) -> frozenset[str]:
     """The kinds of answer ``text`` holds (has a number, a time, a reason …), whatever the question."""
     prose = URL.sub(" ", text)
-    return frozenset(kind for _, kind, needs, _ in ASKS
-                     if kind not in CHECK_ONLY and needs.search(text if kind == "web" else prose))
+    return frozenset(kind for _, kind, needs, _ in ASKS if kind not in CHECK_ONLY and _holds(kind, needs, text, prose))
 
 
 def asked(question: str, checks: bool = False) -> list[tuple[str, re.Pattern, bool]]:
@@ -221,7 +226,7 @@ def type_mismatch(question: str, answer_text: str, counted: set[str] | None = No
     for kind, needs, strict in kinds:
         if not strict or kind == "number" and money:
             continue
-        if not needs.search(answer_text if kind == "web" else prose):
+        if not _holds(kind, needs, answer_text, prose):
             return kind
         if kind == "number" and counted and not _counts(prose, counted):
             return kind

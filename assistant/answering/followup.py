@@ -129,7 +129,7 @@ def _resolve_one(q: str, history: list[dict], fit: Fit | None) -> Resolved:
         lead = re.split(r"[?—–;,]|\s-\s", m.group(2))[0]
     if not content and not own_names:
         if _WHY.match(q) and answers:  # "Why?", "Why is that?": the reason for what was just said
-            return _attach(q, _first_sentence(answers[-1]).rstrip(".!?"))
+            return _why(q, answers)
         return _attach(q, prev)     # "Why not?", "How many?", "And then?", "And?"
     pronouns = [p for p in _PRONOUN.finditer(q) if _is_pronoun(p, q)]
     demonstrative = [p for p in pronouns if p.group(1).lower() in _DEMONSTRATIVE]
@@ -138,7 +138,7 @@ def _resolve_one(q: str, history: list[dict], fit: Fit | None) -> Resolved:
         related = _MARKER.search(q) or pronouns or demonstrative
         return Resolved(q, q, prev if related else "", False)
     if demonstrative and _WHY.match(q) and answers:  # "Why is that a good thing?": what was just said
-        return _attach(q, _first_sentence(answers[-1]).rstrip(".!?"))
+        return _why(q, answers)
     if demonstrative or not pronouns and len(content) <= 1:
         return _attach(q, prev, clarify=bool(demonstrative))    # "What would that mean?", "Any exceptions?"
     if not pronouns:
@@ -146,6 +146,11 @@ def _resolve_one(q: str, history: list[dict], fit: Fit | None) -> Resolved:
     if not users and all(_bound_within(p, q) for p in pronouns):
         return Resolved(q, q, "", False)    # "What does the author bake with his discard?": his = the author
     return _replace(q, pronouns, users + [lead] if lead else users, answers, fit)
+
+
+def _why(q: str, answers: list[str]) -> Resolved:
+    """"Why?" after an answer: asked of the statement the last answer opens with."""
+    return _attach(q, _first_sentence(answers[-1]).rstrip(".!?"))
 
 
 def _bound_within(p: re.Match, q: str) -> bool:

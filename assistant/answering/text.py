@@ -7,6 +7,8 @@ import unicodedata
 
 from bm25s.stopwords import STOPWORDS_EN
 
+from index import markdown as _markdown
+
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*")
 QUESTION_WORDS = {"what", "who", "whom", "whose", "which", "when", "where", "why", "how", "does", "do", "did", "is",
                   "are", "was", "were", "will", "would", "could", "can", "should", "might", "may", "must", "shall",
@@ -79,8 +81,8 @@ def stems(text: str) -> set[str]:
 
 LABEL_ONLY = re.compile(r"^\W*(?:\w+\W+){0,1}\w+\s*:\s*$")  # a sentence of one or two words ending in a colon ("See:")
 HASHTAGS_ONLY = re.compile(r"^\s*(?:#\w+[\s,;.]*)+$")  # "#Baking #Sourdough": the text's tags, no statement
-# A web address: its digits are no number, date or time the text states ("…viewpage.action?pageId=658899186").
-URL = re.compile(r"(?:https?|ftp)://\S+")
+# A web address (index.markdown.URL): its digits are no number, date or time the text states ("…?pageId=658899186").
+URL = _markdown.URL
 # A number as the sources and questions write it ("42", "1.2.3", "2,000").
 NUMBER_TOKEN = r"\b\d[\d.,]*\d\b|\b\d\b"
 # Numbers written as words, by their digits: "three release channels" uses the number a question writes "3".
