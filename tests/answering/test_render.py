@@ -87,6 +87,31 @@ def test_a_list_asked_for_leads_with_the_best_sentence_when_it_is_itself_a_list(
         assert picks[0] == Pick(leads, 0 if leads == top else picks[0].sentence)
 
 
+def test_a_sentence_rated_as_high_as_the_best_joins_past_the_word_budget():
+    """Two long sentences the model cannot tell apart are both given, up to the budget's slack; a clearly weaker one
+    is not, when it does not fit."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from assistant.answering.features import SENTENCE_FEATURES, Candidate
+    from assistant.answering.selection import Pick, choose
+
+    first = ("In the year before the outbreak, desktop computers and laptops brought slightly more of the visits to "
+             "the agency's public websites than phones did, while tablets brought a small and steady remainder of "
+             "every visit counted.")
+    second = ("Once the outbreak was declared, mobile devices became the dominant way people reached those sites, "
+              "taking over half of all traffic, and the share of tablet visits fell to nearly three percent of the "
+              "yearly total.")
+    doc = parse_source("two.md", "two.md", f"{first}\n\n{second}")
+    snap = SimpleNamespace(passages=doc.passages)
+    zero = np.zeros(len(SENTENCE_FEATURES))
+    cands = [Candidate(0, 0, zero, 0.5, 0.5), Candidate(1, 0, zero, 0.5, 0.5)]
+    assert choose(snap, "What ends?", cands, np.array([0.99, 0.985]), 60, 3) == [Pick(0, 0), Pick(1, 0)]
+    assert choose(snap, "What ends?", cands, np.array([0.99, 0.9]), 60, 3) == [Pick(0, 0)]
+    assert choose(snap, "What ends?", cands, np.array([0.99, 0.9]), 100, 3) == [Pick(0, 0), Pick(1, 0)]
+
+
 def test_a_sentence_that_is_itself_a_list():
     from assistant.answering.selection import _ENUMERATION
 
