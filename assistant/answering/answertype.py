@@ -158,9 +158,14 @@ _NUM_TOKEN = re.compile(r"^(?:\d[\d,.]*|" + NUMBER_WORDS + r")$", re.I)
 _WHICH = re.compile(r"\b(?:which(?:\s+(?:kinds?|types?|sorts?|forms?)\s+of)?|what kind of|what type of)\s+((?:[A-Za-z][\w-]*\s*){1,2})", re.I)
 
 
+# Nouns that name no kind of thing ("Which options are named for …?", "Which ways …"): an answer need not say them.
+_LIGHT = frozenset("option options way ways thing things kind kinds type types sort sorts one ones".split())
+
+
 def which_words(question: str) -> list[str]:
-    """The words naming what a "which …" question asks for ("city" in "Which city hosted …")."""
-    return _named(_WHICH.search(question))
+    """The words naming what a "which …" question asks for ("city" in "Which city hosted …"; none in "Which options
+    …")."""
+    return [w for w in _named(_WHICH.search(question)) if w not in _LIGHT]
 
 
 def _named(m: re.Match | None) -> list[str]:
@@ -253,14 +258,19 @@ _ASKS_NAME = re.compile(
     r"directs|directed|chairs|chaired|runs|ran|owns|owned|signed|coined|discovered)\b|"
     r"\b(?:what|which)(?:'s|’s|\s+is|\s+was|\s+are|\s+were)?\s+(?:the\s+)?names?\s+of\b|"
     r"\bwhere\s+(?:is|was|are|were|does|did)\b.*\b(?:born|based|located|headquartered|situated|buried|raised|"
-    r"live|lives|lived|grow up|grew up)\b|"
+    r"lives?(?=\W*$)|lived|grow up|grew up)\b|"
     r"\bwhich\s+(?:city|cities|country|countries|state|states|town|towns|county|region|province|company|companies|"
     r"person|people)\b", re.I)
 
 
+# "Who is the memo addressed to?", "Who is it for?": "who" as the object of a preposition that ends the question asks
+# for whoever it is (often a group: "agency heads"), not for a name.
+_WHO_OBJECT = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?who\b.*\b(?:to|for|at|with|from|by|about|of)\W*$", re.I)
+
+
 def asks_name(question: str) -> bool:
     """Whether ``question`` asks for a proper name (a person, a place, an organisation)."""
-    return bool(_ASKS_NAME.search(question))
+    return bool(_ASKS_NAME.search(question)) and not _WHO_OBJECT.search(question)
 
 
 def names_beyond(question: str, text: str) -> bool:

@@ -33,6 +33,7 @@ def test_a_measurement_is_named_by_a_number():
     ("Which kinds of devices does the report count?", ["devices"]),  # the kind named, not "kinds"
     ("Which types of rental insurance are covered?", ["rental", "insurance"]),
     ("What kind of help is offered?", ["help"]),
+    ("Which options are named for covering the bowl?", []),  # "options" names no kind of thing
     ("How does it work?", []),
 ])
 def test_which_words_name_what_is_asked_for(question, words):
@@ -210,6 +211,9 @@ def test_how_often_needs_a_frequency(question, answer, lacking):
     ("Where was Smith born?", "Smith was born in Leeds.", False),
     ("In which city is the office?", "The office is in Denver.", False),
     ("Who reviews the proposals?", "They are reviewed by the team.", False),  # not asked for a name
+    ("Who is the first section addressed to?", "The first section gives instructions to agency heads.", False),
+    ("Where is there a live tally of visits?", "A real-time counter shows the visits.", False),  # "live": no dwelling
+    ("Where does the author live?", "The author writes from the coast.", True),
 ])
 def test_a_name_asked_for_needs_a_name_the_question_does_not_say(question, answer, lacking):
     assert (asks_name(question) and not names_beyond(question, answer)) == lacking
