@@ -268,6 +268,20 @@ _ASKS_NAME = re.compile(
 _WHO_OBJECT = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?who\b.*\b(?:to|for|at|with|from|by|about|of)\W*$", re.I)
 
 
+# "Who was the first director of …?", "Who leads the team?": a person asked for (general English roles), answered by a
+# person's name, not by a body's ("Who runs the site?" may well be answered by an office's).
+_ASKS_PERSON = re.compile(
+    r"^\W*(?:and\s+|so\s+|but\s+)?who(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the|its|their|his|her)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:director|leader|head|chair(?:man|woman|person)?|president|founder|ceo|chief|minister|secretary|spokes(?:man|woman|person)|"
+    r"contact|owner|manager|governor|mayor|commissioner|administrator|editor)s?\b|"
+    r"\bwho\s+(?:\w+ly\s+)?(?:leads|led|heads|headed|directs|directed|chairs|chaired|founded)\b", re.I)
+
+
+def asks_person(question: str) -> bool:
+    """Whether ``question`` asks for a person ("Who was the first director of …?", "Who leads it?")."""
+    return bool(_ASKS_PERSON.search(question)) and not _WHO_OBJECT.search(question)
+
+
 def asks_name(question: str) -> bool:
     """Whether ``question`` asks for a proper name (a person, a place, an organisation)."""
     return bool(_ASKS_NAME.search(question)) and not _WHO_OBJECT.search(question)

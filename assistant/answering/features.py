@@ -14,6 +14,7 @@ import numpy as np
 
 from .answertype import (asked, asks_name, counted_word, counted_words, focus_words, kinds_in, measured, names_beyond,
                          type_mismatch, which_words)
+from .answertype import asks_person as asks_person_role
 from .corpus import Corpus, rarity
 from .inventory import asks_person, names_person
 from .query import Query
@@ -262,7 +263,8 @@ def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float]
                      p_min, p_mean, worst, float(len(q.unknown_numbers)),
                      max(((1.0 - q.nearest.get(t, 0.0)) * rarity(q.repaired.get(t, t)) for t in unknown if t in own), default=0.0),
                      focus_mismatch, lead_mismatch,
-                     float(asks_name(q.text) and not names_beyond(q.text, answer_text))],
+                     float(not names_person(corpus, answer_text, q.text) if asks_person_role(q.text)
+                           else asks_name(q.text) and not names_beyond(q.text, answer_text))],
                     dtype=np.float64)
 
 

@@ -590,6 +590,18 @@ def test_which_person_is_answered_by_a_name_not_the_word(assistant, tts):
     assert which(assistant, "Which politician is airspace policing a key area for?") == 1.0
 
 
+def test_a_person_asked_for_is_answered_by_a_person_not_a_body(assistant, federal, tts):
+    """"Who was the director of …?" asks for a person: an answer naming only bodies ("18F, PIF, and OCSIT") or none
+    lacks the kind asked for; one naming a person does not."""
+    from assistant.answering.features import QUESTION_FEATURES
+
+    at = QUESTION_FEATURES.index("name_mismatch")
+    lacks = lambda a, q: a.analyse(q)[1][0].qx[at]  # noqa: E731
+    assert lacks(tts, "Who was the first director of the Technology Transformation Service?") == 1.0
+    assert lacks(federal, "Who was the director of the CDC during the pandemic?") == 1.0
+    assert lacks(assistant, "Who leads the Coalition of the Willing?") == 0.0  # the article's prime minister, by name
+
+
 def test_an_faq_question_asked_word_for_word_is_answered_by_its_answer_first(xz, plain, sourdough):
     """The FAQ asked again (cosine ≥ 0.9 to its question): its answer's first sentence leads, not a sentence of a
     later paragraph under the same question (which is no body the FAQ summarises either), on a plain-text Q:/A: FAQ,

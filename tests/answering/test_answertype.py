@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.answertype import asks_name, focus_words, measured, names_beyond, type_mismatch, which_words
+from assistant.answering.answertype import asks_name, asks_person, focus_words, measured, names_beyond, type_mismatch, which_words
 
 
 @pytest.mark.parametrize("question, words", [
@@ -272,3 +272,15 @@ def test_what_is_the_measure_asks_for_a_number(question, kinds):
 ])
 def test_a_measurement_is_named_by_its_unit(question, answer, lacking):
     assert type_mismatch(question, answer) == lacking
+
+
+@pytest.mark.parametrize("question, person", [
+    ("Who was the first director of the agency?", True),
+    ("Who leads it?", True),
+    ("Who is the plain language contact at the bureau?", True),
+    ("Who runs the site?", False),  # often an office
+    ("Who is the author of this policy?", False),  # often an organisation
+    ("Who is the memo addressed to?", False),
+])
+def test_a_person_asked_for(question, person):
+    assert asks_person(question) == person
