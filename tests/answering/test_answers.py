@@ -602,6 +602,20 @@ def test_a_person_asked_for_is_answered_by_a_person_not_a_body(assistant, federa
     assert lacks(assistant, "Who leads the Coalition of the Willing?") == 0.0  # the article's prime minister, by name
 
 
+def test_a_yes_no_question_is_told_to_the_answerability_model_with_its_coverage(sourdough, calendars):
+    """A yes/no question ("Can I freeze my starter?") is answered only by a sentence saying what it asks, so the
+    answerability model sees that it is one, and how much of it the answer says; a wh-question shows neither."""
+    from assistant.answering.features import QUESTION_FEATURES
+
+    polar, lex, said = (QUESTION_FEATURES.index(n) for n in ("polar", "polar_lex", "answer_lex"))
+    for a, q in ((sourdough, "Can I freeze my starter for a few months?"), (calendars, "Is there a MAX.gov app for my phone?"),
+                 (calendars, "and does it work with Outlook?")):
+        qx = a.analyse(q)[1][0].qx
+        assert qx[polar] == 1.0 and qx[lex] == qx[said] > 0.0, q
+    qx = sourdough.analyse("How long does the starter take?")[1][0].qx
+    assert qx[polar] == 0.0 and qx[lex] == 0.0
+
+
 def test_an_faq_question_asked_word_for_word_is_answered_by_its_answer_first(xz, plain, sourdough):
     """The FAQ asked again (cosine ≥ 0.9 to its question): its answer's first sentence leads, not a sentence of a
     later paragraph under the same question (which is no body the FAQ summarises either), on a plain-text Q:/A: FAQ,
