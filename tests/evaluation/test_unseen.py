@@ -31,9 +31,11 @@ With the shipped models retrained after the last of those changes (answer thresh
 Retrained five times since (answer threshold 0.357, the answer-or-refuse model regularised harder): XZ 52, zlib 49,
 semver 55 (correct 0.804, false refusals 0.059), benefits 65 (correct 0.945, no false refusal).
 After the next session (bare URLs shown; answer threshold 0.360): semver 54 (correct 0.784, false refusals 0.059),
-benefits 65, XZ 52, zlib 49.
+benefits 65, XZ 52, zlib 49. After the session after that (a near-tied second sentence past the word budget, a person
+asked for, yes/no questions; answer threshold 0.363): semver 56 (correct 0.824, false refusals 0.039), benefits 65,
+XZ 53, zlib 47 (correct 0.851).
 
-The floors sit about three rows under the measurements they were set at (semver's now one row)."""
+The floors sit about three rows under the measurements they were set at (semver's now three, zlib's one)."""
 from __future__ import annotations
 
 from pathlib import Path
