@@ -20,7 +20,8 @@ from .features import SENTENCE_FEATURES, Candidate, list_asked
 from .text import LABEL_ONLY, stems
 
 _OPENER = re.compile(r"^(?:however|moreover|furthermore|additionally|in addition|nevertheless|nonetheless|meanwhile|"
-                     r"also|besides|indeed|that said|on the other hand|in fact|still|yet|and|but|so)\s*,?\s+", re.I)
+                     r"similarly|likewise|in contrast|by contrast|what's more|what’s more|"
+                     r"also|besides|indeed|that said|on the other hand|in fact|and|but|so)\s*,?\s+|^(?:still|yet),\s*", re.I)
 # "… military training, intelligence sharing, and logistical support": a sentence that is itself a list.
 _ENUMERATION = re.compile(r",[^,;]+,[^,;]*\b(?:and|or)\b|\b(?:including|such as)\b[^.;:]*\b(?:and|or)\b", re.I)
 # "What are X?", "What is an X?", "What does X mean?", "Define X": a short definition question and nothing more.

@@ -3,6 +3,8 @@ labels (each with the start of what it says, when there is room) or, without lab
 when a list is asked for; else its first items and "…". Real passages from the Markdown parser; no model."""
 from __future__ import annotations
 
+import pytest
+
 from assistant.answering.selection import _render_list
 from index.parse import parse_source
 
@@ -325,3 +327,16 @@ d
     assert out == "To install the tool, for example: [1] $ tool install --latest [2]" and order == [install, code], out
     out, order = render(snap, [Pick(grammar, 0)], 200)
     assert out == "The grammar is: [1]" and order == [grammar], out  # four lines: more than an answer shows
+
+
+@pytest.mark.parametrize("sentence, shown", [
+    ("However, the plan needs rules.", "The plan needs rules."),
+    ("Similarly, travel meals are paid on the last day.", "Travel meals are paid on the last day."),
+    ("Likewise the fee is waived.", "The fee is waived."),
+    ("Therefore, support is likely.", "Therefore, support is likely."),  # the reason it gives is kept
+    ("Still water runs deep.", "Still water runs deep."),  # no comma and no sentence after: a word of the sentence
+])
+def test_an_answer_sentence_drops_its_leading_connective(sentence, shown):
+    from assistant.answering.selection import tidy
+
+    assert tidy(sentence) == shown
