@@ -73,7 +73,7 @@ REASON = re.compile(r"\b(?:because|due to|owing to|stems? from|as a result|so th
 # "What temperature …", "at what ratio …", "what oven temperature …": nouns whose value is a number (one word may
 # qualify them), whatever else the sentence says.
 _MEASURED_BY_NUMBER = frozenset("""number percentage amount share temperature ratio proportion price cost fee rate
-    speed age length width height depth distance weight salary budget population score limit""".split())
+    speed age length width height depth distance weight salary budget population score limit version""".split())
 
 _MONEY_WORDS = frozenset("price cost fee salary budget".split())  # asked as a sum of money ("money" below)
 
@@ -81,7 +81,7 @@ _BE_LAST = r"[^?.;]*\bbe\s*[?.!]*\s*$"  # "… be?" ends the question ("How long
 
 # (what the question says, the kind, what an answer of that kind contains, whether lacking it is a mismatch)
 ASKS = [
-    (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:[a-z-]+\s+)?(?:" + "|".join(sorted(_MEASURED_BY_NUMBER)) + r")\b|"
+    (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:(?!(?:is|are|was|were|the|a|an|its|their|my|your)\b)[a-z-]+\s+){0,2}(?:" + "|".join(sorted(_MEASURED_BY_NUMBER)) + r")\b|"
                 r"\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the|its|their|my|your)\s+(?:[a-z-]+\s+){0,2}?"
                 r"(?<!phone )(?<!telephone )(?<!fax )(?<!contact )(?:" + "|".join(sorted(_MEASURED_BY_NUMBER - _MONEY_WORDS))
                 + r")\b", re.I), "number", NUMBER, True),

@@ -53,6 +53,17 @@ def test_a_when_question_needs_a_time_in_the_answer(answer, lacking):
 
 
 @pytest.mark.parametrize("question, answer, lacking", [
+    ("What reading-ease score should documents aim for?", "Think about what your reader really needs.", "number"),
+    ("What Flesch reading-ease score should documents aim for?", "Aim for a score of 60 or more.", ""),  # two words before
+    ("What's the latest stable version right now?", "The project supports the most recent stable version.", "number"),
+    ("What's the latest stable version right now?", "Version 1.5 is the newest stable release.", ""),
+    ("What happens to the next version at that point?", "It branches off the main line.", ""),  # asks no version
+])
+def test_a_score_or_version_asked_for_is_a_number(question, answer, lacking):
+    assert type_mismatch(question, answer) == lacking
+
+
+@pytest.mark.parametrize("question, answer, lacking", [
     ("When is the vote expected to take place?", "The vote would settle the border question.", "time"),
     ("When are talks scheduled to resume?", "Talks will resume in March.", ""),
     ("When is the top end of that range appropriate?", "Use the top end if your flour is weak.", ""),  # a condition
