@@ -73,16 +73,19 @@ REASON = re.compile(r"\b(?:because|due to|owing to|stems? from|as a result|so th
 # "What temperature …", "at what ratio …", "what oven temperature …": nouns whose value is a number (one word may
 # qualify them), whatever else the sentence says.
 _MEASURED_BY_NUMBER = frozenset("""number percentage amount share temperature ratio proportion price cost fee rate
-    speed age length width height depth distance weight salary budget population score limit version""".split())
+    speed age length width height depth distance weight salary budget population score limit version size""".split())
 
 _MONEY_WORDS = frozenset("price cost fee salary budget".split())  # asked as a sum of money ("money" below)
+
+# A possessive standing for the article ("What is the Guild's annual budget?", "… Example.gov's budget").
+_OWNER = r"(?:the\s+)?[A-Za-z][\w.-]*['’]s"
 
 _BE_LAST = r"[^?.;]*\bbe\s*[?.!]*\s*$"  # "… be?" ends the question ("How long should my sentences be?")
 
 # (what the question says, the kind, what an answer of that kind contains, whether lacking it is a mismatch)
 ASKS = [
     (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:(?!(?:is|are|was|were|the|a|an|its|their|my|your)\b)[a-z-]+\s+){0,2}(?:" + "|".join(sorted(_MEASURED_BY_NUMBER)) + r")\b|"
-                r"\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the|its|their|my|your)\s+(?:[a-z-]+\s+){0,2}?"
+                r"\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the|its|their|my|your|" + _OWNER + r")\s+(?:[a-z-]+\s+){0,2}?"
                 r"(?<!phone )(?<!telephone )(?<!fax )(?<!contact )(?:" + "|".join(sorted(_MEASURED_BY_NUMBER - _MONEY_WORDS))
                 + r")\b", re.I), "number", NUMBER, True),
     # "How long will it take?": a span of time; "How long is the border?", "How long should my sentences be?": a span
@@ -104,7 +107,8 @@ ASKS = [
                 r"(?:exact\s+)?(?:year|date)s?\b", re.I), "time", DATE, True),
     (re.compile(r"\bhow much\b(?:(?![?.;]).)*\b(?:costs?|pay|pays|paid|money|funds?|funding|prices?|fees?|budget(?:ed)?|salary|"
                 r"charged?|earn(?:s|ed)?)\b|\bhow much (?:money|funding|cash)\b|\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+"
-                r"the\s+(?:[a-z-]+\s+)?(?:costs?|prices?|fees?|budget|salary)\b|\bin (?:dollars|euros|pounds|cents)\b",
+                r"(?:the|its|their|" + _OWNER + r")\s+(?:[a-z-]+\s+)?(?:costs?|prices?|fees?|budget|salary)\b|"
+                r"\bin (?:dollars|euros|pounds|cents)\b",
                 re.I), "money", MONEY, True),
     (re.compile(r"\b(?:what|which)\s+(?:[a-z-]+\s+)?temperatures?\b|\bhow (?:hot|warm|cold)\b", re.I), "temperature",
      TEMPERATURE, True),

@@ -58,8 +58,11 @@ def test_a_when_question_needs_a_time_in_the_answer(answer, lacking):
     ("What's the latest stable version right now?", "The project supports the most recent stable version.", "number"),
     ("What's the latest stable version right now?", "Version 1.5 is the newest stable release.", ""),
     ("What happens to the next version at that point?", "It branches off the main line.", ""),  # asks no version
+    ("What is the Guild's annual budget?", "The Guild runs three programmes for its members.", "money"),
+    ("What is the Guild's annual budget?", "Its budget is $4 million a year.", ""),
+    ("What size should the jars be?", "Use large glass jars.", "number"),
 ])
-def test_a_score_or_version_asked_for_is_a_number(question, answer, lacking):
+def test_a_score_version_size_or_budget_asked_for_is_a_number(question, answer, lacking):
     assert type_mismatch(question, answer) == lacking
 
 
