@@ -77,6 +77,9 @@ _MEASURED_BY_NUMBER = frozenset("""number percentage amount share temperature ra
 
 _MONEY_WORDS = frozenset("price cost fee salary budget".split())  # asked as a sum of money ("money" below)
 
+# A length given as a count of a text's units ("15–20 words", "two pages"): "How long should my sentences be?"
+_COUNTED_LENGTH = r"(?:\d[\d.,–-]*|\b(?:" + NUMBER_WORDS + r"))\s+(?:words?|pages?|lines?|characters?|letters?|sentences?|paragraphs?|chapters?)\b"
+
 # A possessive standing for the article ("What is the Guild's annual budget?", "… Example.gov's budget").
 _OWNER = r"(?:the\s+)?[A-Za-z][\w.-]*['’]s"
 
@@ -93,7 +96,7 @@ ASKS = [
     (re.compile(r"\bhow long (?:will|would|could|might|does|did|has|have|until|do|should|can|must)\b"
                 r"(?!" + _BE_LAST + ")", re.I), "duration", SPAN, True),
     (re.compile(r"\bhow long (?:is|are|was|were)\b|\bhow long (?:will|would|could|might|should|can|must)\b" + _BE_LAST,
-                re.I), "duration", re.compile(SPAN.pattern + "|" + NUMBER.pattern, re.I), True),
+                re.I), "duration", re.compile(SPAN.pattern + "|" + LENGTH.pattern + "|" + _COUNTED_LENGTH, re.I), True),
     (re.compile(r"^\s*(?:and\s+)?when\s+(?:did|was|were|will|has|had|have)\b|"
                 r"\bwhat (?:exact\s+)?(?:years?|dates?|days?|times?|months?|deadlines?)\b|"
                 r"\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+(?:exact\s+)?(?:years?|dates?|deadlines?)\b|"

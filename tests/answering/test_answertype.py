@@ -61,6 +61,9 @@ def test_a_when_question_needs_a_time_in_the_answer(answer, lacking):
     ("What is the Guild's annual budget?", "The Guild runs three programmes for its members.", "money"),
     ("What is the Guild's annual budget?", "Its budget is $4 million a year.", ""),
     ("What size should the jars be?", "Use large glass jars.", "number"),
+    ("How long is the release cycle?", "There are three release channels.", "duration"),  # a count is no length
+    ("How long should my sentences be?", "Your sentences should average 15–20 words.", ""),
+    ("How long is the front line?", "It stretches over 600 miles.", ""),
 ])
 def test_a_score_version_size_or_budget_asked_for_is_a_number(question, answer, lacking):
     assert type_mismatch(question, answer) == lacking
