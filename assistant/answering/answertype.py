@@ -78,7 +78,8 @@ _MEASURED_BY_NUMBER = frozenset("""number percentage amount share temperature ra
 _MONEY_WORDS = frozenset("price cost fee salary budget".split())  # asked as a sum of money ("money" below)
 
 # A length given as a count of a text's units ("15–20 words", "two pages"): "How long should my sentences be?"
-_COUNTED_LENGTH = r"(?:\d[\d.,–-]*|\b(?:" + NUMBER_WORDS + r"))\s+(?:words?|pages?|lines?|characters?|letters?|sentences?|paragraphs?|chapters?)\b"
+_COUNTED_LENGTH = (r"(?:\d[\d.,–-]*|\b(?:" + NUMBER_WORDS + r"))\s+"
+                   r"(?:words?|pages?|lines?|characters?|letters?|sentences?|paragraphs?|chapters?)\b")
 
 # A possessive standing for the article ("What is the Guild's annual budget?", "… Example.gov's budget").
 _OWNER = r"(?:the\s+)?[A-Za-z][\w.-]*['’]s"
@@ -87,7 +88,9 @@ _BE_LAST = r"[^?.;]*\bbe\s*[?.!]*\s*$"  # "… be?" ends the question ("How long
 
 # (what the question says, the kind, what an answer of that kind contains, whether lacking it is a mismatch)
 ASKS = [
-    (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:(?!(?:is|are|was|were|the|a|an|its|their|my|your)\b)[a-z-]+\s+){0,2}(?:" + "|".join(sorted(_MEASURED_BY_NUMBER)) + r")\b|"
+    (re.compile(r"\bhow (?:many|much)\b|"
+                r"\bwhat (?:(?!(?:is|are|was|were|the|a|an|its|their|my|your)\b)[a-z-]+\s+){0,2}(?:"
+                + "|".join(sorted(_MEASURED_BY_NUMBER)) + r")\b|"
                 r"\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the|its|their|my|your|" + _OWNER + r")\s+(?:[a-z-]+\s+){0,2}?"
                 r"(?<!phone )(?<!telephone )(?<!fax )(?<!contact )(?:" + "|".join(sorted(_MEASURED_BY_NUMBER - _MONEY_WORDS))
                 + r")\b", re.I), "number", NUMBER, True),
@@ -284,9 +287,19 @@ _ASKS_PERSON = re.compile(
     r"\bwho\s+(?:\w+ly\s+)?(?:leads|led|heads|headed|directs|directed|chairs|chaired|founded)\b", re.I)
 
 
-def asks_person(question: str) -> bool:
+def asks_for_person(question: str) -> bool:
     """Whether ``question`` asks for a person ("Who was the first director of …?", "Who leads it?")."""
     return bool(_ASKS_PERSON.search(question)) and not _WHO_OBJECT.search(question)
+
+
+# A yes/no question: an auxiliary first ("Can I freeze it?", "Is there an app?", "Does it need …?").
+_YES_NO = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?(?:is|are|was|were|do|does|did|can|could|will|would|should|has|have|had|"
+                     r"may|might|must|isn'?t|aren'?t|doesn'?t|don'?t|can'?t|won'?t)\b", re.I)
+
+
+def asks_yes_no(question: str) -> bool:
+    """Whether ``question`` is a yes/no question (answered only by a sentence saying what it asks)."""
+    return bool(_YES_NO.match(question))
 
 
 def asks_name(question: str) -> bool:

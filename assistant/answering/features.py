@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .answertype import (asked, asks_name, counted_word, counted_words, focus_words, kinds_in, measured, names_beyond,
-                         type_mismatch, which_words)
-from .answertype import asks_person as asks_person_role
+from .answertype import (asked, asks_for_person, asks_name, asks_yes_no, counted_word, counted_words, focus_words,
+                         kinds_in, measured, names_beyond, type_mismatch, which_words)
 from .corpus import Corpus, rarity
 from .inventory import asks_person, names_person
 from .query import Query
@@ -36,9 +35,6 @@ _LIST_ASK = re.compile(r"\b(?:list|enumerate|name (?:all|every|the)|what (?:are|
                        r"|which (?:[\w\-]+ ){0,2}[a-z][\w\-]*[^s\W]s (?:and [\w\-]+s )?(?:did|do|does|have|has|had|will|would|can|could)\b"
                        r"|steps|ways|kinds|types|options|examples|alternatives|(?:all|every) (?:the )?\w+s\b)", re.I)
 
-# A yes/no question: an auxiliary first ("Can I freeze it?", "Is there an app?", "Does it need …?").
-_POLAR_ASK = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?(?:is|are|was|were|do|does|did|can|could|will|would|should|has|have|had|"
-                        r"may|might|must|isn'?t|aren'?t|doesn'?t|don'?t|can'?t|won'?t)\b", re.I)
 _OPENING = re.compile(r"[\w'’\-]+")
 _OPENING_WORDS = 5
 
@@ -258,7 +254,7 @@ def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float]
     focus = focus_words(q.text)
     focus_mismatch = 0.0 if measured(focus, answer_text) else _lacks(q, focus, said)
     faq_sim = r.faq_match[1] if r.faq_match else 0.0
-    polar = float(bool(_POLAR_ASK.match(q.text)))
+    polar = float(asks_yes_no(q.text))
     top = r.ranked[0] if r.ranked else None
     p_min, p_mean, worst = _passage_alignment(corpus, q, own, best.passage)
     return np.array([ordered[0], gap, best.sim, best.lex, float(best.x[SENTENCE_FEATURES.index("passage_lex")]),
@@ -267,7 +263,7 @@ def question_features(corpus: Corpus, q: Query, r: Retrieval, probs: list[float]
                      p_min, p_mean, worst, float(len(q.unknown_numbers)),
                      max(((1.0 - q.nearest.get(t, 0.0)) * rarity(q.repaired.get(t, t)) for t in unknown if t in own), default=0.0),
                      focus_mismatch, lead_mismatch,
-                     float(not names_person(corpus, answer_text, q.text) if asks_person_role(q.text)
+                     float(not names_person(corpus, answer_text, q.text) if asks_for_person(q.text)
                            else asks_name(q.text) and not names_beyond(q.text, answer_text)),
                      polar, polar * answer_lex],
                     dtype=np.float64)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.answertype import asks_name, asks_person, focus_words, measured, names_beyond, type_mismatch, which_words
+from assistant.answering.answertype import (asks_for_person, asks_name, asks_yes_no, focus_words, measured, names_beyond,
+                                           type_mismatch, which_words)
 
 
 @pytest.mark.parametrize("question, words", [
@@ -300,4 +301,15 @@ def test_a_measurement_is_named_by_its_unit(question, answer, lacking):
     ("Who is the memo addressed to?", False),
 ])
 def test_a_person_asked_for(question, person):
-    assert asks_person(question) == person
+    assert asks_for_person(question) == person
+
+
+@pytest.mark.parametrize("question, yes_no", [
+    ("Can I freeze my starter?", True),
+    ("and does it work with Outlook?", True),
+    ("Isn't that too late?", True),
+    ("How long does it take?", False),
+    ("Which channel is the default?", False),
+])
+def test_a_yes_no_question(question, yes_no):
+    assert asks_yes_no(question) == yes_no
