@@ -278,18 +278,33 @@ _ASKS_NAME = re.compile(
 _WHO_OBJECT = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?who\b.*\b(?:to|for|at|with|from|by|about|of)\W*$", re.I)
 
 
-# "Who was the first director of …?", "Who leads the team?": a person asked for (general English roles), answered by a
-# person's name, not by a body's ("Who runs the site?" may well be answered by an office's).
-_ASKS_PERSON = re.compile(
-    r"^\W*(?:and\s+|so\s+|but\s+)?who(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the|its|their|his|her)\s+(?:[\w-]+\s+){0,2}?"
-    r"(?:director|leader|head|chair(?:man|woman|person)?|president|founder|ceo|chief|minister|secretary|spokes(?:man|woman|person)|"
-    r"contact|owner|manager|governor|mayor|commissioner|administrator|editor)s?\b|"
-    r"\bwho\s+(?:\w+ly\s+)?(?:leads|led|heads|headed|directs|directed|chairs|chaired|founded)\b", re.I)
+# "Who was the first director of …?", "Who leads the team?": a person asked for, answered by a person's name, not by a
+# body's ("Who runs the site?" may well be answered by an office's). The role is one of the titles a name can carry
+# (nameparser's, :func:`.gazetteer.titles`: "director", "minister", "mayor" …) or a role noun that list lacks.
+_WHO_IS_THE = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?who(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the|its|their|his|her)"
+                         r"((?:\s+[\w-]+){1,3})", re.I)
+_WHO_DOES = re.compile(r"\bwho\s+(?:\w+ly\s+)?(?:leads|led|heads|headed|directs|directed|chairs|chaired|founded)\b", re.I)
+_ROLES_BEYOND_TITLES = frozenset("head chairman chairwoman chairperson spokesman spokeswoman spokesperson contact owner".split())
+# A title that as often names an organisation: a document's author is often the body that published it.
+_NOT_ONLY_PEOPLE = frozenset({"author"})
+
+
+def _role(word: str) -> bool:
+    """Whether ``word`` (lower case, or its plural) names a role a person holds."""
+    from .gazetteer import titles
+
+    return any(w.isalpha() and w not in _NOT_ONLY_PEOPLE and (w in titles() or w in _ROLES_BEYOND_TITLES)
+               for w in (word, word[:-1] if word.endswith("s") else ""))
 
 
 def asks_for_person(question: str) -> bool:
     """Whether ``question`` asks for a person ("Who was the first director of …?", "Who leads it?")."""
-    return bool(_ASKS_PERSON.search(question)) and not _WHO_OBJECT.search(question)
+    if _WHO_OBJECT.search(question):
+        return False
+    m = _WHO_IS_THE.search(question)
+    # a role among the three words after the determiner, each read up to its first hyphen ("director-general")
+    return bool(_WHO_DOES.search(question)) or bool(m) and any(
+        _role(re.match(r"\w*", w).group(0).lower()) for w in m.group(1).split())
 
 
 # A yes/no question: an auxiliary first ("Can I freeze it?", "Is there an app?", "Does it need …?").
