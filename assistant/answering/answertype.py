@@ -31,8 +31,9 @@ DATE = re.compile(r"\b(?:1[5-9]|20)\d\d(?:s|\b)|\b\d{1,2}/\d{1,2}\b|\b(?:" + MON
                   re.I)
 # Units of time (singular), for a span and a frequency.
 _UNITS = "second|minute|hour|day|night|week|fortnight|month|year|decade"
-# A span of time: a unit of time, with or without its number ("six weeks", "48 hours", "overnight", "a day").
-SPAN = re.compile(r"\b(?:(?:" + _UNITS + r")s?|centur(?:y|ies)|overnight|indefinitely|forever)\b|\d\s*(?:h|hrs?|mins?|s)\b",
+# A span of time: a unit of time, with or without its number ("six weeks", "48 hours", "overnight", "a day") — not one
+# a demonstrative points at ("in the days following the payments", "that year"), which says when, not how long.
+SPAN = re.compile(r"(?<!\bthe )(?<!\bthis )(?<!\bthat )(?<!\bthese )(?<!\bthose )\b(?:(?:" + _UNITS + r")s?|centur(?:y|ies)|overnight|indefinitely|forever)\b|\d\s*(?:h|hrs?|mins?|s)\b",
                   re.I)
 # How often: "every six weeks", "each night", "twice a year", "daily", "biannually", "per month" — not "each agency".
 FREQUENCY = re.compile(r"\b(?:every|each|per)\s+(?:other\s+|single\s+|\d+\s+|(?:" + NUMBER_WORDS + r")\s+)?(?:" + _UNITS +
@@ -139,9 +140,27 @@ ASKS = [
 CHECK_ONLY = frozenset({"advice"})
 
 
+# The numbers of a calendar date: a year ("in 2011"), a day with its month ("September 4", "4 September"). They
+# date a sentence; they count nothing ("How many products …?" is not answered by "In 2011, …").
+_DATE_NUMBERS = re.compile(r"(?<![\d.,])(?:1[5-9]|20)\d\d(?![\d.,]\d)(?!s)|\b(?:" + MONTHS + r")\s+\d{1,2}\b|"
+                           r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:" + MONTHS + r")\b", re.I)
+
+
+def _undated(m: re.Match) -> str:
+    """A date's numbers blanked; a year-like number that counts what follows it ("1500 years", "2000 people") kept."""
+    from .text import STOP
+
+    after = re.match(r"\s+([a-z]+)", m.string[m.end():])
+    counts = m.group(0)[0].isdigit() and after and after.group(1).endswith("s") and after.group(1) not in STOP
+    return m.group(0) if counts else " "
+
+
 def _holds(kind: str, needs: re.Pattern, text: str, prose: str) -> bool:
     """Whether ``text`` (``prose``: the same without its URLs) holds the kind of answer ``needs`` finds: a web address
-    only as a URL, anything else outside them (a URL's digits are no number, date or phone number)."""
+    only as a URL, anything else outside them (a URL's digits are no number, date or phone number); a number outside a
+    date."""
+    if kind == "number":
+        prose = _DATE_NUMBERS.sub(_undated, prose)
     return bool(needs.search(text if kind == "web" else prose))
 
 
@@ -237,7 +256,7 @@ def type_mismatch(question: str, answer_text: str, counted: set[str] | None = No
     ``counted`` (stems of the counted word and its synonyms) a number must come just before one of them."""
     kinds = asked(question, checks=True)
     prose = URL.sub(" ", answer_text)
-    money = any(k == "money" and n.search(prose) for k, n, _ in kinds)  # answers "how much" even in words ("free")
+    money = any(k == "money" for k, _, _ in kinds)  # a sum asked for answers "how much" even in words ("free")
     for kind, needs, strict in kinds:
         if not strict or kind == "number" and money:
             continue

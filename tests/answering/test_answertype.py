@@ -168,6 +168,10 @@ def test_money_asked_for_needs_a_sum(question, answer, lacking):
     ("How long will the meeting be?", "The meeting runs for 90 minutes.", ""),
     ("How long should my sentences be?", "Write short sentences.", "duration"),
     ("How long should I wait?", "Wait until it doubles in size.", "duration"),  # not "… be?": a span of time
+    # a unit a demonstrative points at says when, not how long
+    ("How long was the counter broken for?", "In the days following the payments, it broke the counter.", "duration"),
+    ("How long did the office stay open?", "That year the office moved to a new building.", "duration"),
+    ("How long did the office stay open?", "It stayed open for the whole year.", ""),
 ])
 def test_how_long_needs_a_span_of_time(question, answer, lacking):
     assert type_mismatch(question, answer) == lacking
@@ -265,6 +269,18 @@ def test_a_number_inside_a_name_or_code_is_no_quantity():
         assert not NUMBER.search(text), text
     for text in ("two 15-minute breaks", "1.89 billion visits", "at 4:30 p.m.", "a 5% fee", "version 1.0.0"):
         assert NUMBER.search(text), text
+
+
+@pytest.mark.parametrize("question, answer, lacking", [
+    ("How many cloud products has the program authorized?", "In 2011, the program began providing a standard approach.",
+     "number"),                                                       # a year dates, it counts nothing
+    ("How many agencies turned in action plans?", "By September 4, 1998, each agency must design a plan.", "number"),
+    ("How many agencies turned in action plans?", "Forty agencies sent theirs by 4 September.", ""),
+    ("How many years did it take?", "It took 1500 years to finish.", ""),  # a year-like number that counts
+    ("How many visits did the site get?", "It had 2.05 billion visits in 2021.", ""),
+])
+def test_the_numbers_of_a_date_count_nothing(question, answer, lacking):
+    assert type_mismatch(question, answer) == lacking
 
 
 @pytest.mark.parametrize("question, kinds", [
