@@ -33,7 +33,8 @@ DATE = re.compile(r"\b(?:1[5-9]|20)\d\d(?:s|\b)|\b\d{1,2}/\d{1,2}\b|\b(?:" + MON
 _UNITS = "second|minute|hour|day|night|week|fortnight|month|year|decade"
 # A span of time: a unit of time, with or without its number ("six weeks", "48 hours", "overnight", "a day") — not one
 # a demonstrative points at ("in the days following the payments", "that year"), which says when, not how long.
-SPAN = re.compile(r"(?<!\bthe )(?<!\bthis )(?<!\bthat )(?<!\bthese )(?<!\bthose )\b(?:(?:" + _UNITS + r")s?|centur(?:y|ies)|overnight|indefinitely|forever)\b|\d\s*(?:h|hrs?|mins?|s)\b",
+SPAN = re.compile(r"(?<!\bthe )(?<!\bthis )(?<!\bthat )(?<!\bthese )(?<!\bthose )(?<!\bper )(?<!\bevery )(?<!\beach )"
+                  r"(?<!\bonce a )(?<!\btwice a )\b(?:(?:" + _UNITS + r")s?|centur(?:y|ies)|overnight|indefinitely|forever)\b|\d\s*(?:h|hrs?|mins?|s)\b",
                   re.I)
 # How often: "every six weeks", "each night", "twice a year", "daily", "biannually", "per month" — not "each agency".
 FREQUENCY = re.compile(r"\b(?:every|each|per)\s+(?:other\s+|single\s+|\d+\s+|(?:" + NUMBER_WORDS + r")\s+)?(?:" + _UNITS +

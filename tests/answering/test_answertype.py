@@ -172,6 +172,10 @@ def test_money_asked_for_needs_a_sum(question, answer, lacking):
     ("How long was the counter broken for?", "In the days following the payments, it broke the counter.", "duration"),
     ("How long did the office stay open?", "That year the office moved to a new building.", "duration"),
     ("How long did the office stay open?", "It stayed open for the whole year.", ""),
+    # so is one that says how often
+    ("How long does the discard keep?", "Once per week I like to bake a bread out of it.", "duration"),
+    ("How long does the build stay available?", "A new build is produced every night.", "duration"),
+    ("How long does the discard keep?", "It keeps for a week in the fridge.", ""),
 ])
 def test_how_long_needs_a_span_of_time(question, answer, lacking):
     assert type_mismatch(question, answer) == lacking
