@@ -110,6 +110,7 @@ class SourceDoc:
     meta: dict = field(default_factory=dict)  # front matter: subtitle, published, category, ...
     headings: tuple[str, ...] = ()
     passages: tuple[Passage, ...] = ()
+    title_span: tuple[int, int] = (0, 0)  # where the title is written in the file ((0, 0): taken from the file name)
 
     def summary(self) -> dict:
         d = asdict(self)

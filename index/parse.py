@@ -50,7 +50,7 @@ from . import markdown as md
 from .markdown import Plain
 from .models import Passage, Sentence, SourceDoc, paragraph_items
 from .plaintext import parse_txt
-from .sourcedoc import (FAQ_SECTION, front_matter, sentences_of, slugify, source_slug_for, title_from_name,
+from .sourcedoc import (FAQ_SECTION, front_matter, sentences_of, slugify, source_slug_for, title_from_name, title_span,
                         whole_sentence)
 
 __all__ = ["parse_source", "slugify", "source_slug_for", "asks"]
@@ -73,7 +73,8 @@ def parse_source(name: str, path: str, text: str) -> SourceDoc:
     blocks = [b for b in blocks if not (b.kind == "heading" and b.level == 1 and b.plain.text == title)]
     passages = _MdPassages(name, title, meta.get("subtitle") or title, blocks).build()
     headings = tuple(dict.fromkeys(b.plain.text for b in blocks if b.kind == "heading" and b.plain.text != title))
-    return SourceDoc(source=name, path=path, text=text, title=title, meta=meta, headings=headings, passages=tuple(passages))
+    return SourceDoc(source=name, path=path, text=text, title=title, meta=meta, headings=headings, passages=tuple(passages),
+                     title_span=title_span(text, title, body_start))
 
 
 def asks(heading: str) -> bool:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from .markdown import Plain
 from .models import Passage, Sentence, SourceDoc
 from .sourcedoc import (FAQ_SECTION, LIST_ITEM, front_matter, sentences_of, slugify, source_slug_for,
-                        title_from_name, whole_sentence)
+                        title_from_name, title_span, whole_sentence)
 from .sentences import split_sentences
 
 
@@ -53,7 +53,7 @@ class _Block:
 
 
 def parse_txt(name: str, path: str, text: str) -> SourceDoc:
-    meta, _ = front_matter(text)
+    meta, body_start = front_matter(text)
     blocks = _wrapped_blocks(text) if _hard_wrapped(text) else _txt_blocks(text)
     title = str(meta.get("title") or "")
     if blocks and blocks[0].kind == "heading":
@@ -66,7 +66,8 @@ def parse_txt(name: str, path: str, text: str) -> SourceDoc:
     default_section = meta.get("subtitle") or title
     passages = _txt_passages(name, title, default_section, text, blocks)
     headings = tuple(dict.fromkeys(b.text(text) for b in blocks if b.kind == "heading" and b.text(text) != title))
-    return SourceDoc(source=name, path=path, text=text, title=title, meta=meta, headings=headings, passages=tuple(passages))
+    return SourceDoc(source=name, path=path, text=text, title=title, meta=meta, headings=headings, passages=tuple(passages),
+                     title_span=title_span(text, title, body_start))
 
 
 SHORT_LINE = 90  # a line shorter than this may be a heading or a question; a paragraph is at least this long

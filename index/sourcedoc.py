@@ -51,6 +51,14 @@ def front_matter(text: str) -> tuple[dict, int]:
     return (data if isinstance(data, dict) else {}), m.end()
 
 
+def title_span(text: str, title: str, body_start: int) -> tuple[int, int]:
+    """The file range where ``title`` is written: in the body (its heading) if it is there, else in the front matter;
+    (0, 0) when the file never writes it (a title made from the file name)."""
+    at = text.find(title, body_start) if title else -1
+    at = at if at >= 0 or not title else text.find(title)
+    return (at, at + len(title)) if at >= 0 else (0, 0)
+
+
 def sentences_of(plain: Plain) -> list[Sentence]:
     """``plain`` split into sentences, each with the file range of its raw span."""
     return [Sentence(s.text, *plain.span(s.start, s.end), link=plain.link) for s in split_sentences(plain.text)]

@@ -503,6 +503,21 @@ def test_a_page_of_question_headings_is_a_qa_page():
     assert not [p for p in few.passages if p.kind == "faq"], "one ? heading out of two is no Q&A page"
 
 
+@pytest.mark.parametrize("name, src, written", [
+    ("t.md", "---\ntitle: My Title\n---\n\n# My Title\n\nFirst words.\n", "# My Title"),  # the heading, not the front matter
+    ("t.md", "---\ntitle: My Title\n---\n\nFirst words.\n", "title: My Title"),        # only the front matter
+    ("t.txt", "My Title\n\nFirst words of the text, long enough to be a paragraph of its own here.\n", "My Title"),
+    ("my-notes.md", "First words.\n", ""),                                               # from the file name: nowhere
+])
+def test_where_the_title_is_written(name, src, written):
+    d = parse_source(name, name, src)
+    start, end = d.title_span
+    if not written:
+        assert (start, end) == (0, 0)
+        return
+    assert src[start:end] == d.title and start == src.index(written) + written.index(d.title)
+
+
 def test_title_from_the_first_h1_and_an_h1_equal_to_the_title_is_no_section():
     d = _md("---\ntitle: My Title\n---\n\n# My Title\n\nFirst words.\n\n# Other\n\nMore words.\n")
     assert d.title == "My Title" and [p.section for p in d.passages] == ["My Title", "Other"]

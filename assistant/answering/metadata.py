@@ -79,7 +79,8 @@ _POINTER = re.compile(r"^\W*(?:for (?:more|further|additional) (?:information|de
 
 @dataclass
 class About:
-    text: str = ""  # a front-matter answer (no passage to cite)
+    text: str = ""  # a front-matter answer
+    title_of: dict | None = None  # the document whose title ``text`` quotes (cited where the file writes it)
     picks: list[Pick] | None = None  # or sentences to quote with citations
     refused: bool = False
 
@@ -143,7 +144,7 @@ def about(question: str, corpus: Corpus, current: Callable[[], str] | None = Non
         name, pat, keys = field
         if name == "title":
             sub = doc.get("meta", {}).get("subtitle")
-            return About(text=f"The title is “{title}”." + (f" Its subtitle is “{sub}”." if sub else ""))
+            return About(text=f"The title is “{title}”." + (f" Its subtitle is “{sub}”." if sub else ""), title_of=doc)
         value = next((str(doc.get("meta", {})[k]) for k in keys if doc.get("meta", {}).get(k)), "")
         if not value and name == "tags":  # hashtags written in the text itself
             value = ", ".join(dict.fromkeys(m for p in corpus.passages if p.source == doc["source"]

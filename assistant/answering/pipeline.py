@@ -108,7 +108,9 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
         cites = [_citation(ctx.corpus.snap.passages[pi], 1.0) for pi in order]
         return Answer(text, False, resolved.text, cites, timings, suggestions(ctx.corpus)), []
     if about is not None and about.text:
-        return Answer(about.text, False, resolved.text, [], timings, suggestions(ctx.corpus)), []
+        cites = _title_citation(ctx.corpus.snap, about.title_of)
+        text = about.text + (" [1]" if cites else "")
+        return Answer(text, False, resolved.text, cites, timings, suggestions(ctx.corpus)), []
     own = resolved.own if not resolved.clarify else question
     pieces = split_parts(own)
     previous = _quoted(ctx, history)
@@ -292,6 +294,17 @@ def _fit(ctx: Context, texts: list[str]) -> list[float]:
 
 def _ms(t: float) -> float:
     return round((time.perf_counter() - t) * 1000, 3)
+
+
+def _title_citation(snap, doc: dict | None) -> list[Citation]:
+    """The place a document's title is written, as a citation ([] when the file never writes it: a title made from
+    the file name, or an index built before titles had a place). It opens the article at its top."""
+    start, end = (doc or {}).get("title_span") or (0, 0)
+    first = min((p for p in snap.passages if doc and p.source == doc["source"]), key=lambda p: p.order, default=None)
+    if end <= start or first is None:
+        return []
+    return [Citation(id=first.id, source=doc["source"], section=doc["title"], text=doc["title"], score=1.0,
+                     start=start, end=end)]
 
 
 def _citation(p, score: float) -> Citation:

@@ -4,6 +4,7 @@ questions here are written for these tests, not taken from the golden files."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -327,6 +328,18 @@ def test_about_the_article_seed(assistant):
     assert_answers(purpose, "Coalition of the Willing")
     ending = assistant.ask("What does the article end on?")
     assert ending.citations and not ending.refused
+
+
+@pytest.mark.parametrize("fixture", ["assistant", "sourdough", "xz"])
+def test_the_title_is_cited_where_the_file_writes_it(fixture, request):
+    """Its heading in the body (Markdown or plain text), and the citation opens the article at its first passage."""
+    bot = request.getfixturevalue(fixture)
+    ans = bot.ask("What's the title of this article?")
+    [cite] = ans.citations
+    title = bot.snapshot.docs[0]["title"]
+    assert ans.answer.endswith("[1]") and title in ans.answer and cite.text == title
+    assert Path(bot.snapshot.docs[0]["path"]).read_text(encoding="utf-8")[cite.start:cite.end] == title
+    assert cite.id == min((p for p in bot.snapshot.passages if p.source == cite.source), key=lambda p: p.order).id
 
 
 def test_about_the_article_corpus(sourdough, rust):
