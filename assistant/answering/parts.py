@@ -27,11 +27,14 @@ _PREPOSITION = r"(?:in|on|at|by|for|from|to|across|with|under|into|within|after|
 _CLAUSE = rf"(?:(?:{_PREPOSITION}\s+)?{_WH}\b(?!\s+{_SUBJECT_PRONOUN}\b)|{_AUX}\s+{_SUBJECT}(?=\S*\s))"
 _JOIN = re.compile(rf"\s*(?:,\s*(?:and|or|but)\s+|;\s*(?:and\s+)?|\s(?:and|or)\s+)(?={_CLAUSE})"
                    rf"|\s*,\s+(?=(?:what|when|where|why|how)\s+(?:{_AUX}|many|much|long|often)\b)", re.I)
-_DIRECT = re.compile(rf"^\s*(?:(?:and|so|but|ok|okay|also)[,\s]+)?(?:{_WH}|{_AUX}|isn't|aren't|doesn't|don't|didn't|"
+_DIRECT = re.compile(rf"^\s*(?:(?:and|so|but|ok|okay|also)[,\s]+)?(?:\w+ly\s+(?=how\b))?(?:{_WH}|{_AUX}|isn't|aren't|doesn't|don't|didn't|"
                      rf"can't|won't)\b", re.I)
 _QUOTED = re.compile(r"\"[^\"]+\"|“[^”]+”|(?<!\w)'[^']+'(?!\w)|‘[^’]+’")
 # "Which countries" before "and which people are named": a question phrase without a verb of its own.
 _WH_PHRASE = re.compile(rf"^\s*(?:which|whose)\b(?:(?!\b{_AUX}\b).)*$", re.I)
+# Past this many words, a "which" phrase before ", and …" has a verb of its own ("Which single site drew the most
+# visits, and how many did it get?"), however it is inflected.
+_WH_PHRASE_WORDS = 4
 # "And when one turns up, where does the fix go?": a time or place clause without an auxiliary is not a question.
 _SUBORDINATE = re.compile(rf"^\s*(?:(?:and|so|but)\s+)?(?:when|where|whenever|wherever)\s+(?!{_AUX}\b|n't\b)(?:(?!\b{_AUX}\b)[^,])*$",
                           re.I)
@@ -83,7 +86,9 @@ def _clauses(sentence: str) -> list[str]:
         return [sentence]
     out, start = [], 0
     for m in _JOIN.finditer(sentence):
-        if _WH_PHRASE.match(sentence[start:m.start()]) or _SUBORDINATE.match(sentence[start:m.start()]):
+        before = sentence[start:m.start()]
+        if _WH_PHRASE.match(before) and ("," not in m.group(0) or len(before.split()) <= _WH_PHRASE_WORDS) or \
+                _SUBORDINATE.match(before):
             continue                        # "Which countries and which people are named?": one predicate
         out.append(sentence[start:m.start()])
         start = m.end()

@@ -28,6 +28,15 @@ SPLIT = [
      ["How many people use MAX?", "Across how many federal agencies?"]),
     ("How long do I have to return the funds, and in what form should I send them?",
      ["How long do I have to return the funds?", "In what form should I send them?"]),
+    # a "which" phrase long enough to hold its own verb, before ", and …"
+    ("Which single site drew the most visits in the pandemic year, and how many visits did it get?",
+     ["Which single site drew the most visits in the pandemic year?", "How many visits did it get?"]),
+    ("Which release channel gets new features first, and how often is it built?",
+     ["Which release channel gets new features first?", "How often is it built?"]),
+    # an adverb before "how"
+    ("Roughly how many visits did the sites get, and how many did the CDC get?",
+     ["Roughly how many visits did the sites get?", "How many did the CDC get?"]),
+    ("Exactly how much flour do I add, and when do I feed it?", ["Exactly how much flour do I add?", "When do I feed it?"]),
 ]
 
 WHOLE = [
@@ -44,6 +53,7 @@ WHOLE = [
     "Tell me what the fee is and when it is due",
     "What is a starter and why it matters?",
     "Which countries and which people are named?",
+    "Which countries, and which people are named?",  # a short "which" phrase has no verb of its own, comma or not
     "Who approves travel and hotel expenses?",
     "And when one turns up, where does the fix go?",  # a time clause, then the one question
     "Where the road ends, what do hikers do?",
