@@ -18,7 +18,7 @@ import numpy as np
 
 from index.reader import Snapshot
 
-from .text import NUMBER_TOKEN, SPELT_NUMBERS, URL, content_terms, initials, names, stem, stems, tokens
+from .text import NUMBER_TOKEN, SPELT_NUMBERS, STOP, URL, content_terms, initials, names, stem, stems, tokens
 
 # English prefixes that make a new word of a known one ("un-install", "re-apply"): such a word is no misspelling.
 _PREFIXES = ("un", "re", "dis", "de", "non", "mis", "pre", "anti", "over", "under", "sub", "co", "counter", "out")
@@ -174,8 +174,11 @@ class Corpus:
         w = word.lower()
         # known exactly, not only as the start of a longer source word: "discusions" begins "discussions" but is
         # no word of the sources' (its stem matches none of theirs)
-        if len(w) < 4 or not w.isalpha() or self.df.get(stem(w), 0) or zipf_frequency(w, "en") >= 3.0:
+        if len(w) < 3 or not w.isalpha() or self.df.get(stem(w), 0) or zipf_frequency(w, "en") >= 3.0:
             return None
+        if len(w) == 3:  # "tme": one edit from a content word of the sources, the one they use most
+            near = [v for v in self.words if v not in STOP and DamerauLevenshtein.distance(w, v, score_cutoff=1) <= 1]
+            return max(near, key=lambda v: (self.df.get(self.words[v], 0), v)) if near else None
         if any(w.startswith(p) and len(w) - len(p) >= 4 and self.knows(w[len(p):]) for p in _PREFIXES):
             return None  # "uninstall", "reapply", "unshare": a word of theirs with a prefix that changes its meaning
         edits = 1 if len(w) <= 5 else 2  # a transposition counts as one edit

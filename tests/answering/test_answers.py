@@ -55,6 +55,9 @@ def test_misspelt_word_is_repaired_from_the_sources(sourdough, rust, assistant):
     assert assistant._state.corpus.repair("discussions") is None
     # a source word with a prefix that changes its meaning is no misspelling of it
     assert rust._state.corpus.repair("uninstall") is None and rust._state.corpus.repair("reinstall") is None
+    # a three-letter word English rarely uses: the content word of the sources one edit away that they use most
+    assert sourdough._state.corpus.repair("tme") == "time" and rust._state.corpus.repair("bta") == "beta"
+    assert sourdough._state.corpus.repair("the") is None and sourdough._state.corpus.repair("day") is None
 
 
 # 2. the answer reads like an answer: no leading connective, a topic sentence with the one explaining it
