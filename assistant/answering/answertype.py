@@ -188,8 +188,11 @@ _NUM_TOKEN = re.compile(r"^(?:\d[\d,.]*|" + NUMBER_WORDS + r")$", re.I)
 _WHICH = re.compile(r"\b(?:which(?:\s+(?:kinds?|types?|sorts?|forms?)\s+of)?|what kind of|what type of)\s+((?:[A-Za-z][\w-]*\s*){1,2})", re.I)
 
 
-# Nouns that name no kind of thing ("Which options are named for …?", "Which ways …"): an answer need not say them.
-_LIGHT = frozenset("option options way ways thing things kind kinds type types sort sorts one ones".split())
+# Nouns that name no kind of thing ("Which options are named for …?", "Which ways …", "In which situations …"): an
+# answer need not say them.
+_LIGHT = frozenset("""option options way ways thing things kind kinds type types sort sorts one ones situation situations
+    case cases circumstance circumstances condition conditions instance instances scenario scenarios occasion
+    occasions""".split())
 
 
 def which_words(question: str) -> list[str]:

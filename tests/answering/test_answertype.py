@@ -35,6 +35,8 @@ def test_a_measurement_is_named_by_a_number():
     ("Which types of rental insurance are covered?", ["rental", "insurance"]),
     ("What kind of help is offered?", ["help"]),
     ("Which options are named for covering the bowl?", []),  # "options" names no kind of thing
+    ("In which situations might only part of a receipt get reimbursed?", []),  # nor do "situations", "cases" …
+    ("In which cases is a release delayed?", []),
     ("How does it work?", []),
 ])
 def test_which_words_name_what_is_asked_for(question, words):
