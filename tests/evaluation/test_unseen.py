@@ -33,7 +33,8 @@ semver 55 (correct 0.804, false refusals 0.059), benefits 65 (correct 0.945, no 
 After the next session (bare URLs shown; answer threshold 0.360): semver 54 (correct 0.784, false refusals 0.059),
 benefits 65, XZ 52, zlib 49. After the session after that (a near-tied second sentence past the word budget, a person
 asked for, yes/no questions; answer threshold 0.363): semver 56 (correct 0.824, false refusals 0.039), benefits 65,
-XZ 53, zlib 47 (correct 0.851).
+XZ 53, zlib 47 (correct 0.851). After the next (dates count nothing, a demonstrative's unit of time is no span, a
+title cited, three-letter typos; answer threshold 0.369): semver 56, benefits 66, XZ 53, zlib 47.
 
 The floors sit about three rows under the measurements they were set at (semver's now three, zlib's one)."""
 from __future__ import annotations
