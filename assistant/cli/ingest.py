@@ -17,7 +17,8 @@ from .settings import settings_from_env
 @click.command(cls=Command)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Build a fresh collection and swap it in when complete.")
-@click.option("--if-missing", is_flag=True, help="Do nothing when an index already exists.")
+@click.option("--if-missing", is_flag=True,
+              help="Do nothing when an index this version built already exists (one from another version is updated).")
 @click.option("--wait", default=0.0, show_default=True, help="Seconds to wait for another ingest's lock.")
 @click.option("--json", "as_json", is_flag=True, help="Print the ingest report as one JSON object on stdout (nothing else).")
 def ingest(paths, rebuild, if_missing, wait, as_json):
@@ -27,17 +28,20 @@ def ingest(paths, rebuild, if_missing, wait, as_json):
     not a terminal nothing but the report is printed."""
     from index.ingest import Progress, ingest as run_ingest
 
+    from assistant.answering.learned import model_file
+
     s = settings_from_env()
-    if if_missing and index_exists(s):
+    # The answer models are stored with the index, so every server reading it answers alike.
+    attachments = {"answer_model": model_file(s).read_text(encoding="utf-8")}
+    stale = out_of_date(s, attachments) if if_missing else None
+    if stale == "":
         if as_json:
             click.echo(json.dumps({"skipped": True, "reason": "index present", "location": str(s.index.chroma_location)}))
         else:
             click.echo(f"Index present at {s.index.chroma_location}; nothing to do.")
         return
-    from assistant.answering.learned import model_file
-
-    # The answer models are stored with the index, so every server reading it answers alike.
-    attachments = {"answer_model": model_file(s).read_text(encoding="utf-8")}
+    if stale and not as_json:
+        click.echo(f"Index at {s.index.chroma_location} {stale}: updating it (unchanged passages are kept).")
     report = run_ingest(s, list(paths) or None, rebuild=rebuild, show_progress=Progress(stderr_is_tty()), wait=wait,
                         attachments=attachments)
     for line in report.errors:
@@ -63,10 +67,20 @@ def stderr_is_tty() -> bool:
         return False
 
 
-def index_exists(s: Settings) -> bool:
+def out_of_date(s: Settings, attachments: dict) -> str | None:
+    """Why the active index is not what this version would build from the same sources (its passages were cut by
+    another pipeline, or other answer models are stored with it); '' when it is; None when there is no index."""
     from index import store
+    from index.nodes import PIPELINE_VERSION
 
     try:
-        return store.read_active(store.connect(s), s) is not None
+        active = store.read_active(store.connect(s), s)
     except AssistantError:
-        return False
+        return None
+    if active is None:
+        return None
+    if active.settings.get("pipeline") != PIPELINE_VERSION:
+        return "was cut into passages by another version"
+    if (active.settings.get("attachments") or {}).get("answer_model") != attachments["answer_model"]:
+        return "holds other answer models than this version's"
+    return ""

@@ -97,6 +97,24 @@ def test_if_missing_does_nothing_when_an_index_exists(built, tmp_path):
     assert store.read_active(store.connect(s), s).version == 1
 
 
+def test_if_missing_updates_an_index_holding_other_answer_models(built, tmp_path):
+    """`make run` after an upgrade: the index is brought in line with this version (the answer models stored with it
+    replaced, nothing embedded again), then left alone."""
+    from assistant.answering.learned import DEFAULT_MODEL
+
+    s = copy_of(built, tmp_path)
+    other = tmp_path / "model.json"
+    other.write_text(json.dumps({**json.loads(DEFAULT_MODEL.read_text()), "threshold": 0.5}), encoding="utf-8")
+    env = env_for(s, ASSISTANT_ANSWER_MODEL=str(other))
+    r = run_here(["ingest", "--if-missing"], env)
+    assert r.returncode == 0 and "holds other answer models than this version's: updating it" in r.stdout, r.stdout
+    assert "texts embedded: 0" in r.stdout
+    active = store.read_active(store.connect(s), s)
+    assert active.version == 2 and active.settings["attachments"]["answer_model"] == other.read_text(encoding="utf-8")
+    again = run_here(["ingest", "--if-missing"], env)
+    assert "nothing to do" in again.stdout and store.read_active(store.connect(s), s).version == 2
+
+
 def test_bad_sources_one_line_each_others_ingested_exit_nonzero(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
