@@ -36,7 +36,7 @@ _FIELDS = [  # (field, question pattern, front-matter keys in order of preferenc
     ("tags", re.compile(r"\b(?:hashtags?|tags|tagged|keywords)\b", re.I), ("tags", "hashtags", "keywords")),
 ]
 _DOC_NOUN = _DOC.removesuffix("|this|it)") + ")"  # a word naming a document, not a pronoun
-_DOES = (r"(?:about|cover|covering|discuss|explore|set(?:ting)? out|aim|meant|intend|look(?:ing)? at|provide|explain|"
+_DOES = (r"(?:about(?=\s*(?:[?.!,;]|$))|cover|covering|discuss|explore|set(?:ting)? out|aim|meant|intend|look(?:ing)? at|provide|explain|"
          r"trying to|teach(?:es)?|walk(?:s)? (?:you )?through|going to|help (?:the |its )?(?:readers?|you)|help with)")
 _PURPOSE = re.compile(rf"\bwhat(?:'s| is| does)? (?:the |this )?{_DOC}\b.*\b{_DOES}\b|\bwhat(?:'s| is) (?:it|this) about\b|"
                       rf"\bwhat (?:\w+ ){{1,2}}(?:does|do|is|are|will) (?:the |this )?{_DOC_NOUN}\b.*\b{_DOES}\b|"

@@ -40,6 +40,7 @@ _OPINION = re.compile(r"\b(?:what do you (?:think|believe|reckon|feel)|your (?:o
                       r"\b(?:is|was|are) (?:the|this|that) (?:article|piece|story|text|post|report|guide|author|writer|source) "
                       r"(?:biased|unbiased|fair|balanced|accurate|reliable|trustworthy|credible|propaganda|true|right|correct|"
                       r"any good|worth reading|well written)\b)", re.I)
+_FAQ_ASKED = re.compile(r"\b(?:FAQs?|frequently asked questions?)\b", re.I)
 # A message that is only a greeting, thanks or goodbye (general English): answered in kind, not searched.
 _GREETING = re.compile(r"^\W*(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening|day))"
                        r"(?: there| everyone| all)?\W*$", re.I)
@@ -184,7 +185,8 @@ def analyse(ctx: Context, text: str, own: str | None, timings: dict, context: st
     part.qx = question_features(corpus, q, r, list(part.probs), best, *said(corpus, picks))
     part.p_answer, answer = ctx.models.answers(part.qx)
     if answer:
-        part.picks = body_first(picks, corpus.faq_body)
+        asked_faq = bool(_FAQ_ASKED.search(q.text))  # "What does the FAQ say about …?": the FAQ's answer leads
+        part.picks = picks if asked_faq else body_first(picks, corpus.faq_body)
     timings["answer"] = timings.get("answer", 0.0) + _ms(t)
     return part
 

@@ -321,6 +321,23 @@ def test_a_summary_is_what_the_article_sets_out_to_do_and_what_it_ends_on(assist
 
     assert metadata.about("Summarize what the nightly channel is for", rust._state.corpus) is None
     assert metadata.about("Summarize the article", rust._state.corpus) is not None
+    # what it says about something is a question about the text; what it is about, about the document
+    assert metadata.about("What does this appendix say about feature flags?", rust._state.corpus) is None
+    assert metadata.about("What is this appendix about?", rust._state.corpus) is not None
+
+
+def test_what_the_article_says_about_something_is_answered_from_the_text(assistant, sourdough):
+    ans = assistant.ask("What does the article say about NATO membership?")
+    assert_answers(ans, "NATO membership")
+    assert "will explore" not in ans.answer  # not the article's statement of purpose
+    assert_answers(sourdough.ask("What does the guide say about the fridge?"), "fridge")
+
+
+def test_the_faq_asked_for_leads_with_its_answer(assistant):
+    """An FAQ answer and the body passage it summarises: the body leads, unless the question asks for the FAQ."""
+    kinds = lambda ans: [p.kind for c in ans.citations for p in assistant.snapshot.passages if p.id == c.id]  # noqa: E731
+    assert kinds(assistant.ask("What does the FAQ say about NATO membership?"))[0] == "faq"
+    assert kinds(assistant.ask("What does the article say about NATO membership?"))[0] != "faq"
 
 
 def test_about_the_article_seed(assistant):
