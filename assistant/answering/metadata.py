@@ -41,6 +41,8 @@ _DOES = (r"(?:about(?=\s*(?:[?.!,;]|$))|cover|covering|discuss|explore|set(?:tin
 _PURPOSE = re.compile(rf"\bwhat(?:'s| is| does)? (?:the |this )?{_DOC}\b.*\b{_DOES}\b|\bwhat(?:'s| is) (?:it|this) about\b|"
                       rf"\bwhat (?:\w+ ){{1,2}}(?:does|do|is|are|will) (?:the |this )?{_DOC_NOUN}\b.*\b{_DOES}\b|"
                       rf"\bpurpose of (?:the |this )?{_DOC}\b|\bwhat is the (?:topic|subject) of\b", re.I)
+# What a document does, said of something ("… cover about lodging?", "… explain regarding fees?"): a question about it.
+_ON_SOMETHING = re.compile(r"^\s*(?:about|regarding|concerning|on|of|as to|with regard to|in terms of)\b", re.I)
 # A summary of the whole document asked for ("Summarise the article", "tl;dr", "What are the main points?"), not of
 # something in it ("Sum up what it says about fees": a word beyond these makes it a question about the text).
 _SUMMARY = re.compile(r"\b(?:summar(?:y|ies|ise|ize|ised|ized|ising|izing)|sum (?:it |this |that )?up|gist|tl;? ?dr|"
@@ -128,6 +130,8 @@ def about(question: str, corpus: Corpus, current: Callable[[], str] | None = Non
     field = next(((name, pat, keys) for name, pat, keys in _FIELDS if (m := pat.search(question))
                   and (name not in _CHECKED or _of_document(question, m, corpus.snap.docs))), None)
     purpose, ending, opening = _PURPOSE.search(question), _ENDING.search(question), _OPENING.search(question)
+    if purpose and _ON_SOMETHING.match(question[purpose.end():]) and content_terms(question[purpose.end():]):
+        purpose = None  # "What does the guide cover about lodging?": a question about lodging
     summary = bool(_SUMMARY.search(question)) and all(_SUMMARY_WORDS.match(t) for t in content_terms(question))
     if not (field or purpose or ending or opening or summary):
         return None

@@ -324,6 +324,8 @@ def test_a_summary_is_what_the_article_sets_out_to_do_and_what_it_ends_on(assist
     # what it says about something is a question about the text; what it is about, about the document
     assert metadata.about("What does this appendix say about feature flags?", rust._state.corpus) is None
     assert metadata.about("What is this appendix about?", rust._state.corpus) is not None
+    assert metadata.about("What does this appendix explain regarding feature flags?", rust._state.corpus) is None
+    assert metadata.about("What does this appendix set out to explain?", rust._state.corpus) is not None
 
 
 def test_what_the_article_says_about_something_is_answered_from_the_text(assistant, sourdough):
