@@ -50,7 +50,10 @@ _SUMMARY = re.compile(r"\b(?:summar(?:y|ies|ise|ize|ised|ized|ising|izing)|sum (
                       r"takeaways?|messages?)|short version|recap)\b", re.I)
 _SUMMARY_WORDS = re.compile(r"^(?:" + _DOC[3:-1] + r"|summar\w*|sum|gist|tl|dr|overview|nutshell|main|key|points?|"
                             r"ideas?|message|argument|takeaways?|short|brief|quick|version|recap|give|tell|say|says|"
-                            r"whole|entire|please|can|could|you|me)$", re.I)
+                            r"whole|entire|please|can|could|you|me|"
+                            # its length: "in two sentences", "in 50 words", "in three bullet points", "briefly"
+                            r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|few|couple|sentences?|words?|lines?|"
+                            r"paragraphs?|bullets?|bullet-points?|briefly|shortly)$", re.I)
 _ENDS = r"ends?|ending|finish(?:es)?|close[sd]?(?: with| on)?|conclude[sd]?|conclusion|takeaway|wrap(?:s|ped)? up"
 _LAST = r"(?:final|last|closing) (?:thoughts?|questions?|points?|words?|lines?|paragraph|section|part)"
 _ENDING = re.compile(rf"\b(?:{_ENDS}|{_LAST})\b.*\b{_DOC}\b|\b{_DOC}\b.*\b(?:{_ENDS})\b", re.I)

@@ -321,6 +321,10 @@ def test_a_summary_is_what_the_article_sets_out_to_do_and_what_it_ends_on(assist
 
     assert metadata.about("Summarize what the nightly channel is for", rust._state.corpus) is None
     assert metadata.about("Summarize the article", rust._state.corpus) is not None
+    # … however long it is asked to be
+    assert metadata.about("Summarize the article in two sentences.", rust._state.corpus) is not None
+    assert metadata.about("Give me a summary in 50 words", rust._state.corpus) is not None
+    assert metadata.about("Summarize the part about nightly in two sentences", rust._state.corpus) is None
     # what it says about something is a question about the text; what it is about, about the document
     assert metadata.about("What does this appendix say about feature flags?", rust._state.corpus) is None
     assert metadata.about("What is this appendix about?", rust._state.corpus) is not None
