@@ -375,6 +375,9 @@ def test_about_the_article_corpus(sourdough, rust):
     # what it sets out to do, asked with a word between "what" and the document ("What topics does this piece …")
     assert_answers(rust.ask("What topics does this appendix say it is going to explore?"), "how Rust is made")
     assert_answers(sourdough.ask("What does this guide teach you to do?"), "make your own sourdough")
+    # a document named by what it is ("this recipe", "the tutorial", "the spec") is the document
+    assert not sourdough.ask("Summarize this recipe.").refused
+    assert_answers(rust.ask("What is this tutorial about?"), "how Rust is made")
 
 
 def test_what_the_author_does_is_asked_of_the_text_not_the_front_matter(sourdough, federal):
