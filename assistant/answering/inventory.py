@@ -19,15 +19,14 @@ from dataclasses import dataclass
 
 from .corpus import Corpus
 from .gazetteer import census, countries, country_codes, places, titles
-from .text import STOP, content_terms, stem
+from .text import DOCUMENT_NOUNS, STOP, content_terms, stem
 
 _PEOPLE = r"people|persons?|individuals?|figures?|officials?|leaders?|politicians?|experts?|names?"
 _COUNTRIES = r"countries|country|nations?"
 _PLACES = r"places?|locations?|cities|city|towns?|regions?|states?"
 _KINDS = {"person": re.compile(rf"^(?:{_PEOPLE})$", re.I), "country": re.compile(rf"^(?:{_COUNTRIES})$", re.I),
           "place": re.compile(rf"^(?:{_PLACES})$", re.I)}
-_DOC = (r"(?:article|piece|story|text|post|report|page|document|guide|guidance|policy|handbook|memo|essay|source|sources|"
-        r"it|this)")
+_DOC = rf"(?:{DOCUMENT_NOUNS}|it|this)"
 _VERB = (r"(?:named|mentioned|cited|quoted|referred to|referenced|listed|featured|discussed|talked about|covered|"
          r"name|names|mention|mentions|cite|cites|quote|quotes|refer to|refers to|reference|references|list|lists|"
          r"feature|features|discuss|discusses|talk about|talks about|cover|covers|appear|appears)")

@@ -13,11 +13,9 @@ from datetime import datetime
 
 from .corpus import Corpus
 from .selection import Pick
-from .text import content_terms, stem
+from .text import DOCUMENT_NOUNS, content_terms, stem
 
-_DOC = (r"(?:article|piece|story|text|post|report|page|document|guide|guidance|policy|appendix|handbook|memo|essay|"
-        r"chapter|entry|recipe|tutorial|manual|walkthrough|how-to|faq|spec|specification|paper|write-?up|blog|source|"
-        r"this|it)")
+_DOC = rf"(?:{DOCUMENT_NOUNS}|this|it)"
 _FIELDS = [  # (field, question pattern, front-matter keys in order of preference; "title" = the document title)
     ("subtitle", re.compile(r"\b(?:sub-?title|sub-?heading|strapline|standfirst)\b", re.I), ("subtitle",)),
     ("title", re.compile(rf"\b(?:title|headline)\b.*\b{_DOC}\b|\b{_DOC}\b.*\b(?:title|headline|titled)\b|"

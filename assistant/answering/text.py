@@ -58,6 +58,12 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(w)
 
 
+# Nouns naming a document (general English): "Summarize this recipe", "Who is named in the report?"
+DOCUMENT_NOUNS = (r"article|piece|story|text|post|report|page|document|guide|guidance|policy|appendix|handbook|memo|"
+                  r"essay|chapter|entry|recipe|tutorial|manual|walkthrough|how-to|faq|spec|specification|paper|"
+                  r"write-?up|blog|source|sources")
+
+
 def tokens(text: str) -> list[str]:
     return [t.replace("’", "'") for t in _TOKEN.findall(text)]
 
