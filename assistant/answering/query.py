@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from .corpus import Corpus
-from .text import NUMBER_TOKEN, STOP, clean, content_terms, names
+from .text import DOCUMENT_NOUNS, NUMBER_TOKEN, STOP, clean, content_terms, names
 
 _MARKUP = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<[^>]{0,200}>", re.I | re.S)
 # Instructions aimed at a language model; removed only from what an LLM is sent (generate.py).
@@ -23,6 +23,14 @@ _INSTEAD = {"instead", "rather"}  # "instead of X", "rather than X": what is ask
 # countries other than the Guild are members?": "the Guild"), at most five words.
 _STOP_EXCLUDED = (r"(?:is|are|was|were|do|does|did|will|would|can|could|should|has|have|had|may|might|must|that|which|"
                   r"who|whom|to|for|so|and|or|but|if|when|where|while)")
+# The document itself reporting ("What does the appendix say about …?", "the guide says …"): the frame names no content
+# to look for (as "article" never does). Not "… anywhere in the policy?": a source often names itself ("If a case
+# is not covered in this policy, …").
+_DOC_REFERENCE = re.compile(
+    rf"\b(?:does|do|did|will|would|can)\s+(?:the|this|that)\s+({DOCUMENT_NOUNS})\s+(?:say|mention|tell|explain|describe|"
+    rf"suggest|recommend|note|state|claim|discuss|advise)\b|"
+    rf"\b(?:the|this|that)\s+({DOCUMENT_NOUNS})\s+(?:says|mentions|notes|states|suggests|claims|recommends|advises)\b",
+    re.I)
 _EXCLUDING = re.compile(r"\b(?:instead of|rather than|other than|apart from|aside from|besides|except(?: for)?)\s+"
                         rf"((?:(?!{_STOP_EXCLUDED}\b)[^\s?.,;!]+\s*){{1,5}})", re.I)
 # A value the user gives as an example ("leading zeros, like 01.2.3?", "a tag such as v2"): illustration, not what
@@ -91,11 +99,12 @@ def prepare(corpus: Corpus, text: str, own: str | None = None, context: str = ""
             repaired[t] = fix
     for name in names(body, strict_initial=True):
         repaired.update(corpus.repair_name(name))  # "Jon Smyth": "john", "smith"
-    search = body
+    search = clean(_DOC_REFERENCE.sub(" ", body)) or body  # "What does the appendix say about X?": sought as "What about X?"
     for wrong, right in repaired.items():
         search = re.sub(rf"\b{re.escape(wrong)}\b", right, search, flags=re.I)
     examples = {m.group(1).lower().rstrip(".") for m in _EXAMPLE.finditer(body)}
-    terms = [t for t in _hyphen_parts(corpus, content_terms(body + " " + context)) if t not in examples]
+    documents = {g.lower() for m in _DOC_REFERENCE.finditer(body) for g in m.groups() if g}
+    terms = [t for t in _hyphen_parts(corpus, content_terms(body + " " + context)) if t not in examples | documents]
     illustrative = {n for x in examples for n in re.findall(NUMBER_TOKEN, x)}
     numbers = [t for t in re.findall(NUMBER_TOKEN, body) if t not in corpus.numbers and t not in illustrative]
     excluded = [t for m in _EXCLUDING.finditer(body) for t in content_terms(m.group(1))]

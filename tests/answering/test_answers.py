@@ -339,6 +339,15 @@ def test_what_the_article_says_about_something_is_answered_from_the_text(assista
     assert_answers(sourdough.ask("What does the guide say about the fridge?"), "fridge")
 
 
+def test_the_document_reporting_names_nothing_to_look_for(rust, sourdough):
+    """"What does the appendix say about X?" is sought as "What about X?": not answered by "This appendix is about …"."""
+    ans = rust.ask("What does the appendix say about rustup?")
+    assert_answers(ans, "Rustup")
+    assert not ans.answer.startswith("This appendix")
+    _, parts = sourdough.analyse("What does the recipe say about rye flour?")
+    assert "recipe" not in parts[0].query.terms and "recipe" not in parts[0].query.search
+
+
 def test_the_faq_asked_for_leads_with_its_answer(assistant):
     """An FAQ answer and the body passage it summarises: the body leads, unless the question asks for the FAQ."""
     kinds = lambda ans: [p.kind for c in ans.citations for p in assistant.snapshot.passages if p.id == c.id]  # noqa: E731
