@@ -28,8 +28,9 @@ _STOP_EXCLUDED = (r"(?:is|are|was|were|do|does|did|will|would|can|could|should|h
 # is not covered in this policy, …").
 _DOC_REFERENCE = re.compile(
     rf"\b(?:does|do|did|will|would|can)\s+(?:the|this|that)\s+({DOCUMENT_NOUNS})\s+(?:say|mention|tell|explain|describe|"
-    rf"suggest|recommend|note|state|claim|discuss|advise)\b|"
-    rf"\b(?:the|this|that)\s+({DOCUMENT_NOUNS})\s+(?:says|mentions|notes|states|suggests|claims|recommends|advises)\b",
+    rf"suggest|recommend|note|state|claim|discuss|advise|cover)\b|"
+    rf"\b(?:the|this|that)\s+({DOCUMENT_NOUNS})\s+(?:says|mentions|notes|states|suggests|claims|recommends|advises|"
+    rf"covers)\b",
     re.I)
 _EXCLUDING = re.compile(r"\b(?:instead of|rather than|other than|apart from|aside from|besides|except(?: for)?)\s+"
                         rf"((?:(?!{_STOP_EXCLUDED}\b)[^\s?.,;!]+\s*){{1,5}})", re.I)

@@ -348,6 +348,11 @@ def test_the_document_reporting_names_nothing_to_look_for(rust, sourdough):
     assert "recipe" not in parts[0].query.terms and "recipe" not in parts[0].query.search
 
 
+def test_what_the_policy_covers_is_looked_for_not_the_policy(carpentries):
+    ans = carpentries.ask("Does the policy cover hotels?")
+    assert_answers(ans, "accommodations")  # the lodging rules, not "… not specifically covered in this policy …"
+
+
 def test_the_faq_asked_for_leads_with_its_answer(assistant):
     """An FAQ answer and the body passage it summarises: the body leads, unless the question asks for the FAQ."""
     kinds = lambda ans: [p.kind for c in ans.citations for p in assistant.snapshot.passages if p.id == c.id]  # noqa: E731
