@@ -207,7 +207,12 @@ def _purpose(corpus: Corpus, rows, title_text: str) -> About:
         near_title = len(own & title) / len(own) ** 0.5 if own else 0.0  # a title on sharing calendars: "… sharing calendars is possible."
         return (bool(_STATES_PURPOSE.search(text)), near_title, -pi, -si)
     best = max(rows, key=score)
-    return About(picks=[Pick(best[1], best[2])])
+    if score(best)[0] or best == rows[0]:
+        return About(picks=[Pick(best[1], best[2])])
+    # nothing says it in so many words: the opening sentence (what a reader meets first: "If you're running a project
+    # with a partner, gaining ready visibility into …") with the one nearest the title
+    lead = rows[0]
+    return About(picks=[Pick(lead[1], lead[2]), Pick(best[1], best[2])])
 
 
 def _label(name: str) -> str:

@@ -410,6 +410,10 @@ def test_purpose_and_ending_come_from_the_text(federal, calendars):
     assert_answers(ending, "high demand")
     assert "For more information" not in ending.answer  # a closing pointer elsewhere is not the ending
     assert_answers(calendars.ask("What's this page about?"), "sharing calendars is possible")  # nearest the title
+    # no sentence says what the page does: its opening sentence comes first, then the one nearest the title
+    about = calendars.ask("What does this page cover?").answer
+    assert about.startswith("If you’re running a project with a partner") and "sharing calendars is possible" in about.lower()
+    assert federal.ask("What does this post look at?").answer.count("[") == 1  # one that says it: that one alone
     assert_answers(federal.ask("How does the post wrap up?"), "high demand")
     assert_answers(calendars.ask("What is this guide trying to help the reader do?"), "sharing calendars is possible")
     closing = calendars.ask("What does the guide end with?")  # not its closing list of help addresses
