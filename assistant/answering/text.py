@@ -60,8 +60,8 @@ def stem(word: str) -> str:
 
 # Nouns naming a document (general English): "Summarize this recipe", "Who is named in the report?"
 DOCUMENT_NOUNS = (r"article|piece|story|text|post|report|page|document|guide|guidance|policy|appendix|handbook|memo|"
-                  r"essay|chapter|entry|recipe|tutorial|manual|walkthrough|how-to|faq|spec|specification|paper|"
-                  r"write-?up|blog|source|sources")
+                  r"essay|chapter|entry|recipe|tutorial|manual|walkthrough|how-to|faq|paper|write-?up|blog|source|"
+                  r"sources")
 
 
 def tokens(text: str) -> list[str]:
