@@ -30,7 +30,7 @@ def listed(ans) -> dict[str, str]:
     ("What are the names of the people in the article?", Asked("person", ())),
     ("Which countries does this mention?", Asked("country", ())),
     ("Who is mentioned in the recipe?", Asked("person", ())),  # a document named by what it is
-    ("Which cities does the spec name?", Asked("place", ())),
+    ("Which cities does the tutorial name?", Asked("place", ())),
     ("Is anyone quoted?", Asked("person", (), quoted=True)),
     ("Who are the members of the coalition?", None),
     # asking for more than the names: the usual answering
