@@ -34,7 +34,9 @@ After the next session (bare URLs shown; answer threshold 0.360): semver 54 (cor
 benefits 65, XZ 52, zlib 49. After the session after that (a near-tied second sentence past the word budget, a person
 asked for, yes/no questions; answer threshold 0.363): semver 56 (correct 0.824, false refusals 0.039), benefits 65,
 XZ 53, zlib 47 (correct 0.851). After the next (dates count nothing, a demonstrative's unit of time is no span, a
-title cited, three-letter typos; answer threshold 0.369): semver 56, benefits 66, XZ 53, zlib 47.
+title cited, three-letter typos; answer threshold 0.369): semver 56, benefits 66, XZ 53, zlib 47; retrained after the
+questions about the document and its reporting were read more closely (answer threshold 0.377): benefits 65, the others
+the same.
 
 The floors sit about three rows under the measurements they were set at (semver's now three, zlib's one)."""
 from __future__ import annotations
