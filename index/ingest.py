@@ -157,7 +157,7 @@ def _ingest_into(client, settings: Settings, docs, names, progress, report: Inge
     """A new generation of the index from ``docs`` (and the previous one's unchanged passages), made active."""
     old = store.read_active(client, settings)
     model = _model_name(settings)
-    if old and (old.settings.get("model"), old.settings.get("pipeline")) != (model, PIPELINE_VERSION):
+    if old and built_otherwise(old, settings):
         log.info("embedding model or passage pipeline changed (%s -> %s): rebuilding", old.settings, model)
         rebuild = True
     _drop_stale(client, settings, keep={old.collection} if old else set())
@@ -211,6 +211,12 @@ def _stage_hook(settings: Settings, on_stage):
 
 def _model_name(settings: Settings) -> str:
     return settings.index.model_label()
+
+
+def built_otherwise(record: store.ActiveRecord, settings: Settings) -> bool:
+    """Whether the index ``record`` describes was embedded by another model or cut into passages by another pipeline
+    than ``settings`` and this version use: the next ingest rebuilds it."""
+    return (record.settings.get("model"), record.settings.get("pipeline")) != (_model_name(settings), PIPELINE_VERSION)
 
 
 def _copy(src, dst) -> dict[str, set[str]]:

@@ -68,10 +68,11 @@ def stderr_is_tty() -> bool:
 
 
 def out_of_date(s: Settings, attachments: dict) -> str | None:
-    """Why the active index is not what this version would build from the same sources (its passages were cut by
-    another pipeline, or other answer models are stored with it); '' when it is; None when there is no index."""
+    """Why the active index is not what this version would build from the same sources (another embedding model or
+    passage pipeline built it, or other answer models are stored with it); '' when it is; None when there is no
+    index."""
     from index import store
-    from index.nodes import PIPELINE_VERSION
+    from index.ingest import built_otherwise
 
     try:
         active = store.read_active(store.connect(s), s)
@@ -79,8 +80,8 @@ def out_of_date(s: Settings, attachments: dict) -> str | None:
         return None
     if active is None:
         return None
-    if active.settings.get("pipeline") != PIPELINE_VERSION:
-        return "was cut into passages by another version"
+    if built_otherwise(active, s):
+        return "was built by another embedding model or passage pipeline"
     if (active.settings.get("attachments") or {}).get("answer_model") != attachments["answer_model"]:
         return "holds other answer models than this version's"
     return ""

@@ -115,6 +115,19 @@ def test_if_missing_updates_an_index_holding_other_answer_models(built, tmp_path
     assert "nothing to do" in again.stdout and store.read_active(store.connect(s), s).version == 2
 
 
+def test_if_missing_updates_an_index_another_pipeline_built(built, tmp_path):
+    """The same check ingest rebuilds on (index.ingest.built_otherwise): another passage pipeline or embedding model."""
+    import dataclasses
+
+    s = copy_of(built, tmp_path)
+    client = store.connect(s)
+    active = store.read_active(client, s)
+    store.write_active(client, s, dataclasses.replace(active, settings={**active.settings, "pipeline": -1}))
+    r = run_here(["ingest", "--if-missing"], env_for(s))
+    assert r.returncode == 0 and "was built by another embedding model or passage pipeline: updating it" in r.stdout
+    assert store.read_active(store.connect(s), s).version == 2
+
+
 def test_bad_sources_one_line_each_others_ingested_exit_nonzero(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
