@@ -301,8 +301,10 @@ def _ms(t: float) -> float:
 def _title_citation(snap, doc: dict | None) -> list[Citation]:
     """The place a document's title is written, as a citation ([] when the file never writes it: a title made from
     the file name, or an index built before titles had a place). It opens the article at its top."""
-    start, end = (doc or {}).get("title_span") or (0, 0)
-    first = min((p for p in snap.passages if doc and p.source == doc["source"]), key=lambda p: p.order, default=None)
+    if doc is None:
+        return []
+    start, end = doc.get("title_span") or (0, 0)
+    first = min((p for p in snap.passages if p.source == doc["source"]), key=lambda p: p.order, default=None)
     if end <= start or first is None:
         return []
     return [Citation(id=first.id, source=doc["source"], section=doc["title"], text=doc["title"], score=1.0,
