@@ -21,6 +21,9 @@ from index.reader import Snapshot
 from .text import NUMBER_TOKEN, SPELT_NUMBERS, STOP, URL, content_terms, initials, names, stem, stems, tokens
 
 # English prefixes that make a new word of a known one ("un-install", "re-apply"): such a word is no misspelling.
+# Zipf frequency (wordfreq) from which an English word is too common to be taken for a typo (a few times per million
+# words and more: "right", "chanel" is below)
+_COMMON = 4.0
 _PREFIXES = ("un", "re", "dis", "de", "non", "mis", "pre", "anti", "over", "under", "sub", "co", "counter", "out")
 
 
@@ -188,15 +191,38 @@ class Corpus:
                 return hit[0]
         return None
 
+    def repair_in_context(self, word: str, neighbours: tuple[str, ...]) -> str | None:
+        """A word of English that the sources lack, one edit from one of their content words that they write next
+        to the same neighbour (a content word of the question beside it): "beta chanel" → "beta channel". Without
+        such a neighbour an ordinary word is left alone ("poker" is no "power")."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import DamerauLevenshtein
+
+        from wordfreq import zipf_frequency
+
+        w = word.lower()
+        if len(w) < 4 or not w.isalpha() or self.knows(w) or zipf_frequency(w, "en") >= _COMMON:
+            return None  # "right now" is no typo of "night": a word this common is meant
+        pairs = self._stem_pairs()
+        sides = [(stem(n.lower()), i) for i, n in enumerate(neighbours) if n and n.lower() not in STOP]
+        near = process.extract(w, [v for v in self.words if v not in STOP], limit=None,
+                               scorer=DamerauLevenshtein.distance, score_cutoff=1)
+        fits = [v for v, _, _ in near if any(((n, stem(v)) if i == 0 else (stem(v), n)) in pairs for n, i in sides)]
+        return max(fits, key=lambda v: (self.df.get(self.words[v], 0), v)) if fits else None
+
+    def _stem_pairs(self) -> set[tuple[str, str]]:
+        """Stems of the words the sources write side by side (worked out the first time a question needs them)."""
+        return self.derived("stem_pairs", lambda c: {
+            (stem(a), stem(b)) for p in c.passages for ws in [[t.lower() for t in tokens(p.section + " " + p.text)]]
+            for a, b in zip(ws, ws[1:])})
+
     def split_compound(self, word: str) -> str | None:
         """A word the sources write as two ("website" for "web site", "checkbox" for "check box"): the two words,
         when the sources use them side by side; else None."""
         w = word.lower()
         if not w.isalpha() or self.knows(w):
             return None
-        pairs = self.derived("stem_pairs", lambda c: {  # worked out the first time a question needs it
-            (stem(a), stem(b)) for p in c.passages for ws in [[t.lower() for t in tokens(p.section + " " + p.text)]]
-            for a, b in zip(ws, ws[1:])})
+        pairs = self._stem_pairs()
         for i in range(3, len(w) - 2):
             if (stem(w[:i]), stem(w[i:])) in pairs:
                 return f"{w[:i]} {w[i:]}"

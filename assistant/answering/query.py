@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from .corpus import Corpus
-from .text import DOCUMENT_NOUNS, NUMBER_TOKEN, STOP, clean, content_terms, names
+from .text import DOCUMENT_NOUNS, NUMBER_TOKEN, STOP, clean, content_terms, names, tokens
 
 _MARKUP = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<[^>]{0,200}>", re.I | re.S)
 # Instructions aimed at a language model; removed only from what an LLM is sent (generate.py).
@@ -98,6 +98,11 @@ def prepare(corpus: Corpus, text: str, own: str | None = None, context: str = ""
         fix = corpus.repair(t) or corpus.split_compound(t)
         if fix:
             repaired[t] = fix
+    words = [w.lower() for w in tokens(body)]
+    for i, w in enumerate(words):  # "the beta chanel": an English word the sources lack, beside the word they pair
+        fix = w not in repaired and corpus.repair_in_context(w, (words[i - 1] if i else "", words[i + 1] if i + 1 < len(words) else ""))
+        if fix:
+            repaired[w] = fix
     for name in names(body, strict_initial=True):
         repaired.update(corpus.repair_name(name))  # "Jon Smyth": "john", "smith"
     search = clean(_DOC_REFERENCE.sub(" ", body)) or body  # "What does the appendix say about X?": sought as "What about X?"

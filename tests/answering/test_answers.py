@@ -60,6 +60,18 @@ def test_misspelt_word_is_repaired_from_the_sources(sourdough, rust, assistant):
     assert sourdough._state.corpus.repair("the") is None and sourdough._state.corpus.repair("day") is None
 
 
+def test_an_english_word_beside_the_word_the_sources_pair_is_read_as_their_word(sourdough, rust):
+    # "chanel" is a word of English, yet "beta chanel" is the sources' "beta channel"; without that neighbour (or for
+    # a word as common as "right") a word is taken as meant
+    assert rust._state.corpus.repair_in_context("chanel", ("beta", "")) == "channel"
+    assert rust._state.corpus.repair_in_context("chanel", ("perfume", "")) is None
+    assert rust._state.corpus.repair_in_context("right", ("rust", "now")) is None
+    assert sourdough._state.corpus.repair_in_context("feast", ("artificial", "")) == "yeast"
+    assert sourdough._state.corpus.repair_in_context("feast", ("holiday", "")) is None
+    ans = rust.ask("Can I use feature flgas on the beta chanel?")
+    assert_answers(ans, "can’t use any feature flags")
+
+
 # 2. the answer reads like an answer: no leading connective, a topic sentence with the one explaining it
 def test_a_misspelt_name_is_read_as_the_sources_name(assistant, calendars):
     seed = assistant._state.corpus
