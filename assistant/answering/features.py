@@ -31,7 +31,7 @@ _BODY_WORD = re.compile(rf"^(?:{_BODIES}|groups|teams|organi[sz]ations|agencies|
                         r"firms?|bureaus?|ministr(?:y|ies))$", re.I)
 _DEFINE_ASK = re.compile(r"\bwhat (?:\w+ly )?(?:is|are|was|were|does|do)\b(?:(?!\b(?:how|why|when)\b).)*?(?:\bmean|\bstand for|\?|$)|\bdefin", re.I)
 _DEFINES = re.compile(r"\b(?:is|are|was|were) (?:a|an|the)\b|\brefers? to\b|\bmeans?\b|\bstands? for\b|\bdefined as\b|\bknown as\b|\bcalled\b", re.I)
-_LIST_ASK = re.compile(r"\b(?:list|enumerate|name (?:all|every|the)|what (?:are|were) (?:the|some|all)|which\b.*\b(?:are|were)\b"
+_LIST_ASK = re.compile(r"\b(?:list\b|enumerate|name (?:all|every|the)|what (?:are|were) (?:the|some|all)|which\b.*\b(?:are|were)\b"
                        r"|which (?:[\w\-]+ ){0,2}[a-z][\w\-]*[^s\W]s (?:and [\w\-]+s )?(?:did|do|does|have|has|had|will|would|can|could)\b"
                        r"|steps|ways|kinds|types|options|examples|alternatives|(?:all|every) (?:the )?\w+s\b)", re.I)
 

@@ -27,7 +27,7 @@ _PREPOSITION = r"(?:in|on|at|by|for|from|to|across|with|under|into|within|after|
 _CLAUSE = rf"(?:(?:{_PREPOSITION}\s+)?{_WH}\b(?!\s+{_SUBJECT_PRONOUN}\b)|{_AUX}\s+{_SUBJECT}(?=\S*\s))"
 _JOIN = re.compile(rf"\s*(?:,\s*(?:and|or|but)\s+|;\s*(?:and\s+)?|\s(?:and|or)\s+)(?={_CLAUSE})"
                    rf"|\s*,\s+(?=(?:what|when|where|why|how)\s+(?:{_AUX}|many|much|long|often)\b)", re.I)
-_DIRECT = re.compile(rf"^\s*(?:(?:and|so|but|ok|okay|also)[,\s]+)?(?:\w+ly\s+(?=how\b))?(?:{_WH}|{_AUX}|isn't|aren't|doesn't|don't|didn't|"
+_DIRECT = re.compile(rf"^\s*(?:(?:and|so|but|ok|okay|also)[,\s]+)?(?:\w+ly\s+(?=how\b))?(?:{_PREPOSITION}\s+(?={_WH}\b))?(?:{_WH}|{_AUX}|isn't|aren't|doesn't|don't|didn't|"
                      rf"can't|won't)\b", re.I)
 _QUOTED = re.compile(r"\"[^\"]+\"|“[^”]+”|(?<!\w)'[^']+'(?!\w)|‘[^’]+’")
 # "Which countries" before "and which people are named": a question phrase without a verb of its own.
@@ -77,6 +77,8 @@ def _complete(ellipsis: str, before: str) -> str:
     rest = re.sub(rf"^\s*(?:{_PREPOSITION}\s+)?{_WH}\b(?:\s+(?:many|much|long|often|\w+(?=\s+(?:{_AUX})\b)))?\s*", "",
                   before, flags=re.I)
     rest = re.sub(rf"^{_AUX}\b", lambda m: m.group(0).lower(), rest.rstrip("?"), flags=re.I)
+    if len(rest.split()) < 2:
+        return ellipsis     # "In what way and why?": no clause to ask it of; the ellipsis stays with its part
     return f"{ellipsis.rstrip('?')} {rest}?"
 
 

@@ -37,6 +37,10 @@ SPLIT = [
     ("Roughly how many visits did the sites get, and how many did the CDC get?",
      ["Roughly how many visits did the sites get?", "How many did the CDC get?"]),
     ("Exactly how much flour do I add, and when do I feed it?", ["Exactly how much flour do I add?", "When do I feed it?"]),
+    # a preposition before the question word that opens the question
+    ("Under which heading is my default calendar listed, and what do I click next?",
+     ["Under which heading is my default calendar listed?", "What do I click next?"]),
+    ("In which year did the starter die, and who fed it?", ["In which year did the starter die?", "Who fed it?"]),
 ]
 
 WHOLE = [
@@ -58,6 +62,7 @@ WHOLE = [
     "And when one turns up, where does the fix go?",  # a time clause, then the one question
     "Where the road ends, what do hikers do?",
     "Why?",
+    "In what way and why?",  # a bare question word with no clause before it to ask it of
     "Explain how the train model works and in what order releases come.",  # indirect, after a preposition
     "",
 ]
