@@ -23,10 +23,15 @@ _SAYS = r"\b{}\s+(?:stands?|stood|is short|was short|is an abbreviation|is an ac
 _MEANING = re.compile(r"\bmean(?:s|ing)?\b|" + _ASKS.pattern, re.I)
 
 
+# "What is DAP?", "What's the CDC?", "What does PLAN mean?": a question about one abbreviation and nothing else
+_WHAT_IS = re.compile(r"^\W*(?i:what(?:['’]s|\s+(?:is|are|was|were|does|do))\s+(?:the\s+|an?\s+)?)[A-Z][A-Z0-9&]{1,9}s?"
+                      r"(?i:\s+mean)?\s*[?.!]*\s*$")
+
+
 def expansion(question: str, corpus: Corpus, last_answer: str = "") -> Pick | None:
     """The sentence spelling out the abbreviation the question asks about (or, for "What does that acronym stand
     for?", one the last answer used), or None when the question asks no such thing or the sources never spell it."""
-    if not _ASKS.search(question):
+    if not _ASKS.search(question) and not _WHAT_IS.match(question):
         return None
     asked = _asked(question) or _ABBREVIATION.findall(last_answer)
     for abbreviation in dict.fromkeys(asked):

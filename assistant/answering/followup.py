@@ -25,7 +25,7 @@ from typing import Callable
 
 from index.sentences import split_sentences
 
-from .text import CONNECTORS, NAME_LINK, STOP, clean
+from .text import CONNECTORS, DOCUMENT_NOUNS, NAME_LINK, STOP, clean
 
 Fit = Callable[[list[str]], list[float]]
 
@@ -449,6 +449,8 @@ def _is_pronoun(m: re.Match, text: str) -> bool:
     if word not in {"this", "that", "these", "those"} or m.group(0) != m.group(1):
         return True
     nxt = re.match(r"\s+([\w'’\-]+)", text[m.end():])
+    if nxt and re.fullmatch(DOCUMENT_NOUNS, nxt.group(1), re.I):
+        return False    # "Is this article about …?": the document, whatever was said before
     if not nxt or _func(nxt.group(1)):
         return True
     before = re.search(r"([\w'’]+)\s+$", text[:m.start()])

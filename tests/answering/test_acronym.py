@@ -36,6 +36,18 @@ def test_an_abbreviation_question_is_answered_with_its_citation(federal):
     assert not ans.refused and "Digital Analytics Program (DAP)" in ans.answer and ans.citations
 
 
+def test_a_question_about_an_abbreviation_alone_is_answered_where_the_sources_spell_it_out(federal, tts):
+    """"What is DAP?" asks what the letters are: the sentence spelling them out answers it."""
+    for q, spelt in (("What is DAP?", "Digital Analytics Program (DAP)"), ("What's the CDC?", "Centers for Disease Control"),
+                     ("What does USPS mean?", "U.S. Postal Service (USPS)")):
+        pick = expansion(q, federal._state.corpus)
+        assert pick is not None and spelt in _text(federal, pick), q
+    assert expansion("What is the DAP data?", federal._state.corpus) is None  # more than the abbreviation
+    assert expansion("What is OPP?", tts._state.corpus) is not None
+    ans = tts.ask("What is OPP?")
+    assert not ans.refused and "Office of Products and Programs (OPP)" in ans.answer and ans.citations
+
+
 def test_initials_of_capitalised_runs():
     assert initials("Answers under Frequently Asked Questions, from the Digital Analytics Program.") == {"faq", "dap"}
     assert initials("One Capital only.") == {"oc"} and initials("no capitals here") == set()

@@ -121,6 +121,14 @@ def test_pronoun_without_history_asks_to_clarify():
     assert r.clarify and r.text == r.own == "Who leads it?" and r.context == ""
 
 
+@pytest.mark.parametrize("question", ["Is this article about vaccines?", "Does this policy cover parking?",
+                                      "Who wrote this guide?"])
+def test_this_before_a_noun_naming_the_document_needs_no_history(question):
+    r = resolve(question, [])
+    assert not r.clarify and r.text == question
+    assert resolve("Is that deadline strict?", []).clarify  # any other noun: something said before
+
+
 @pytest.mark.parametrize("question", ["What does the author bake with his discard?",
                                       "How does the release team plan their own schedule?"])
 def test_possessive_after_its_antecedent_needs_no_history(question):
