@@ -121,10 +121,16 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
             continue
         if LABEL_ONLY.match(sentence_text(snap, c)):  # "See:" whose link was dropped, "Example:" before code
             continue
+        extra = [Pick(c.passage, c.sentence)]
+        if cp.sentences[c.sentence].cont:  # "Created by … in 2015." goes with its item's first sentence
+            extra = [Pick(c.passage, i) for i in range(_item_head(cp, c.sentence), c.sentence + 1)
+                     if Pick(c.passage, i) not in picks]
         budget = max_words + RENDER_SLACK if logit[i] >= top - TIE_MARGIN else max_words
-        if _redundant(snap, c, picks) or _words(snap, picks + [Pick(c.passage, c.sentence)]) > budget:
+        if len(extra) > 1 and _words(snap, picks + extra) > budget:
+            extra = extra[-1:]  # no room for the item: the sentence alone, as before
+        if _redundant(snap, c, picks) or _words(snap, picks + extra) > budget:
             continue
-        picks.append(Pick(c.passage, c.sentence))
+        picks += extra
     return picks
 
 
@@ -188,6 +194,13 @@ def _introduced_items(p: Passage, si: int) -> list[int]:
             break
         nested.append(i)
     return nested
+
+
+def _item_head(p: Passage, si: int) -> int:
+    """The first sentence of the list item that sentence ``si`` goes on."""
+    while si > 0 and p.sentences[si].cont:
+        si -= 1
+    return si
 
 
 def _intro_of_list(p: Passage, si: int) -> bool:

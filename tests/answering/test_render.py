@@ -341,3 +341,33 @@ def test_an_answer_sentence_drops_its_leading_connective(sentence, shown):
     from assistant.answering.selection import tidy
 
     assert tidy(sentence) == shown
+
+
+def test_a_further_sentence_of_a_list_item_joins_with_the_item_it_goes_on_from():
+    """"Created by the lab in 2015." names nothing itself: added to an answer about another item, it comes with its
+    own item's first sentence, so it is not read as said of the answer's subject."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from assistant.answering.features import SENTENCE_FEATURES, Candidate
+    from assistant.answering.selection import Pick, choose
+
+    doc = parse_source("tools.md", "tools.md", "Our tools:\n\n"
+                       "- Skyhook: a hosting platform built for public work by a small team who wanted it simple to run. "
+                       "Created by the lab in 2015.\n"
+                       "- Signpost: a shared login service for public programs that lets people use one account on many "
+                       "sites. Launched by the lab in 2017.\n")
+    p = next(i for i, x in enumerate(doc.passages) if x.kind == "list")
+    sents = [s.text for s in doc.passages[p].sentences]
+    skyhook, created = next(i for i, t in enumerate(sents) if t.startswith("Skyhook")), sents.index("Created by the lab in 2015.")
+    signpost = next(i for i, t in enumerate(sents) if t.startswith("Signpost"))
+    assert doc.passages[p].sentences[created].cont
+    snap = SimpleNamespace(passages=doc.passages)
+    zero = np.zeros(len(SENTENCE_FEATURES))
+    cands = [Candidate(p, signpost, zero, 0.5, 0.5), Candidate(p, created, zero, 0.5, 0.5)]
+    picks = choose(snap, "What is Signpost?", cands, np.array([0.9, 0.3]), 200, 4)
+    assert Pick(p, created) in picks and picks.index(Pick(p, skyhook)) == picks.index(Pick(p, created)) - 1
+    # no room for the item: the further sentence alone, as any other
+    picks = choose(snap, "What is Signpost?", cands, np.array([0.9, 0.3]), 31, 4)
+    assert picks[-1] == Pick(p, created) and Pick(p, skyhook) not in picks
