@@ -26,7 +26,7 @@ _OPENER = re.compile(r"^(?:however|moreover|furthermore|additionally|in addition
 _ENUMERATION = re.compile(r",[^,;]+,[^,;]*\b(?:and|or)\b|\b(?:including|such as)\b[^.;:]*\b(?:and|or)\b", re.I)
 # "What are X?", "What is an X?", "What does X mean?", "Define X": a short definition question and nothing more.
 _TERM = r"[\w\-'’.]+(?: [\w\-'’.]+){0,3}"  # up to four words
-_DEFINITION = re.compile(rf"^\W*(?:what (?:is|are) (?:an? |the )?{_TERM}|what does {_TERM} mean|define {_TERM})\W*$", re.I)
+_DEFINITION = re.compile(rf"^\W*(?:what (?:is|are) (?:an? |the )?({_TERM})|what does ({_TERM}) mean|define ({_TERM}))\W*$", re.I)
 # A lead sentence this short ("This is natural.", "Don't worry.") rarely says enough alone: the sentence after it joins
 # (leave one article out, same models: +2 rows, none lost; 6 words +1, 10 and 12 words ±0).
 SHORT_LEAD = 8
@@ -72,9 +72,12 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
         listed = [i for i in order if snap.passages[cands[i].passage].kind == "list"]
         if listed and probs[listed[0]] >= 0.5 * probs[order[0]]:
             _lead_with(order, listed[0])
-    if _DEFINITION.match(question):
-        # a sentence defining the very words asked about ("X refers to …", opening on X) leads, among the close ones
-        defining = [i for i in order[:5] if cands[i].x[DEFINES] and cands[i].x[OPENS] >= 0.999]
+    if m := _DEFINITION.match(question):
+        # a sentence defining the very words asked about ("X refers to …", opening on X; "a technique called X")
+        # leads, among the close ones
+        named = _naming(next(g for g in m.groups() if g))
+        defining = [i for i in order[:5] if cands[i].x[DEFINES] and (
+            cands[i].x[OPENS] >= 0.999 or named.search(sentence_text(snap, cands[i])))]
         if defining:
             _lead_with(order, defining[0])
     subject = _polar_subject(question)
@@ -146,6 +149,13 @@ def _polar_subject(question: str):
     if not m or m.group(1) in ("I", "It"):
         return None
     return re.compile(rf"\b{re.escape(m.group(1))}\b")
+
+
+def _naming(term: str) -> re.Pattern:
+    """"… a technique called “feature flags” …", "… known as the release train …": a sentence giving ``term`` its
+    name (singular or plural)."""
+    words = r"\s+".join(re.escape(w) for w in re.sub(r"s$", "", term.strip(), flags=re.I).split())
+    return re.compile(rf"\b(?:called|known as|termed|dubbed|named)\s+[\"“‘']?(?:an?\s+|the\s+)?{words}s?\b", re.I)
 
 
 def _lead_with(order: list[int], i: int) -> None:

@@ -626,6 +626,18 @@ def test_a_short_definition_question_is_led_by_the_sentence_defining_those_words
     assert _DEFINES.search(lead) and "sourdough" in lead.lower().split()[:5], lead
 
 
+def test_a_sentence_naming_the_term_asked_about_leads_a_definition(rust):
+    """"What is a feature flag?": the sentence introducing the name ("a technique called “feature flags” …") leads,
+    not one that only uses it ("… you can't use any feature flags")."""
+    from assistant.answering.selection import _naming
+
+    for q in ("What is a feature flag?", "What are feature flags?"):
+        assert rust.ask(q).answer.startswith("Rust uses a technique called “feature flags”"), q
+    assert _naming("release train").search("Its schedule is known as the release train.")
+    assert _naming("dependency hell").search('a dreaded place called "dependency hell."')
+    assert not _naming("feature flag").search("You can't use any feature flags.")
+
+
 def test_a_later_part_does_not_repeat_the_sentences_an_earlier_part_gave(carpentries):
     """"May I travel business class and have them reimburse it?" is asked as two parts answered by the same sentences:
     each sentence is said once, with its one citation number."""
