@@ -30,6 +30,7 @@ _DEFINITION = re.compile(rf"^\W*(?:what (?:is|are) (?:an? |the )?({_TERM})|what 
 # A lead sentence this short ("This is natural.", "Don't worry.") rarely says enough alone: the sentence after it joins
 # (leave one article out, same models: +2 rows, none lost; 6 words +1, 10 and 12 words ±0).
 SHORT_LEAD = 8
+_BARE = 3
 # An answer's text may run this many words past the answer budget (a list given whole, a lean sentence's context).
 RENDER_SLACK = 30
 # A further sentence the selection model rates as high as the best (log-odds within this margin: odds within a factor
@@ -124,6 +125,9 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
             continue
         if LABEL_ONLY.match(sentence_text(snap, c)):  # "See:" whose link was dropped, "Example:" before code
             continue
+        if word_count(sentence_text(snap, c)) <= _BARE and not any(
+                x.passage == c.passage and abs(x.sentence - c.sentence) == 1 for x in picks):
+            continue  # "You're done!", "Hooray!" away from what they close: nothing to add
         extra = [Pick(c.passage, c.sentence)]
         if cp.sentences[c.sentence].cont:  # "Created by … in 2015." goes with its item's first sentence
             extra = [Pick(c.passage, i) for i in range(_item_head(cp, c.sentence), c.sentence + 1)

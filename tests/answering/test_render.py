@@ -371,3 +371,22 @@ def test_a_further_sentence_of_a_list_item_joins_with_the_item_it_goes_on_from()
     # no room for the item: the further sentence alone, as any other
     picks = choose(snap, "What is Signpost?", cands, np.array([0.9, 0.3]), 31, 4)
     assert picks[-1] == Pick(p, created) and Pick(p, skyhook) not in picks
+
+
+def test_a_bare_sentence_is_no_addition_away_from_what_it_closes():
+    """"You're done!" adds nothing to an answer from elsewhere in the text; next to the sentence it closes it may."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from assistant.answering.features import SENTENCE_FEATURES, Candidate
+    from assistant.answering.selection import Pick, choose
+
+    doc = parse_source("steps.md", "steps.md", "To add a colleague, open the shared list and pick their name from it.\n\n"
+                       "Wait for the reply from the server before you close the window. You’re done!\n")
+    snap = SimpleNamespace(passages=doc.passages)
+    zero = np.zeros(len(SENTENCE_FEATURES))
+    cands = [Candidate(0, 0, zero, 0.5, 0.5), Candidate(1, 1, zero, 0.5, 0.5)]
+    assert choose(snap, "How do I add a colleague?", cands, np.array([0.9, 0.85]), 60, 3) == [Pick(0, 0)]
+    cands = [Candidate(1, 0, zero, 0.5, 0.5), Candidate(1, 1, zero, 0.5, 0.5)]
+    assert Pick(1, 1) in choose(snap, "How do I finish?", cands, np.array([0.9, 0.85]), 60, 3)
