@@ -134,7 +134,8 @@ def _resolve_one(q: str, history: list[dict], fit: Fit | None) -> Resolved:
     pronouns = [p for p in _PRONOUN.finditer(q) if _is_pronoun(p, q)]
     demonstrative = [p for p in pronouns if p.group(1).lower() in _DEMONSTRATIVE]
     pronouns = [p for p in pronouns if p not in demonstrative]
-    if own_names or len(content) >= 3 and not pronouns and not demonstrative:
+    subject = users and any(_subject_pronoun(q, cls) for cls in (_IT, _THEY, _PERSON))  # "Did it protect Ukraine?"
+    if own_names and not subject or len(content) >= 3 and not pronouns and not demonstrative:
         related = _MARKER.search(q) or pronouns or demonstrative
         return Resolved(q, q, prev if related else "", False)
     if demonstrative and _WHY.match(q) and answers:  # "Why is that a good thing?": what was just said

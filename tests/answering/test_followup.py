@@ -116,6 +116,17 @@ def test_demonstrative_attaches_the_previous_proposition():
     assert r.text == "How can I reset my starter? How long does that usually take?"
 
 
+def test_a_subject_pronoun_is_resolved_though_the_question_names_something_else():
+    """"Did it protect Ukraine?" names Ukraine, but its subject is "it": the thing asked about before."""
+    r = resolve("Did it protect Ukraine?", [{"role": "user", "content": "What was the Budapest Memorandum?"}])
+    assert r.text == "Did the Budapest Memorandum protect Ukraine?"
+    r = resolve("Will they launch in Canada?", [{"role": "user", "content": "What does the Guild of Bakers plan?"}])
+    assert r.text == "Will the Guild of Bakers launch in Canada?"
+    # an object pronoun beside a name of its own: the question stands as it is
+    r = resolve("Does Freedonia support it?", [{"role": "user", "content": "What is the treaty about?"}])
+    assert r.text == "Does Freedonia support it?"
+
+
 def test_pronoun_without_history_asks_to_clarify():
     r = resolve("Who leads it?", [])
     assert r.clarify and r.text == r.own == "Who leads it?" and r.context == ""
