@@ -13,7 +13,7 @@ from datetime import datetime
 
 from .corpus import Corpus
 from .selection import Pick
-from .text import DOCUMENT_NOUNS, content_terms, stem
+from .text import DOCUMENT_NOUNS, SPELT_NUMBERS, content_terms, stem
 
 _DOC = rf"(?:{DOCUMENT_NOUNS}|this|it)"
 _FIELDS = [  # (field, question pattern, front-matter keys in order of preference; "title" = the document title)
@@ -191,9 +191,53 @@ def about(question: str, corpus: Corpus, current: Callable[[], str] | None = Non
     rows = [(corpus.sentence_row[(pi, si)], pi, si) for pi in opening for si in range(len(corpus.passages[pi].sentences))
             if (pi, si) in corpus.sentence_row]
     stated = _purpose(corpus, rows, doc.get("title", "")) if rows else None
-    if summary:  # what it sets out to do, and what it ends on
+    if summary:  # what it sets out to do, then what each section opens with, within the length asked for
+        leads = _section_leads(corpus, passages, stated.picks if stated else [], *_length(question))
+        if len(leads) > (len(stated.picks) if stated else 0):
+            return About(picks=leads)
         return About(picks=(stated.picks if stated else []) + [c for c in closing if not stated or c not in stated.picks])
     return stated
+
+
+# A summary runs to this many words unless the question asks for another length ("in 50 words", "in two sentences").
+SUMMARY_WORDS = 90
+# A section's opening sentence shorter than this ("Hooray!", "Day 1") says too little to stand for it: the next one.
+_LEAD_WORDS = 6
+_LENGTH = re.compile(r"\b(\d+|" + "|".join(SPELT_NUMBERS) + r"|a few|a couple of)\s+(sentences?|lines?|bullets?|"
+                     r"bullet[- ]points?|points?|words?)\b", re.I)
+
+
+def _length(question: str) -> tuple[int, int]:
+    """The summary's length asked for: (words, sentences), the defaults when none is asked."""
+    m = _LENGTH.search(question)
+    if not m:
+        return SUMMARY_WORDS, 99
+    n = m.group(1).lower()
+    count = int(n) if n.isdigit() else 3 if n in ("a few", "a couple of") else int(SPELT_NUMBERS[n])
+    return (max(count, 10), 99) if m.group(2).lower().startswith("word") else (SUMMARY_WORDS * 2, max(count, 1))
+
+
+def _section_leads(corpus: Corpus, passages: list[int], stated: list[Pick], words: int, sentences: int) -> list[Pick]:
+    """The statement of purpose, then the opening sentence of each section of prose in document order (not an FAQ,
+    which repeats the body), while they fit in ``words`` and ``sentences``."""
+    picks = list(stated)[:sentences]
+    used = sum(len(corpus.passages[c.passage].sentences[c.sentence].text.split()) for c in picks)
+    sections = {corpus.passages[c.passage].section for c in picks}
+    for pi in passages:
+        p = corpus.passages[pi]
+        if p.kind != "paragraph" or p.section in sections or len(picks) >= sentences:
+            continue
+        sections.add(p.section)
+        si = next((i for i in range(p.answer_start(), len(p.sentences)) if len(p.sentences[i].text.split()) >= _LEAD_WORDS
+                   and not p.sentences[i].pointer), None)
+        if si is None:
+            continue
+        n = len(p.sentences[si].text.split())
+        if used + n > words:
+            break
+        picks.append(Pick(pi, si))
+        used += n
+    return picks
 
 
 def _purpose(corpus: Corpus, rows, title_text: str) -> About:

@@ -321,13 +321,22 @@ def test_greetings_and_thanks_are_answered_in_kind(assistant, rust):
 
 
 # 6. questions about the article itself
-def test_a_summary_is_what_the_article_sets_out_to_do_and_what_it_ends_on(assistant, sourdough, rust):
+def test_a_summary_is_what_the_article_sets_out_to_do_then_what_each_section_opens_with(assistant, sourdough, rust):
     for a, opening in ((assistant, "This article will explore"), (sourdough, "easy to make your own sourdough"),
                        (rust, "how Rust is made")):
         for question in ("Summarise the article", "tl;dr?", "What are the main points?"):
             ans = a.ask(question)
             assert_answers(ans, opening)
-            assert len(ans.citations) == 2, ans.answer  # the opening passage and the closing one
+            sections = [c.section for c in ans.citations]
+            assert len(sections) >= 3 and len(set(sections)) == len(sections), ans.answer  # one sentence per section
+            assert not any("Frequently Asked" in s or s == "FAQ" for s in sections)  # the FAQ repeats the body
+            order = [min(p.order for p in a.snapshot.passages if p.id == c.id) for c in ans.citations]
+            assert order == sorted(order)  # in the document's order
+            assert len(ans.answer.split()) <= 130
+    # the length asked for
+    ans = rust.ask("Summarize the article in two sentences.")
+    assert ans.answer.count("[") == 2 and "how Rust is made" in ans.answer, ans.answer
+    assert len(rust.ask("Give me the gist in 30 words").answer.split()) <= 40
     # a summary of something in the article is a question about the text, not routed to the article's summary
     from assistant.answering import metadata
 
