@@ -102,6 +102,9 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
     nested = _introduced_items(p, best.sentence)
     if nested:      # "… sets out strategies for:" and the items nested under it
         return picks + [Pick(best.passage, i) for i in nested]
+    listed = _list_after(snap, best.passage, best.sentence)
+    if listed is not None:  # "To serve the needs of your reader:" and the list that follows it
+        return picks + [Pick(listed, i) for i in range(len(snap.passages[listed].sentences))]
     prob = {(c.passage, c.sentence): float(probs[i]) for i, c in enumerate(cands)}
     if best.x[LEANS] and best.sentence - 1 >= p.answer_start():
         picks.insert(0, Pick(best.passage, best.sentence - 1))
@@ -208,6 +211,19 @@ def _introduced_items(p: Passage, si: int) -> list[int]:
             break
         nested.append(i)
     return nested
+
+
+def _list_after(snap, pi: int, si: int) -> int | None:
+    """The list passage that sentence ``si`` of passage ``pi`` introduces: it is all its passage says, it ends with a
+    colon, and the next passage of the document is a list of short items (an FAQ's answer "To serve the needs of your reader:" and
+    the list under it)."""
+    p = snap.passages[pi]
+    if si != len(p.sentences) - 1 or si != p.answer_start() or not p.sentences[si].text.rstrip().endswith(":") \
+            or pi + 1 >= len(snap.passages):
+        return None  # (a passage saying more than the colon's sentence: "… a statement like the following:" an example)
+    nxt = snap.passages[pi + 1]
+    same = nxt.source == p.source and nxt.order == p.order + 1
+    return pi + 1 if same and nxt.kind == "list" and not nxt.of_paragraphs() else None
 
 
 def _item_head(p: Passage, si: int) -> int:

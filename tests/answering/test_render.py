@@ -390,3 +390,20 @@ def test_a_bare_sentence_is_no_addition_away_from_what_it_closes():
     assert choose(snap, "How do I add a colleague?", cands, np.array([0.9, 0.85]), 60, 3) == [Pick(0, 0)]
     cands = [Candidate(1, 0, zero, 0.5, 0.5), Candidate(1, 1, zero, 0.5, 0.5)]
     assert Pick(1, 1) in choose(snap, "How do I finish?", cands, np.array([0.9, 0.85]), 60, 3)
+
+
+def test_a_passage_that_only_introduces_the_list_after_it_is_answered_with_that_list(plain):
+    """An FAQ answer "To serve the needs of your reader:" is the list below it, given whole; a sentence announcing
+    an example at the end of a passage that says more ("… a statement like the following …:") is not."""
+    from assistant.answering.selection import _list_after
+
+    snap = plain.snapshot
+    serve = next((pi, si) for pi, p in enumerate(snap.passages) for si, s in enumerate(p.sentences)
+                 if s.text == "To serve the needs of your reader:")
+    listed = _list_after(snap, *serve)
+    assert listed is not None and "chronological order" in snap.passages[listed].text
+    following = next((pi, si) for pi, p in enumerate(snap.passages) for si, s in enumerate(p.sentences)
+                     if s.text.startswith("Another option is to include a statement like the following"))
+    assert _list_after(snap, *following) is None
+    ans = plain.ask("How do I organise my document around what my reader needs?")
+    assert all(w in ans.answer for w in ("descriptive headings", "chronological order")), ans.answer
