@@ -21,6 +21,7 @@ from . import acronym, inventory, metadata
 from .gazetteer import capitals, countries
 from .corpus import Corpus
 from .features import QUESTION_FEATURES, Candidate, candidates, list_asked, question_features
+from .answertype import asks_for_person, which_words
 from .followup import resolve
 from .learned import Models
 from .parts import split_parts
@@ -180,7 +181,10 @@ def analyse(ctx: Context, text: str, own: str | None, timings: dict, context: st
     if not cands:
         return part
     part.probs = ctx.models.selection.proba(np.array([c.x for c in cands]))
-    picks = choose(corpus.snap, q.text, cands, part.probs, st.answer.max_answer_words, st.answer.max_sentences, st.answer.sentence_margin)
+    asks = asks_for_person(q.text) or inventory.asks_person(which_words(q.text))
+    person = (lambda text: inventory.names_person(corpus, text, q.text)) if asks else None
+    picks = choose(corpus.snap, q.text, cands, part.probs, st.answer.max_answer_words, st.answer.max_sentences,
+                   st.answer.sentence_margin, person)
     best = cands[int(np.argmax(part.probs))]
     part.qx = question_features(corpus, q, r, list(part.probs), best, *said(corpus, picks))
     part.p_answer, answer = ctx.models.answers(part.qx)

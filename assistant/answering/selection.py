@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,8 +67,16 @@ def word_count(text: str) -> int:
 
 
 def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, max_sentences: int,
-           margin: float = 6.0) -> list[Pick]:
+           margin: float = 6.0, person: Callable[[str], bool] | None = None) -> list[Pick]:
+    """The sentences answering ``question``: the best candidate (led by one of the close ones where the question's
+    form asks for it) and the further ones the model rates close. ``person`` (given when the question asks for a
+    person) tells whether a sentence names one."""
     order = sorted(range(len(cands)), key=lambda i: -probs[i])
+    if person is not None and not person(sentence_text(snap, cands[order[0]])):
+        # "Which leader … resisting …?": among the close ones, a sentence naming a person leads
+        naming = [i for i in order[:5] if person(sentence_text(snap, cands[i])) and probs[i] >= POLAR_SHARE * probs[order[0]]]
+        if naming:
+            _lead_with(order, naming[0])
     if list_asked(question) and not _ENUMERATION.search(sentence_text(snap, cands[order[0]])):
         # a list asked for, and the best sentence lists nothing itself: the best list among the close candidates leads
         listed = [i for i in order if snap.passages[cands[i].passage].kind == "list"]

@@ -407,3 +407,29 @@ def test_a_passage_that_only_introduces_the_list_after_it_is_answered_with_that_
     assert _list_after(snap, *following) is None
     ans = plain.ask("How do I organise my document around what my reader needs?")
     assert all(w in ans.answer for w in ("descriptive headings", "chronological order")), ans.answer
+
+
+def test_a_question_asking_for_a_person_is_led_by_a_close_sentence_naming_one():
+    """"Which leader …?": when the best sentence names no one, a close one naming a person leads; a far one does
+    not, nor does the rule apply to a question not asking for a person."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from assistant.answering.features import SENTENCE_FEATURES, Candidate
+    from assistant.answering.selection import Pick, choose
+
+    doc = parse_source("club.md", "club.md", "Joining the league is unlikely because key members resist it.\n\n"
+                       "Mayor Jane Roe has resisted the idea, and the town of Elm shares her concerns.\n")
+    snap = SimpleNamespace(passages=doc.passages)
+    zero = np.zeros(len(SENTENCE_FEATURES))
+    cands = [Candidate(0, 0, zero, 0.5, 0.5), Candidate(1, 0, zero, 0.5, 0.5)]
+    named = lambda text: "Roe" in text  # noqa: E731
+    assert choose(snap, "Which leader resists it?", cands, np.array([0.95, 0.9]), 60, 3, person=named)[0] == Pick(1, 0)
+    assert choose(snap, "Which leader resists it?", cands, np.array([0.95, 0.5]), 60, 3, person=named)[0] == Pick(0, 0)
+    assert choose(snap, "Why is it unlikely?", cands, np.array([0.95, 0.9]), 60, 3)[0] == Pick(0, 0)
+
+
+def test_the_leader_asked_for_leads_the_answer(assistant):
+    ans = assistant.ask("Which leader and which country are named as resisting Ukraine's NATO bid?")
+    assert not ans.refused and ans.answer.startswith("US President Donald Trump"), ans.answer
