@@ -222,12 +222,17 @@ def _introduced_items(p: Passage, si: int) -> list[int]:
     return nested
 
 
+# A sentence announcing what follows it: "… of your reader:", "… via the following methods.", "… as follows.", or a
+# line without a full stop ("Here is the disclosure policy for Acme").
+_ANNOUNCES = re.compile(r":\s*$|\b(?:the following(?: \w+){0,2}|as follows|below)\W*$|[\w)\]]\s*$", re.I)
+
+
 def _list_after(snap, pi: int, si: int) -> int | None:
-    """The list passage that sentence ``si`` of passage ``pi`` introduces: it is all its passage says, it ends with a
-    colon, and the next passage of the document is a list of short items (an FAQ's answer "To serve the needs of your reader:" and
+    """The list passage that sentence ``si`` of passage ``pi`` introduces: it is all its passage says, it announces
+    what follows (:data:`_ANNOUNCES`), and the next passage of the document is a list of short items (an FAQ's answer "To serve the needs of your reader:" and
     the list under it)."""
     p = snap.passages[pi]
-    if si != len(p.sentences) - 1 or si != p.answer_start() or not p.sentences[si].text.rstrip().endswith(":") \
+    if si != len(p.sentences) - 1 or si != p.answer_start() or not _ANNOUNCES.search(p.sentences[si].text) \
             or pi + 1 >= len(snap.passages):
         return None  # (a passage saying more than the colon's sentence: "… a statement like the following:" an example)
     nxt = snap.passages[pi + 1]

@@ -405,6 +405,17 @@ def test_a_passage_that_only_introduces_the_list_after_it_is_answered_with_that_
     following = next((pi, si) for pi, p in enumerate(snap.passages) for si, s in enumerate(p.sentences)
                      if s.text.startswith("Another option is to include a statement like the following"))
     assert _list_after(snap, *following) is None
+    # an announcement in other words, and the list after it
+    doc = parse_source("sec.md", "sec.md", "## Updates\n\nNotices will be sent out via the following channels.\n\n"
+                       "* <https://lists.example.org/security>\n* <https://example.org/blog>\n\n"
+                       "## Other\n\nWe fixed it. Then we wrote it up.\n\n* a note\n* a post\n")
+    from types import SimpleNamespace
+
+    sn = SimpleNamespace(passages=doc.passages)
+    intro = next(pi for pi, p in enumerate(doc.passages) if p.text.startswith("Notices"))
+    assert _list_after(sn, intro, 0) == intro + 1
+    other = next(pi for pi, p in enumerate(doc.passages) if p.text.startswith("We fixed"))
+    assert _list_after(sn, other, 1) is None  # not all the passage says
     ans = plain.ask("How do I organise my document around what my reader needs?")
     assert all(w in ans.answer for w in ("descriptive headings", "chronological order")), ans.answer
 
