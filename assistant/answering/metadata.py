@@ -71,7 +71,9 @@ _STATES_PURPOSE = re.compile(
     rf"\b(?:this|the) {_DOC} (?:will|is about|(?:aims|sets out|seeks|tries) to|provides?|gives?|explores?|explains?|"
     r"describes?|covers?|looks? at|shows?|discusses|outlines?|summari[sz]es|introduces?)\b|"
     r"\b(?:we|i)(?: will|'ll|’ll| shall)? (?:explore|explain|look at|cover|discuss|describe|show|examine|outline|review)\b|"
-    r"\blet(?:'|’)?s (?:take a )?(?:look|explore|examine|review|dive)\b|\btake a (?:closer )?look at\b", re.I)
+    r"\blet(?:'|’)?s (?:take a )?(?:look|explore|examine|review|dive)\b|\btake a (?:closer )?look at\b|"
+    # "This information will help you comply with …": what it is for, whatever the noun
+    r"^this \w+ (?:will|is (?:meant|intended|designed) to|should|can) help (?:you|readers?|agencies|people)\b", re.I)
 # A sentence dating the document itself: "This guidance was issued in July 1998 …" (not "the memo was issued",
 # which may be another document the text names).
 _STATES_DATE = re.compile(rf"\bthis {_DOC} (?:was|were|is|has been) (?:first |originally |last )?(?:issued|published|"

@@ -441,6 +441,15 @@ def test_purpose_and_ending_come_from_the_text(federal, calendars):
     assert "spend more time" in closing.answer and "https://" not in closing.answer, closing.answer
 
 
+def test_a_sentence_saying_what_the_text_will_help_its_reader_do_states_its_purpose(plain):
+    from assistant.answering.metadata import _STATES_PURPOSE
+
+    assert _STATES_PURPOSE.search("This information will help you comply with the memo.")
+    assert _STATES_PURPOSE.search("This handout is meant to help readers plan a trip.")
+    assert not _STATES_PURPOSE.search("A good starter will help you bake better bread.")  # not the text itself
+    assert_answers(plain.ask("What is this guidance meant to help its readers do?"), "help you comply")
+
+
 def test_what_the_article_opens_with_points_to_and_ends_on(assistant, federal, sourdough, rust):
     assert_answers(assistant.ask("What is the first sentence of the article?"), "recent high-level discussions")
     assert_answers(rust.ask("How does the appendix begin?"), "how Rust is made")
