@@ -36,7 +36,8 @@ asked for, yes/no questions; answer threshold 0.363): semver 56 (correct 0.824, 
 XZ 53, zlib 47 (correct 0.851). After the next (dates count nothing, a demonstrative's unit of time is no span, a
 title cited, three-letter typos; answer threshold 0.369): semver 56, benefits 66, XZ 53, zlib 47; retrained after the
 questions about the document and its reporting were read more closely (answer threshold 0.377): benefits 65, the others
-the same.
+the same. After the session after that (typos beside a word the sources pair, subject pronouns, a person asked for,
+a list after its introduction, summaries by section; answer threshold 0.367): semver 56, benefits 65, XZ 53, zlib 47.
 
 The floors sit about three rows under the measurements they were set at (semver's now three, zlib's one)."""
 from __future__ import annotations
