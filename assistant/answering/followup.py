@@ -134,7 +134,7 @@ def _resolve_one(q: str, history: list[dict], fit: Fit | None) -> Resolved:
     pronouns = [p for p in _PRONOUN.finditer(q) if _is_pronoun(p, q)]
     demonstrative = [p for p in pronouns if p.group(1).lower() in _DEMONSTRATIVE]
     pronouns = [p for p in pronouns if p not in demonstrative]
-    subject = users and any(_subject_pronoun(q, cls) for cls in (_IT, _THEY, _PERSON))  # "Did it protect Ukraine?"
+    subject = users and any(_subject_pronoun(q, cls) for cls in (_IT, _THEY, _PERSON))  # "Did it protect Freedonia?"
     if own_names and not subject or len(content) >= 3 and not pronouns and not demonstrative:
         related = _MARKER.search(q) or pronouns or demonstrative
         return Resolved(q, q, prev if related else "", False)
