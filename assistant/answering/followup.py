@@ -68,7 +68,8 @@ _PARTICIPLES = set("""written done made given taken seen known shown paid sent b
 _ORDINAL = set("first second third fourth fifth sixth seventh eighth ninth tenth next last previous final".split())
 _MARKER = re.compile(r"\b(?:instead|then|also|too|else|other|same|another|otherwise|either|as well)\b|^so\b"
                      r"|\b(?:which|what|the|that|this|each|neither|every)\s+(?:\w+\s+)?ones?\b"  # "Which one …?"
-                     r"|\b(?:that|this|these|those)\s+\w", re.I)
+                     r"|\b(?:that|this|these|those)\s+\w"
+                     r"|\bthe\s+(?:first|second|third|fourth|fifth|next|last|final|previous)\s+\w", re.I)  # "the second factor"
 _WHY = re.compile(r"^\W*(?:and\s+|but\s+|so\s+)?(?:why|how\s+come|how\s+so)\b(?!\s+not\b)", re.I)
 _SWAP = re.compile(r"^\s*(?:(?:and|but|so|ok|okay|well|oh|hmm|right)[,\s]+)*(what about|how about|what of|and)\b"
                    r"[,\s]*(.*?)[\s?.!]*$", re.I)

@@ -127,6 +127,15 @@ def test_a_subject_pronoun_is_resolved_though_the_question_names_something_else(
     assert r.text == "Does Freedonia support it?"
 
 
+def test_an_ordinal_noun_phrase_relies_on_the_previous_turn():
+    """"What was the second factor?" after "Why did visits grow?" asks about the factors just given: the previous
+    question is its context."""
+    r = resolve("What was the second factor?", conv("Why did visits to the sites grow?", "It had a few causes."))
+    assert r.text == "What was the second factor?" and r.context == "Why did visits to the sites grow?"
+    r = resolve("What is the last step?", conv("How do I share my calendar?", "Open the settings first."))
+    assert r.context == "How do I share my calendar?"
+
+
 def test_pronoun_without_history_asks_to_clarify():
     r = resolve("Who leads it?", [])
     assert r.clarify and r.text == r.own == "Who leads it?" and r.context == ""
