@@ -1,4 +1,4 @@
-"""Questions asking which people or places the sources name ("Which people are named?", "Who is mentioned in the
+"""Questions asking which people, places or websites the sources name ("Which people are named?", "Who is mentioned in the
 article?", "Which countries does the article mention?", "Which former officials are named?", "Who is quoted?").
 
 They are answered from the names the sources write, sorted into kinds by general resources, never by what an
@@ -24,8 +24,13 @@ from .text import DOCUMENT_NOUNS, STOP, content_terms, stem
 _PEOPLE = r"people|persons?|individuals?|figures?|officials?|leaders?|politicians?|experts?|names?"
 _COUNTRIES = r"countries|country|nations?"
 _PLACES = r"places?|locations?|cities|city|towns?|regions?|states?"
+_WEBSITES = r"websites?|web sites?|sites?|urls?|domains?|web addresses"
 _KINDS = {"person": re.compile(rf"^(?:{_PEOPLE})$", re.I), "country": re.compile(rf"^(?:{_COUNTRIES})$", re.I),
-          "place": re.compile(rf"^(?:{_PLACES})$", re.I)}
+          "place": re.compile(rf"^(?:{_PLACES})$", re.I), "website": re.compile(rf"^(?:{_WEBSITES})$", re.I)}
+# A website's name as a text writes it: words joined by dots ending in a common top-level domain ("USA.gov",
+# "tools.usps.com"); not in an e-mail address or inside a link's path.
+_DOMAIN = re.compile(r"(?<![\w@./-])((?:[A-Za-z0-9][A-Za-z0-9-]*\.)+(?:gov|com|org|net|edu|mil|int|io|info|dev|app|"
+                     r"co|us|uk|eu|ca|au|de|fr|nl|ch))(?![\w-])")
 _DOC = rf"(?:{DOCUMENT_NOUNS}|it|this)"
 _VERB = (r"(?:named|mentioned|cited|quoted|referred to|referenced|listed|featured|discussed|talked about|covered|"
          r"name|names|mention|mentions|cite|cites|quote|quotes|refer to|refers to|reference|references|list|lists|"
@@ -33,7 +38,7 @@ _VERB = (r"(?:named|mentioned|cited|quoted|referred to|referenced|listed|feature
 _TAIL = re.compile(rf"^\s*(?:are|is|were|was|get|gets|does|do|did)?\s*(?:(?:the |this )?{_DOC})?\s*(?P<verb>{_VERB})?"
                    rf"\s*(?:(?:in|by|within|from|throughout) (?:the |this )?(?P<doc>{_DOC}))?\s*[?.!]*\s*$", re.I)
 _WHICH = re.compile(rf"^\W*(?:which|what|list|name|give me|tell me|show me|who (?:are|were)|(?:is|are) (?:there )?any)\b(?:\s+(?:the|all|every|of|other))*\s+"
-                    rf"(?P<mods>(?:[\w'’-]+\s+){{0,3}}?)(?P<kind>{_PEOPLE}|{_COUNTRIES}|{_PLACES})\b(?P<tail>.*)$", re.I)
+                    rf"(?P<mods>(?:[\w'’-]+\s+){{0,3}}?)(?P<kind>{_PEOPLE}|{_COUNTRIES}|{_PLACES}|{_WEBSITES})\b(?P<tail>.*)$", re.I)
 _WHO = re.compile(rf"^\W*(?:who|is anyone|is anybody)(?:\s+else)?(?:'s|’s|\s+is|\s+are|\s+gets?|\s+does (?:the|this) {_DOC}|\s+do (?:the|these) sources)?\s+"
                   rf"(?P<verb>{_VERB})\b\s*(?:(?:in|by|within) (?:the |this )?{_DOC})?\s*[?.!]*\s*$", re.I)
 
@@ -54,7 +59,7 @@ _REPORTS = re.compile(r"\b(?:says?|said|notes?|noted|points? out|pointed out|arg
 
 @dataclass(frozen=True)
 class Asked:
-    kind: str                 # "person", "country" or "place"
+    kind: str                 # "person", "country", "place" or "website"
     modifiers: tuple[str, ...]  # stems a name's sentence must say ("former", "freedonian")
     quoted: bool = False      # only the people the text reports saying something ("Who is quoted?")
 
@@ -87,14 +92,15 @@ def answer(question: str, corpus: Corpus, embed: Callable[[list[str]], list] | N
     ask = asked(question)
     if ask is None:
         return None
-    found = _people(corpus, ask.modifiers, ask.quoted) if ask.kind == "person" else _places(corpus, ask.kind, ask.modifiers, embed)
+    found = _people(corpus, ask.modifiers, ask.quoted) if ask.kind == "person" else _websites(corpus, ask.modifiers) \
+        if ask.kind == "website" else _places(corpus, ask.kind, ask.modifiers, embed)
     if not found:
         return "", []
     order = list(dict.fromkeys(n.passage for n in found))
     items = [f"{n.name} [{order.index(n.passage) + 1}]" for n in found]
     listed = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
     what = {"person": "people" if len(items) > 1 else "person", "country": "countries" if len(items) > 1 else "country",
-            "place": "places" if len(items) > 1 else "place"}[ask.kind]
+            "place": "places" if len(items) > 1 else "place", "website": "websites" if len(items) > 1 else "website"}[ask.kind]
     one = len(corpus.sources) == 1
     verb = ("quotes" if one else "quote") if ask.quoted else ("names" if one else "name")
     subject = f"{'The article' if one else 'The sources'} {verb}"
@@ -216,6 +222,15 @@ def _places(corpus: Corpus, kind: str, modifiers: tuple[str, ...], embed=None) -
                 if name and name not in found and _says(text, m.end(), modifiers):
                     found[name] = Named(run, pi)
     return sorted(found.values(), key=lambda n: n.passage)
+
+
+def _websites(corpus: Corpus, modifiers: tuple[str, ...]) -> list[Named]:
+    found: dict[str, Named] = {}  # lower-cased → where first named, as written
+    for pi, text in _sentences(corpus):
+        for m in _DOMAIN.finditer(text):
+            if m.group(1).lower() not in found and _says(text, m.end(), modifiers):
+                found[m.group(1).lower()] = Named(m.group(1), pi)
+    return list(found.values())
 
 
 # Cosine from which a capitalised code the sources use ("US") means the country whose code it is ("United States"):

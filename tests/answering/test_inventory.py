@@ -38,6 +38,9 @@ def listed(ans) -> dict[str, str]:
     ("Which people are in the coalition?", None),
     ("Who leads the coalition?", None),
     ("Which countries does the coalition include?", None),
+    ("Which websites are mentioned?", Asked("website", ())),
+    ("Which sites does the post name?", Asked("website", ())),
+    ("Which sites saw the most traffic?", None),
 ])
 def test_which_questions_ask_for_names(question, expected):
     assert asked(question) == expected
@@ -52,6 +55,27 @@ def test_the_people_an_article_names_each_cited_where_named(assistant, tts):
     others = listed(tts.ask("Who is mentioned in the article?"))
     assert "Eric Brewer" in others and any("Nixon" in n for n in others) and any("Clinton" in n for n in others)
     assert not any(w in n for n in others for w in ("Digital", "Office", "Executive", "Program"))
+
+
+def test_the_websites_an_article_names_are_its_dotted_names(tts, federal, assistant):
+    """"Which websites are mentioned?": each name ending in a common top-level domain, as written, cited where first
+    named; not an e-mail address, not a link's path; none named is a refusal."""
+    def sites_of(ans) -> dict[str, str]:
+        assert not ans.refused, ans.answer
+        pairs = re.findall(r"([\w.-]+) \[(\d+)\]", ans.answer.split(":", 1)[1])
+        return {name: ans.citations[int(n) - 1].text for name, n in pairs}
+
+    sites = sites_of(federal.ask("Which websites are mentioned?"))
+    assert {"Search.gov", "IRS.gov", "tools.usps.com", "USA.gov"} <= set(sites), sites
+    for name, text in sites.items():
+        assert name in text
+    history = sites_of(tts.ask("Which sites does the article name?"))
+    assert {"Pueblo.gsa.gov", "FirstGov.gov", "Data.gov"} <= set(history) and len(history) >= 10
+    assert assistant.ask("Which websites are mentioned?").refused
+    from assistant.answering.inventory import _DOMAIN
+
+    assert [m.group(1) for m in _DOMAIN.finditer("Write to help@example.org or see https://a.example.com/x.org, "
+                                                   "or visit Example.gov; e.g. version 1.2 of Node.js.")] == ["Example.gov"]
 
 
 def test_words_before_the_kind_keep_the_names_said_with_them(assistant):
