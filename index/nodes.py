@@ -14,7 +14,7 @@ from .parse import parse_source
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]")
 
 # Bump when parsing or node construction changes what is embedded: the next ingest then rebuilds.
-PIPELINE_VERSION = 11  # 11: a paragraph of bare URLs or autolinks only is a pointer (Sentence.link); 10: bare URLs and autolinks are shown as written (their address is what the sentence says); 9: a sentence that is only a link's text is marked (Sentence.link); 8: a list whose items are paragraphs is one passage per item; 7: hard-wrapped plain text read by blocks (index/plaintext.py), escaped link texts' offsets
+PIPELINE_VERSION = 12  # 12: in plain text, a question asked right before another that shares its answer heads that passage, not every passage after it as a section; 11: a paragraph of bare URLs or autolinks only is a pointer (Sentence.link); 10: bare URLs and autolinks are shown as written (their address is what the sentence says); 9: a sentence that is only a link's text is marked (Sentence.link); 8: a list whose items are paragraphs is one passage per item; 7: hard-wrapped plain text read by blocks (index/plaintext.py), escaped link texts' offsets
 
 # Metadata that dense matching sees besides the text: the section heading counts when matching.
 EMBED_KEYS = ("section",)

@@ -258,6 +258,7 @@ def _txt_passages(name: str, title: str, default_section: str, text: str, blocks
     faq_page = bool(FAQ_SECTION.search(title)) or len(asked) >= 3 and 2 * len(asked) > len(headings)
     in_faq = faq_page
     answer_of = ""  # the question whose answer the paragraphs now read continue (hard-wrapped text)
+    shared = ""  # a question asked right before another, sharing its answer ("Q. … testing …? Q. … unstable …? A. …")
     counters: dict[str, int] = {}
     i = 0
 
@@ -284,13 +285,19 @@ def _txt_passages(name: str, title: str, default_section: str, text: str, blocks
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
         if blk.kind == "heading":
             htext = blk.text(text)
-            is_question = (blk.question or htext.endswith("?")) and nxt is not None and nxt.kind == "para"
+            asks = blk.question or htext.endswith("?")
+            is_question = asks and nxt is not None and nxt.kind == "para"
+            if asks and in_faq and nxt is not None and nxt.kind == "heading" and (nxt.question or nxt.text(text).endswith("?")):
+                shared = htext  # not a section of its own: it heads the passage of the question answered with it
+                i += 1
+                continue
             if is_question and (in_faq or blk.level > section_level > 0):
-                answer_of = ""
+                answer_of = shared
                 add("faq", [blk, nxt], [blk.whole(text)] + nxt.sentences(text), question=htext)
-                answer_of = htext if blk.plain is not None else ""
+                answer_of, shared = (htext if blk.plain is not None else ""), ""
                 i += 2
                 continue
+            shared = ""
             answer_of = ""
             if htext == title and blk.level == 1:
                 i += 1

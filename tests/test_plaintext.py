@@ -101,3 +101,23 @@ def test_a_numbered_question_list_takes_its_statements_as_questions_too():
         "Can it read old tickets?"]
     link = next(p for p in doc.passages if p.question == "Why do I get a link error?")
     assert link.sentences[1].text == "If the build prints something like"
+
+
+def test_two_questions_sharing_an_answer_do_not_make_the_first_a_section():
+    """base-files' FAQ form: "Q. …?" right before "Q. …?" and one "A. …" for both. The first question heads the
+    passage it is answered in; the passages after it keep the document's section, not that question."""
+    text = ("Frequently Asked Questions about the lending desk\n"
+            "================================================\n\n"
+            "Q. I moved to the east branch and my card says \"main\". Should it not\n"
+            "say \"east\"?\n\n"
+            "Q. I moved to the west branch and my card says \"main\". Should it not\n"
+            "say \"west\"?\n\n"
+            "A. That would be nice, but cards are printed once, at the main desk,\n"
+            "for every branch.\n\n"
+            "Q. How do I know which branch holds a book?\n\n"
+            "A. The catalogue shows the branch next to each title.\n")
+    doc = parse_source("desk.txt", "desk.txt", text)
+    faqs = [p for p in doc.passages if p.kind == "faq"]
+    assert [p.question[:22] for p in faqs] == ["I moved to the west br", "How do I know which br"]
+    assert faqs[0].section.startswith("I moved to the east branch")  # the question asked with it
+    assert faqs[1].section == "Frequently Asked Questions about the lending desk"
