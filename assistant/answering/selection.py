@@ -150,7 +150,18 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
         if _redundant(snap, c, picks) or _words(snap, picks + extra) > budget:
             continue
         picks += extra
-    return picks
+    return _short_lead_first(snap, picks, Pick(best.passage, best.sentence))
+
+
+def _short_lead_first(snap, picks: list[Pick], best: Pick) -> list[Pick]:
+    """A short sentence the answer quotes right before its best one ("That is normal." before "Some people call it
+    hooch.") is read first, as the text has it: it is the plain answer the best one goes on from."""
+    before = Pick(best.passage, best.sentence - 1)
+    if before not in picks or picks.index(before) < picks.index(best) or word_count(sentence_text(snap, before)) > SHORT_LEAD:
+        return picks
+    rest = [x for x in picks if x != before]
+    i = rest.index(best)
+    return rest[:i] + [before] + rest[i:]
 
 
 POLAR_SHARE = 0.8

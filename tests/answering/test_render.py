@@ -444,3 +444,22 @@ def test_a_question_asking_for_a_person_is_led_by_a_close_sentence_naming_one():
 def test_the_leader_asked_for_leads_the_answer(assistant):
     ans = assistant.ask("Which leader and which country are named as resisting Ukraine's NATO bid?")
     assert not ans.refused and ans.answer.startswith("US President Donald Trump"), ans.answer
+
+
+def test_a_short_sentence_right_before_the_best_is_read_first():
+    """"That is normal." quoted with the sentence after it comes first, as the text has it; a long one does not."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from assistant.answering.features import SENTENCE_FEATURES, Candidate
+    from assistant.answering.selection import Pick, choose
+
+    doc = parse_source("jar.md", "jar.md", "That is normal. Some people like to call the liquid on top of the jar hooch "
+                       "and stir it back in.\n\nA layer of liquid on top of the jar is what many bakers see after a week "
+                       "of feeding. Some people like to call the liquid on top of the jar hooch and pour it off.\n")
+    snap = SimpleNamespace(passages=doc.passages)
+    zero = np.zeros(len(SENTENCE_FEATURES))
+    for pi, first in ((0, [Pick(0, 0), Pick(0, 1)]), (1, [Pick(1, 1), Pick(1, 0)])):
+        cands = [Candidate(pi, 1, zero, 0.5, 0.5), Candidate(pi, 0, zero, 0.5, 0.5)]
+        assert choose(snap, "What is the liquid?", cands, np.array([0.9, 0.85]), 60, 3)[:2] == first
