@@ -157,7 +157,8 @@ def _short_lead_first(snap, picks: list[Pick], best: Pick) -> list[Pick]:
     """A short sentence the answer quotes right before its best one ("That is normal." before "Some people call it
     hooch.") is read first, as the text has it: it is the plain answer the best one goes on from."""
     before = Pick(best.passage, best.sentence - 1)
-    if before not in picks or picks.index(before) < picks.index(best) or word_count(sentence_text(snap, before)) > SHORT_LEAD:
+    if before not in picks or picks.index(before) < picks.index(best) or word_count(sentence_text(snap, before)) > SHORT_LEAD \
+            or snap.passages[best.passage].is_item(before.sentence):  # (a list's items keep their own order)
         return picks
     rest = [x for x in picks if x != before]
     i = rest.index(best)
