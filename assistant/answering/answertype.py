@@ -53,7 +53,11 @@ ADVICE = re.compile(r"\b(?:should|must|need|needs|recommend\w*|advis\w*|ought|be
                     r"(?!(?:The|This|That|These|Those|It|There|They|We|You|He|She|I|If|When|While|In|On|At|For|To|By|With|"
                     r"As|A|An|Our|Your|Its|Their|One|Most|Many|Some|Each|All|Any|Every|Here|What|How|Why|Who|Which|And|But|So|"
                     r"Or|Not|No|Yes)\b)[A-Z][a-z]+(?<![^s]s)(?<!ing)(?<!ed)\s+(?:the|a|an|your|my|it|them|this|that|these|"
-                    r"those|how|what|with|in|into|to|on|for|at|from|about|up|out|off|back|down|some|any|all|each|every|\d)\b")
+                    r"those|how|what|with|in|into|to|on|for|at|from|about|up|out|off|back|down|some|any|all|each|every|\d)\b|"
+                    # or after a clause saying when: "When writing parsers …, immediately enable packrat parsing"
+                    r"(?:^|[.!?:]\s+)(?:When|If|Once|Before|After|Whenever|Unless)\b[^.!?]*?,\s+(?:\w+ly\s+|just\s+)?"
+                    r"(?!(?:the|a|an|this|that|these|those|it|its|they|their|we|our|you|your|he|his|she|her|i|there|one|"
+                    r"most|many|some|each|all|any|every|no|not|then|so)\b)[a-z]+(?<![^s]s)(?<!ing)(?<!ed)\s+[a-z(\"“]")
 # How one reaches someone or something, by the means asked for: a phone number (seven digits or more), an e-mail
 # address (or its domain), a web address or domain, a postal address (a number and a street word, or a post-office
 # box).

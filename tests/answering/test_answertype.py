@@ -191,6 +191,11 @@ def test_how_long_needs_a_span_of_time(question, answer, lacking):
     ("Should I buy a starter?", "You don’t need to buy one.", ""),
     ("Should the group have a say, according to commentators?", "Commentators suggest it should not.", ""),
     ("Should I pour it off?", "Visits to the sites rose sharply.", "advice"),  # a plural noun is no imperative
+    # an imperative after a clause saying when
+    ("Should I use packrat parsing?", "When writing recursive parsers, immediately enable packrat parsing.", ""),
+    ("Should I keep feeding it?", "If it does not, just keep feeding your starter.", ""),
+    ("Should I keep the receipt?", "When the trip is over, the team reviews every claim.", "advice"),  # a subject
+    ("Should I keep the receipt?", "Once confirmed, a list of affected versions is determined.", "advice"),
 ])
 def test_a_should_question_needs_advice_in_the_answer(question, answer, lacking):
     assert type_mismatch(question, answer) == lacking
