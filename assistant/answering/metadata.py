@@ -220,18 +220,19 @@ def _length(question: str) -> tuple[int, int]:
 
 
 def _section_leads(corpus: Corpus, passages: list[int], stated: list[Pick], words: int, sentences: int) -> list[Pick]:
-    """The statement of purpose, then the opening sentence of each section of prose in document order (not an FAQ,
-    which repeats the body), while they fit in ``words`` and ``sentences``."""
+    """The statement of purpose, then the opening sentence of each section in document order (its first paragraph's,
+    or its list's first item; not an FAQ's, which repeats the body; no sentence announcing a list), while they fit in
+    ``words`` and ``sentences``."""
     picks = list(stated)[:sentences]
     used = sum(len(corpus.passages[c.passage].sentences[c.sentence].text.split()) for c in picks)
     sections = {corpus.passages[c.passage].section for c in picks}
     for pi in passages:
         p = corpus.passages[pi]
-        if p.kind != "paragraph" or p.section in sections or len(picks) >= sentences:
+        if p.kind not in ("paragraph", "list") or p.section in sections or len(picks) >= sentences:
             continue
         sections.add(p.section)
         si = next((i for i in range(p.answer_start(), len(p.sentences)) if len(p.sentences[i].text.split()) >= _LEAD_WORDS
-                   and not p.sentences[i].pointer), None)
+                   and not p.sentences[i].pointer and not p.sentences[i].text.rstrip().endswith(":")), None)
         if si is None:
             continue
         n = len(p.sentences[si].text.split())

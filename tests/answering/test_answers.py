@@ -333,6 +333,21 @@ def test_a_summary_is_what_the_article_sets_out_to_do_then_what_each_section_ope
             order = [min(p.order for p in a.snapshot.passages if p.id == c.id) for c in ans.citations]
             assert order == sorted(order)  # in the document's order
             assert len(ans.answer.split()) <= 130
+    # a section that is a list stands by its first item; a sentence announcing a list is no summary of anything
+    from assistant.answering import metadata
+
+    doc = "## Planning\n\n- Ask for examples of the strings to be parsed before writing any code.\n\n" \
+          "## Testing\n\nThe checks below run on every change:\n\n- Run the examples as tests after each change to the grammar.\n"
+    from types import SimpleNamespace
+
+    from index.parse import parse_source
+
+    parsed = parse_source("guide.md", "guide.md", doc)
+    corpus = SimpleNamespace(passages=parsed.passages)
+    leads = metadata._section_leads(corpus, list(range(len(parsed.passages))), [], 90, 99)
+    said = [parsed.passages[c.passage].sentences[c.sentence].text for c in leads]
+    assert said == ["Ask for examples of the strings to be parsed before writing any code.",
+                    "Run the examples as tests after each change to the grammar."], said
     # the length asked for
     ans = rust.ask("Summarize the article in two sentences.")
     assert ans.answer.count("[") == 2 and "how Rust is made" in ans.answer, ans.answer
