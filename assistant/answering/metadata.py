@@ -13,7 +13,7 @@ from datetime import datetime
 
 from .corpus import Corpus
 from .selection import Pick
-from .text import DOCUMENT_NOUNS, SPELT_NUMBERS, content_terms, stem
+from .text import DOCUMENT_NOUNS, HASHTAGS_ONLY, SPELT_NUMBERS, content_terms, stem
 
 _DOC = rf"(?:{DOCUMENT_NOUNS}|this|it)"
 _FIELDS = [  # (field, question pattern, front-matter keys in order of preference; "title" = the document title)
@@ -180,7 +180,9 @@ def about(question: str, corpus: Corpus, current: Callable[[], str] | None = Non
     last = next((pi for pi in reversed(passages) if pointed or not (_POINTER.match(corpus.passages[pi].text) or all(
         sn.link for sn in corpus.passages[pi].sentences))), passages[-1])  # nor a closing list of links
     n = len(corpus.passages[last].sentences)
-    closing = [Pick(last, i) for i in range(max(corpus.passages[last].answer_start(), n - 2), n)]
+    said = [i for i in range(corpus.passages[last].answer_start(), n)
+            if not HASHTAGS_ONLY.match(corpus.passages[last].sentences[i].text)] or [n - 1]  # not its closing tags
+    closing = [Pick(last, i) for i in said[-2:]]
     if ending and not summary:
         return About(picks=closing)
     if opening and not summary:

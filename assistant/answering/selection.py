@@ -18,7 +18,7 @@ import numpy as np
 from index.models import Passage
 
 from .features import SENTENCE_FEATURES, Candidate, list_asked
-from .text import LABEL_ONLY, stems
+from .text import HASHTAGS_ONLY, LABEL_ONLY, stems
 
 _OPENER = re.compile(r"^(?:however|moreover|furthermore|additionally|in addition|nevertheless|nonetheless|meanwhile|"
                      r"similarly|likewise|in contrast|by contrast|what's more|what’s more|"
@@ -282,6 +282,10 @@ def _redundant(snap, c: Candidate, picks: list[Pick]) -> bool:
     return False
 
 
+# Hashtags ending a sentence ("… for Ukraine? #Security #Geopolitics"): the text's tags, not what it says.
+_TRAILING_TAGS = re.compile(r"(?<=\S)(?:\s+#\w+)+\s*$")
+
+
 def tidy(sentence: str) -> str:
     """A sentence as the first of an answer: no leading connective, capitalised."""
     out = _OPENER.sub("", sentence, count=1)
@@ -303,6 +307,8 @@ def render(snap, picks: list[Pick], max_words: int = 90, numbering: list[int] | 
     prev: Pick | None = None
     introduced: set[int] = set()
     for c in picks:
+        if c.passage not in whole and HASHTAGS_ONLY.match(snap.passages[c.passage].sentences[c.sentence].text):
+            continue  # "#Security #Geopolitics": the text's tags say nothing
         if c.passage not in order:
             order.append(c.passage)
         n = order.index(c.passage) + 1
@@ -312,7 +318,7 @@ def render(snap, picks: list[Pick], max_words: int = 90, numbering: list[int] | 
                 done_lists.add(c.passage)
                 parts.append(_render_list(p, max_words, by_labels) + f" [{n}]")
         else:
-            text = p.sentences[c.sentence].text
+            text = _TRAILING_TAGS.sub("", p.sentences[c.sentence].text)
             if prev is not None and prev.passage == c.passage and prev.sentence == c.sentence - 1 and parts:
                 now, before = p.sentences[c.sentence], parts[-1][: -len(f" [{n}]")]
                 items = now.item and not now.cont and p.sentences[prev.sentence].item  # a new item after an item

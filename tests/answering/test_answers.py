@@ -480,6 +480,17 @@ def test_what_the_article_opens_with_points_to_and_ends_on(assistant, federal, s
     assert about("Who is the first section of this appendix written for?", rust._state.corpus) is None
 
 
+def test_hashtags_are_not_said_in_an_answer(assistant):
+    """"What question does it end on?": the closing question, not the tags after it; a sentence ending in tags drops
+    them."""
+    from assistant.answering.selection import _TRAILING_TAGS
+
+    ans = assistant.ask("What question does it end on?")
+    assert ans.answer.startswith("As we navigate these turbulent geopolitical waters") and "#" not in ans.answer
+    assert _TRAILING_TAGS.sub("", "Bake it at dawn. #Sourdough #Bread") == "Bake it at dawn."
+    assert _TRAILING_TAGS.sub("", "Use #hashtags sparingly.") == "Use #hashtags sparingly."
+
+
 def test_a_licence_without_front_matter_comes_from_the_section_headed_so(semver, assistant):
     assert_answers(semver.ask("Which licence covers this document?"), "CC BY 3.0")
     assert assistant.ask("What license is the article under?").refused  # no front matter and no such section
