@@ -28,6 +28,8 @@ _ENUMERATION = re.compile(r",[^,;]+,[^,;]*\b(?:and|or)\b|\b(?:including|such as)
 # "What are X?", "What is an X?", "What does X mean?", "Define X": a short definition question and nothing more.
 _TERM = r"[\w\-'’.]+(?: [\w\-'’.]+){0,3}"  # up to four words
 _DEFINITION = re.compile(rf"^\W*(?:what (?:is|are) (?:an? |the )?({_TERM})|what does ({_TERM}) mean|define ({_TERM}))\W*$", re.I)
+# "What does X do?", "What does the X do?": what a thing does, said in a sentence with it as its subject.
+_WHAT_DOES_DO = re.compile(rf"^\W*what (?:does|do) (?:an? |the )?({_TERM}) do\W*$", re.I)
 # A lead sentence this short ("This is natural.", "Don't worry.") rarely says enough alone: the sentence after it joins
 # (leave one article out, same models: +2 rows, none lost; 6 words +1, 10 and 12 words ±0).
 SHORT_LEAD = 8
@@ -90,6 +92,13 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
             cands[i].x[OPENS] >= 0.999 or named.search(sentence_text(snap, cands[i])))]
         if defining:
             _lead_with(order, defining[0])
+    if m := _WHAT_DOES_DO.match(question):
+        # "What does path.join do?": a close sentence whose subject is that ("The path.join() method joins …") leads
+        named = re.compile(rf"^\W*(?:\S+\s+){{0,2}}{re.escape(m.group(1))}\b", re.I)
+        subject_first = [i for i in order[:5] if named.match(sentence_text(snap, cands[i]))
+                         and probs[i] >= POLAR_SHARE * probs[order[0]]]
+        if subject_first:
+            _lead_with(order, subject_first[0])
     subject = _polar_subject(question)
     if subject and not subject.search(sentence_text(snap, cands[order[0]])):
         # "Will the Guild send …?": a yes/no question about a name is answered by a sentence that names it, among the

@@ -463,3 +463,27 @@ def test_a_short_sentence_right_before_the_best_is_read_first():
     for pi, first in ((0, [Pick(0, 0), Pick(0, 1)]), (1, [Pick(1, 1), Pick(1, 0)])):
         cands = [Candidate(pi, 1, zero, 0.5, 0.5), Candidate(pi, 0, zero, 0.5, 0.5)]
         assert choose(snap, "What is the liquid?", cands, np.array([0.9, 0.85]), 60, 3)[:2] == first
+
+
+def test_what_a_thing_does_is_led_by_a_close_sentence_with_it_as_subject():
+    """"What does path.join do?": among the close sentences, the one opening on the thing ("The path.join() method
+    joins …") leads, not one that only uses its words ("If the joined path …"); a far one does not."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from assistant.answering.features import SENTENCE_FEATURES, Candidate
+    from assistant.answering.selection import Pick, choose
+
+    doc = parse_source("api.md", "api.md", "If the joined path string is empty then a dot is returned for the current "
+                       "directory.\n\nThe path.join() method joins all given path segments together with the separator.\n")
+    snap = SimpleNamespace(passages=doc.passages)
+    zero = np.zeros(len(SENTENCE_FEATURES))
+    cands = [Candidate(0, 0, zero, 0.5, 0.5), Candidate(1, 0, zero, 0.5, 0.5)]
+    assert choose(snap, "What does path.join do?", cands, np.array([0.95, 0.9]), 60, 3)[0] == Pick(1, 0)
+    assert choose(snap, "What does path.join do?", cands, np.array([0.95, 0.4]), 60, 3)[0] == Pick(0, 0)
+    assert choose(snap, "Why is a dot returned?", cands, np.array([0.95, 0.9]), 60, 3)[0] == Pick(0, 0)
+
+
+def test_what_rustup_does_opens_on_rustup(rust):
+    assert rust.ask("What does rustup do?").answer.startswith("Rustup makes it easy to change between")
