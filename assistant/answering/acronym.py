@@ -28,9 +28,20 @@ _WHAT_IS = re.compile(r"^\W*(?i:what(?:['’]s|\s+(?:is|are|was|were|does|do))\s
                       r"(?i:\s+mean)?\s*[?.!]*\s*$")
 
 
+# "What is CWE-295?": a code of letters and a number, which a heading may name in brackets ("Improper Certificate
+# Validation (CWE-295)")
+_WHAT_CODE = re.compile(r"^\W*(?i:what(?:['’]s|\s+(?:is|are|was|were))\s+(?:the\s+|an?\s+)?)([A-Z][A-Za-z]*-\d+)"
+                        r"\s*[?.!]*\s*$")
+
+
 def expansion(question: str, corpus: Corpus, last_answer: str = "") -> Pick | None:
     """The sentence spelling out the abbreviation the question asks about (or, for "What does that acronym stand
-    for?", one the last answer used), or None when the question asks no such thing or the sources never spell it."""
+    for?", one the last answer used), or None when the question asks no such thing or the sources never spell it.
+    A code a heading names in brackets ("What is CWE-295?") is answered by the first sentence under that heading."""
+    if code := _WHAT_CODE.match(question):
+        named = re.compile(r"\(\s*" + re.escape(code.group(1)) + r"\s*\)", re.I)
+        return next((Pick(pi, p.answer_start()) for pi, p in enumerate(corpus.passages)
+                     if named.search(p.section) and len(p.sentences) > p.answer_start() and p.kind != "code"), None)
     if not _ASKS.search(question) and not _WHAT_IS.match(question):
         return None
     asked = _asked(question) or _ABBREVIATION.findall(last_answer)

@@ -48,6 +48,22 @@ def test_a_question_about_an_abbreviation_alone_is_answered_where_the_sources_sp
     assert not ans.refused and "Office of Products and Programs (OPP)" in ans.answer and ans.citations
 
 
+def test_a_code_a_heading_names_in_brackets_is_answered_under_that_heading():
+    """"What is CWE-295?" of a page whose heading reads "Improper Certificate Validation (CWE-295)": the first
+    sentence under it; a code no heading names is left to the usual answering."""
+    from types import SimpleNamespace
+
+    from index.parse import parse_source
+
+    doc = parse_source("sec.md", "sec.md", "# Threats\n\n## Weak Ticket Checks (TK-295)\n\nThe gate accepts tickets "
+                       "without checking their date.\n\n## Replayed Stamps (TK-444)\n\nA stamp can be used twice.\n")
+    corpus = SimpleNamespace(passages=doc.passages)
+    pick = expansion("What is TK-295?", corpus)
+    assert pick is not None and doc.passages[pick.passage].sentences[pick.sentence].text.startswith("The gate accepts")
+    assert expansion("What's TK-444?", corpus) is not None
+    assert expansion("What is TK-999?", corpus) is None
+
+
 def test_initials_of_capitalised_runs():
     assert initials("Answers under Frequently Asked Questions, from the Digital Analytics Program.") == {"faq", "dap"}
     assert initials("One Capital only.") == {"oc"} and initials("no capitals here") == set()
