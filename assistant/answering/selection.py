@@ -74,11 +74,8 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
     form asks for it) and the further ones the model rates close. ``person`` (given when the question asks for a
     person) tells whether a sentence names one."""
     order = sorted(range(len(cands)), key=lambda i: -probs[i])
-    if person is not None and not person(sentence_text(snap, cands[order[0]])):
-        # "Which leader … resisting …?": among the close ones, a sentence naming a person leads
-        naming = [i for i in order[:5] if person(sentence_text(snap, cands[i])) and probs[i] >= POLAR_SHARE * probs[order[0]]]
-        if naming:
-            _lead_with(order, naming[0])
+    if person is not None:  # "Which leader … resisting …?": a sentence naming a person
+        _lead_close(snap, cands, probs, order, person)
     if list_asked(question) and not _ENUMERATION.search(sentence_text(snap, cands[order[0]])):
         # a list asked for, and the best sentence lists nothing itself: the best list among the close candidates leads
         listed = [i for i in order if snap.passages[cands[i].passage].kind == "list"]
@@ -93,20 +90,12 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
         if defining:
             _lead_with(order, defining[0])
     if m := _WHAT_DOES_DO.match(question):
-        # "What does path.join do?": a close sentence whose subject is that ("The path.join() method joins …") leads
+        # "What does path.join do?": a sentence whose subject is that ("The path.join() method joins …")
         named = re.compile(rf"^\W*(?:\S+\s+){{0,2}}{re.escape(m.group(1))}\b", re.I)
-        subject_first = [i for i in order[:5] if named.match(sentence_text(snap, cands[i]))
-                         and probs[i] >= POLAR_SHARE * probs[order[0]]]
-        if subject_first:
-            _lead_with(order, subject_first[0])
+        _lead_close(snap, cands, probs, order, lambda text: bool(named.match(text)))
     subject = _polar_subject(question)
-    if subject and not subject.search(sentence_text(snap, cands[order[0]])):
-        # "Will the Guild send …?": a yes/no question about a name is answered by a sentence that names it, among the
-        # close ones
-        naming = [i for i in order[:5] if subject.search(sentence_text(snap, cands[i]))
-                  and probs[i] >= POLAR_SHARE * probs[order[0]]]
-        if naming:
-            _lead_with(order, naming[0])
+    if subject:  # "Will the Guild send …?": a yes/no question about a name is answered by a sentence that names it
+        _lead_close(snap, cands, probs, order, lambda text: bool(subject.search(text)))
     same = [i for i in order if cands[i].x[FAQ] and cands[i].x[FIRST] and cands[i].x[FAQ_QSIM] >= SAME_QUESTION]
     if same:  # the FAQ asked in other words: its answer's first sentence leads
         _lead_with(order, same[0])
@@ -193,6 +182,16 @@ def _naming(term: str) -> re.Pattern:
     name (singular or plural)."""
     words = r"\s+".join(re.escape(w) for w in re.sub(r"s$", "", term.strip(), flags=re.I).split())
     return re.compile(rf"\b(?:called|known as|termed|dubbed|named)\s+[\"“‘']?(?:an?\s+|the\s+)?{words}s?\b", re.I)
+
+
+def _lead_close(snap, cands: list[Candidate], probs, order: list[int], holds: Callable[[str], bool]) -> None:
+    """When the best sentence lacks what the question's form asks for (``holds``), the first of the five best that
+    has it leads, if the model rates it close to the best (:data:`POLAR_SHARE`)."""
+    if holds(sentence_text(snap, cands[order[0]])):
+        return
+    close = [i for i in order[:5] if holds(sentence_text(snap, cands[i])) and probs[i] >= POLAR_SHARE * probs[order[0]]]
+    if close:
+        _lead_with(order, close[0])
 
 
 def _lead_with(order: list[int], i: int) -> None:
