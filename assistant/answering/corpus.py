@@ -13,6 +13,7 @@ import logging
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 
@@ -180,8 +181,7 @@ class Corpus:
         if len(w) < 3 or not w.isalpha() or self.df.get(stem(w), 0) or zipf_frequency(w, "en") >= 3.0:
             return None
         if len(w) == 3:  # "tme": one edit from a content word of the sources, the one they use most
-            near = [v for v in self.words if v not in STOP and DamerauLevenshtein.distance(w, v, score_cutoff=1) <= 1]
-            return max(near, key=lambda v: (self.df.get(self.words[v], 0), v)) if near else None
+            return self._one_edit_from(w)
         if any(w.startswith(p) and len(w) - len(p) >= 4 and self.knows(w[len(p):]) for p in _PREFIXES):
             return None  # "uninstall", "reapply", "unshare": a word of theirs with a prefix that changes its meaning
         edits = 1 if len(w) <= 5 else 2  # a transposition counts as one edit
@@ -195,20 +195,27 @@ class Corpus:
         """A word of English that the sources lack, one edit from one of their content words that they write next
         to the same neighbour (a content word of the question beside it): "beta chanel" → "beta channel". Without
         such a neighbour an ordinary word is left alone ("poker" is no "power")."""
-        from rapidfuzz import process
-        from rapidfuzz.distance import DamerauLevenshtein
-
         from wordfreq import zipf_frequency
 
         w = word.lower()
         if len(w) < 4 or not w.isalpha() or self.knows(w) or zipf_frequency(w, "en") >= _COMMON:
             return None  # "right now" is no typo of "night": a word this common is meant
-        pairs = self._stem_pairs()
         sides = [(stem(n.lower()), i) for i, n in enumerate(neighbours) if n and n.lower() not in STOP]
-        near = process.extract(w, [v for v in self.words if v not in STOP], limit=None,
-                               scorer=DamerauLevenshtein.distance, score_cutoff=1)
-        fits = [v for v, _, _ in near if any(((n, stem(v)) if i == 0 else (stem(v), n)) in pairs for n, i in sides)]
-        return max(fits, key=lambda v: (self.df.get(self.words[v], 0), v)) if fits else None
+        if not sides:
+            return None
+        pairs = self._stem_pairs()
+        return self._one_edit_from(w, lambda v: any(((n, stem(v)) if i == 0 else (stem(v), n)) in pairs for n, i in sides))
+
+    def _one_edit_from(self, w: str, fits: Callable[[str], bool] | None = None) -> str | None:
+        """The content word of the sources one edit from ``w`` (a transposition counts as one), among those ``fits``
+        accepts, that they use most; None when there is none."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import DamerauLevenshtein
+
+        content = self.derived("content_words", lambda c: [v for v in c.words if v not in STOP])
+        near = [v for v, _, _ in process.extract(w, content, limit=None, scorer=DamerauLevenshtein.distance, score_cutoff=1)
+                if fits is None or fits(v)]
+        return max(near, key=lambda v: (self.df.get(self.words[v], 0), v)) if near else None
 
     def _stem_pairs(self) -> set[tuple[str, str]]:
         """Stems of the words the sources write side by side (worked out the first time a question needs them)."""
