@@ -252,7 +252,10 @@ def _txt_passages(name: str, title: str, default_section: str, text: str, blocks
     out: list[Passage] = []
     section = default_section
     section_level = 0
-    asked = [b for b in blocks if b.kind == "heading" and (b.question or b.text(text).endswith("?"))]
+    def asks(b: _Block | None) -> bool:  # a heading asking a question ("Q: …", "… ?")
+        return b is not None and b.kind == "heading" and (b.question or b.text(text).endswith("?"))
+
+    asked = [b for b in blocks if asks(b)]
     headings = [b for b in blocks if b.kind == "heading"]
     # an FAQ page: its title says so, or most of its headings (at least 3) are questions
     faq_page = bool(FAQ_SECTION.search(title)) or len(asked) >= 3 and 2 * len(asked) > len(headings)
@@ -285,9 +288,8 @@ def _txt_passages(name: str, title: str, default_section: str, text: str, blocks
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
         if blk.kind == "heading":
             htext = blk.text(text)
-            asks = blk.question or htext.endswith("?")
-            is_question = asks and nxt is not None and nxt.kind == "para"
-            if asks and in_faq and nxt is not None and nxt.kind == "heading" and (nxt.question or nxt.text(text).endswith("?")):
+            is_question = asks(blk) and nxt is not None and nxt.kind == "para"
+            if asks(blk) and in_faq and asks(nxt):
                 shared = htext  # not a section of its own: it heads the passage of the question answered with it
                 i += 1
                 continue
