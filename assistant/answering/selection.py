@@ -249,8 +249,8 @@ _ANNOUNCES = re.compile(r":\s*$|\b(?:the following(?: \w+){0,2}|as follows|below
 
 def _list_after(snap, pi: int, si: int) -> int | None:
     """The list passage that sentence ``si`` of passage ``pi`` introduces: it is all its passage says, it announces
-    what follows (:data:`_ANNOUNCES`), and the next passage of the document is a list of short items (an FAQ's answer "To serve the needs of your reader:" and
-    the list under it)."""
+    what follows (:data:`_ANNOUNCES`), and the next passage of the document is a list of short items (an FAQ's
+    answer "To serve the needs of your reader:" and the list under it)."""
     p = snap.passages[pi]
     if si != len(p.sentences) - 1 or si != p.answer_start() or not _ANNOUNCES.search(p.sentences[si].text) \
             or pi + 1 >= len(snap.passages):
