@@ -18,7 +18,7 @@ import numpy as np
 from index.models import Passage
 
 from .features import SENTENCE_FEATURES, Candidate, list_asked
-from .text import HASHTAGS_ONLY, LABEL_ONLY, stems
+from .text import HASHTAGS_ONLY, LABEL_ONLY, NUMBER_TOKEN, stems
 
 _OPENER = re.compile(r"^(?:however|moreover|furthermore|additionally|in addition|nevertheless|nonetheless|meanwhile|"
                      r"similarly|likewise|in contrast|by contrast|what's more|what’s more|"
@@ -34,6 +34,7 @@ _WHAT_DOES_DO = re.compile(rf"^\W*what (?:does|do) (?:an? |the )?({_TERM}) do\W*
 # (leave one article out, same models: +2 rows, none lost; 6 words +1, 10 and 12 words ±0).
 SHORT_LEAD = 8
 _BARE = 3
+_NUMBER = re.compile(NUMBER_TOKEN)
 # An answer's text may run this many words past the answer budget (a list given whole, a lean sentence's context).
 RENDER_SLACK = 30
 # A further sentence the selection model rates as high as the best (log-odds within this margin: odds within a factor
@@ -78,7 +79,11 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
         _lead_close(snap, cands, probs, order, person)
     if list_asked(question) and not _ENUMERATION.search(sentence_text(snap, cands[order[0]])):
         # a list asked for, and the best sentence lists nothing itself: the best list among the close candidates leads
-        listed = [i for i in order if snap.passages[cands[i].passage].kind == "list"]
+        # ("Which services started in 2013?": not a list none of whose items says 2013, when the best sentence does)
+        numbers = _NUMBER.findall(question)
+        held = [n for n in numbers if _says(sentence_text(snap, cands[order[0]]), [n])]
+        listed = [i for i in order if snap.passages[cands[i].passage].kind == "list"
+                  and _says(snap.passages[cands[i].passage].text, held)]
         if listed and probs[listed[0]] >= 0.5 * probs[order[0]]:
             _lead_with(order, listed[0])
     if m := _DEFINITION.match(question):
@@ -125,6 +130,8 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
         picks = [Pick(best.passage, best.sentence)]
     logit = np.log(np.clip(probs, 1e-6, 1 - 1e-6) / np.clip(1 - probs, 1e-6, 1))
     top = float(logit[order[0]])
+    # a number the question asks about and the best sentence says ("… in 2013?"): no further sentence misses it
+    held = [n for n in _NUMBER.findall(question) if _says(sentence_text(snap, best), [n])]
     for i in order[1:]:
         c = cands[i]
         if len(picks) >= max_sentences or logit[i] < top - margin:
@@ -132,6 +139,8 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
         cp = snap.passages[c.passage]
         if any(x.passage == c.passage and x.sentence == c.sentence for x in picks) or (
                 cp.kind == "list" and not cp.is_item(c.sentence)):  # a list's introduction alone says nothing
+            continue
+        if held and _misses_number(sentence_text(snap, c), held, c.passage == best.passage):
             continue
         if LABEL_ONLY.match(sentence_text(snap, c)):  # "See:" whose link was dropped, "Example:" before code
             continue
@@ -149,6 +158,21 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
             continue
         picks += extra
     return _short_lead_first(snap, picks, Pick(best.passage, best.sentence))
+
+
+def _says(text: str, numbers: list[str]) -> bool:
+    """Whether ``text`` says every one of ``numbers`` (as a whole number: 2013 is not in 20134)."""
+    return all(re.search(rf"(?<![\d.,]){re.escape(n)}(?![\d]|[.,]\d)", text) for n in numbers)
+
+
+def _misses_number(sentence: str, numbers: list[str], beside: bool) -> bool:
+    """Whether a sentence fails to say the ``numbers`` asked about: one from another passage must say them; one
+    ``beside`` the best sentence (its passage) must not say another number of their shape ("In 2012, …")."""
+    if not beside:
+        return not _says(sentence, numbers)
+    shapes = {re.sub(r"\d", "0", n) for n in numbers}
+    said = set(_NUMBER.findall(sentence))
+    return any(re.sub(r"\d", "0", m) in shapes for m in said - set(numbers))
 
 
 def _short_lead_first(snap, picks: list[Pick], best: Pick) -> list[Pick]:

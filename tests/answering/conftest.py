@@ -50,3 +50,9 @@ semver = _article("semver", "semver-spec")  # Markdown specification, never trai
 def two_sources(tmp_path_factory, assistant):
     """The seed article and the sourdough guide in one index."""
     return _load(_index(tmp_path_factory, ROOT / "sources" / "article.md", CORPUS / "sourdough-starter.md"), assistant)
+
+
+@pytest.fixture(scope="session")
+def tramways(tmp_path_factory, assistant):
+    """An invented history (tests/data/invented): years in prose and in a list, for the rules no article's rows test."""
+    return _load(_index(tmp_path_factory, ROOT / "tests" / "data" / "invented" / "freedonia-tramways.md"), assistant)

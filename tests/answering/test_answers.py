@@ -762,3 +762,14 @@ def test_which_body_is_answered_by_a_name(federal):
     ans, parts = federal.analyse("Which agency offers the Get My Payment tool?")
     assert not ans.refused and "Internal Revenue Service" in ans.answer
     assert parts[0].qx[which] == 0.0
+
+
+def test_a_number_asked_about_is_said_by_every_sentence_from_elsewhere(tts, tramways):
+    # the best sentence says 2013; the list of 18F projects (none from 2013) no longer leads for "which … named"
+    ans = tts.ask("Which services are named as having started in 2013?")
+    assert_answers(ans, "Api.data.gov", "Mobile Testing Program")
+    assert "Cloud.gov" not in said(ans)
+    # beside the best sentence, one saying another year ("In 1902, …") is left out; a list item saying 1905 joins
+    ans = tramways.ask("Which lines opened in 1905?")
+    assert_answers(ans, "university in 1905", "cattle market")
+    assert "1902" not in said(ans) and "1889" not in said(ans)
