@@ -145,6 +145,10 @@ class Corpus:
         """An abbreviation in capitals ("FAQ") of words the sources spell out ("Frequently Asked Questions")."""
         return len(word) >= 2 and word.isupper() and word.lower() in self.initials
 
+    def knows_stem(self, word: str) -> bool:
+        """The word's own stem is in the sources (not only as the start of a longer one)."""
+        return all(self.df.get(stem(w), 0) for w in word.split())
+
     def knows(self, word: str) -> bool:
         """The word's stem is in the sources, or it begins a longer source word (West → Western); words separated by
         spaces each."""
@@ -178,7 +182,7 @@ class Corpus:
         w = word.lower()
         # known exactly, not only as the start of a longer source word: "discusions" begins "discussions" but is
         # no word of the sources' (its stem matches none of theirs)
-        if len(w) < 3 or not w.isalpha() or self.df.get(stem(w), 0) or zipf_frequency(w, "en") >= 3.0:
+        if len(w) < 3 or not w.isalpha() or self.knows_stem(w) or zipf_frequency(w, "en") >= 3.0:
             return None
         if len(w) == 3:  # "tme": one edit from a content word of the sources, the one they use most
             return self._one_edit_from(w)

@@ -159,7 +159,9 @@ def analyse(ctx: Context, text: str, own: str | None, timings: dict, context: st
         return Part(q, None)
     t = time.perf_counter()
     _capitals(corpus, q, ctx.embed)
-    loose = [w for w in q.terms if not corpus.knows(q.repaired.get(w, w)) and w not in q.soft]
+    # a word the sources lack, or know only as the start of a longer word ("containers" of "containerised"), is
+    # matched to its nearest source word by the embedding model
+    loose = [w for w in q.terms if not corpus.knows_stem(q.repaired.get(w, w)) and w not in q.soft]
     q.vectors = {t: v for t in q.terms if (v := corpus.term_vector(q.repaired.get(t, t))) is not None}
     # a word the sources know only in another form ("avoid" of "avoiding") has no vector of theirs: embedded too
     unvectored = [w for w in q.terms if w not in q.vectors and w not in loose]

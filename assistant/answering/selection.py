@@ -118,7 +118,7 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
     if listed is not None:  # "To serve the needs of your reader:" and the list that follows it
         return picks + [Pick(listed, i) for i in range(len(snap.passages[listed].sentences))]
     prob = {(c.passage, c.sentence): float(probs[i]) for i, c in enumerate(cands)}
-    if best.x[LEANS] and best.sentence - 1 >= p.answer_start():
+    if best.x[LEANS] and best.sentence - 1 >= p.answer_start() and not _item_after_item(p, best.sentence):
         picks.insert(0, Pick(best.passage, best.sentence - 1))
     elif best.sentence + 1 < len(p.sentences) and (
             (best.x[NEXT_LEANS] or word_count(sentence_text(snap, best)) <= SHORT_LEAD) and not p.is_item(best.sentence + 1)
@@ -282,6 +282,11 @@ def _list_after(snap, pi: int, si: int) -> int | None:
     nxt = snap.passages[pi + 1]
     same = nxt.source == p.source and nxt.order == p.order + 1
     return pi + 1 if same and nxt.kind == "list" and not nxt.of_paragraphs() else None
+
+
+def _item_after_item(p: Passage, si: int) -> bool:
+    """Whether sentence ``si`` opens a list item that follows another: what it leans on is not the item before."""
+    return p.is_item(si) and not p.sentences[si].cont and si > 0 and p.is_item(si - 1)
 
 
 def _item_head(p: Passage, si: int) -> int:

@@ -773,3 +773,22 @@ def test_a_number_asked_about_is_said_by_every_sentence_from_elsewhere(tts, tram
     ans = tramways.ask("Which lines opened in 1905?")
     assert_answers(ans, "university in 1905", "cattle market")
     assert "1902" not in said(ans) and "1889" not in said(ans)
+
+
+def test_a_word_the_sources_have_only_as_the_start_of_a_longer_one_is_matched_by_meaning(sourdough, tramways):
+    # "health" begins "healthy", "standard" begins "standardised": the embedding model, not the spelling, says
+    # whether the longer word means the same ("power" begins "powershell" too)
+    _, parts = sourdough.analyse("Is sourdough bread better for your health?")
+    assert parts[0].query.soft["health"][0] == "healthy"
+    _, parts = tramways.analyse("When did fares become standard across the network?")
+    assert parts[0].query.soft["standard"][0] == "standardised"
+
+
+@pytest.mark.parametrize("article, question, lead", [
+    ("calendars", "Will the other person be notified when I add their calendar in MAX?", "At this point, the user will"),
+    ("tramways", "Do the trams run all night?", "It runs all night"),
+])
+def test_a_list_item_leaning_on_what_came_before_does_not_take_the_item_before_it(request, article, question, lead):
+    # "At this point, …" / "It runs …" open an item: the sentence before them ends another item ("When you are
+    # done, click Done."), not what they lean on
+    assert said(request.getfixturevalue(article).ask(question)).startswith(lead)
