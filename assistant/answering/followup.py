@@ -156,9 +156,15 @@ def _why(q: str, answers: list[str]) -> Resolved:
 
 
 def _bound_within(p: re.Match, q: str) -> bool:
-    """A possessive or reflexive pronoun after a content word of the same question refers back within it."""
+    """A possessive or reflexive pronoun after a content word of the same question refers back within it; so does an
+    object pronoun after a thing of its number."""
     word = p.group(1).lower()
-    return (word in _POSSESSIVE or word == "her" or word.endswith(("self", "selves"))) and bool(_content(q[:p.start()]))
+    before = q[:p.start()]
+    if word in ("it", "them") and before.split() and before.split()[-1].lower() not in _AUX:
+        # an object with a thing of its number named before it: "Can the author of a change approve it?"
+        cls = _IT if word == "it" else _THEY
+        return any(_agrees(ph, cls) and not ph.name for ph in _phrases(before, _caps([q])))
+    return (word in _POSSESSIVE or word == "her" or word.endswith(("self", "selves"))) and bool(_content(before))
 
 
 def _attach(q: str, prev: str, clarify: bool = True) -> Resolved:

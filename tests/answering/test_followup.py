@@ -411,3 +411,15 @@ def test_which_one_keeps_its_words_and_leans_on_the_previous_question():
     assert r.text == "Which one works on Windows?" and r.context == "Is there a ready-made script to convert the archives?"
     assert resolve("Which ones does the Freedonian team use?", tools).context
     assert not resolve("Does anyone use the Windows script?", tools).context  # no "one" referring back
+
+
+@pytest.mark.parametrize("question, clarify", [
+    ("Can the author of a change approve it?", False),          # it = the change
+    ("If I buy a rail pass, can I refund it later?", False),    # it = the rail pass
+    ("Can I freeze the dough and thaw it the next day?", False),
+    ("Does the alliance include them?", True),                  # them: no plural thing before it
+    ("Who leads it?", True),
+    ("What does it cost?", True),
+])
+def test_an_object_pronoun_after_a_thing_of_its_number_needs_no_history(question, clarify):
+    assert resolve(question, []).clarify is clarify
