@@ -130,6 +130,8 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
         plex = coverage(weights, corpus.passage_stems[rk.index])
         sims, paired = _per_sentence(corpus, rk.index, r.sentence_sims), _per_sentence(corpus, rk.index, r.pair_sims)
         own = facts[rk.index]
+        if _points_elsewhere(p):
+            continue  # "See:" and a list of links
         for si in range(p.answer_start(), len(p.sentences)):  # an FAQ's question itself is no answer
             text = p.sentences[si].text
             if (p.sentences[si].pointer or si == len(p.sentences) - 1 and LABEL_ONLY.match(text)
@@ -213,6 +215,14 @@ def _aligner(corpus: Corpus, q: Query, weights: dict, pool: list[int]):
     for j, ref in enumerate(ref for ref, h in zip(refs, has) if h):
         out[ref] = (float(means[j]), float(mins[j]))
     return lambda pi, si: out[(pi, si)]
+
+
+def _points_elsewhere(p) -> bool:
+    """A list of links introduced by a label only ("See:", "Further reading:"): it points elsewhere, says nothing.
+    A list of links under a sentence ("Join these channels:"), or under its heading alone, still names something."""
+    items, rest = [s for s in p.sentences if s.item], [s for s in p.sentences if not s.item]
+    return (p.kind == "list" and bool(items) and bool(rest) and all(s.link for s in items)
+            and all(LABEL_ONLY.match(s.text) for s in rest))
 
 
 def _novel(sentence_stems: set[str], question_stems: set[str]) -> float:

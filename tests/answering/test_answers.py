@@ -792,3 +792,10 @@ def test_a_list_item_leaning_on_what_came_before_does_not_take_the_item_before_i
     # "At this point, …" / "It runs …" open an item: the sentence before them ends another item ("When you are
     # done, click Done."), not what they lean on
     assert said(request.getfixturevalue(article).ask(question)).startswith(lead)
+
+
+def test_a_list_of_links_under_a_bare_label_is_never_quoted_one_under_its_heading_is(tramways, calendars):
+    # "See:" and the links' texts point elsewhere and say nothing (their addresses are not shown)
+    assert "See:" not in said(tramways.ask("What is there for visitors?"))
+    # the calendar guide's "Additional reference" list shows its addresses: it answers where to read more
+    assert "community.max.gov" in said(calendars.ask("Is there a reference page about syncing to the MAX calendar?"))
