@@ -80,8 +80,7 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
     if list_asked(question) and not _ENUMERATION.search(sentence_text(snap, cands[order[0]])):
         # a list asked for, and the best sentence lists nothing itself: the best list among the close candidates leads
         # ("Which services started in 2013?": not a list none of whose items says 2013, when the best sentence does)
-        numbers = _NUMBER.findall(question)
-        held = [n for n in numbers if _says(sentence_text(snap, cands[order[0]]), [n])]
+        held = _numbers_said(question, sentence_text(snap, cands[order[0]]))
         listed = [i for i in order if snap.passages[cands[i].passage].kind == "list"
                   and _says(snap.passages[cands[i].passage].text, held)]
         if listed and probs[listed[0]] >= 0.5 * probs[order[0]]:
@@ -130,8 +129,8 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
         picks = [Pick(best.passage, best.sentence)]
     logit = np.log(np.clip(probs, 1e-6, 1 - 1e-6) / np.clip(1 - probs, 1e-6, 1))
     top = float(logit[order[0]])
-    # a number the question asks about and the best sentence says ("… in 2013?"): no further sentence misses it
-    held = [n for n in _NUMBER.findall(question) if _says(sentence_text(snap, best), [n])]
+    # the numbers the question asks about, when the best sentence says them ("… in 2013?"): no further sentence misses them
+    held = _numbers_said(question, sentence_text(snap, best))
     for i in order[1:]:
         c = cands[i]
         if len(picks) >= max_sentences or logit[i] < top - margin:
@@ -158,6 +157,13 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
             continue
         picks += extra
     return _short_lead_first(snap, picks, Pick(best.passage, best.sentence))
+
+
+def _numbers_said(question: str, sentence: str) -> list[str]:
+    """The question's numbers, when ``sentence`` says every one of them (of "… listed for 2016-2019 date from 2019?",
+    a sentence saying 2016 alone does not tell which number the question is about): else none."""
+    numbers = list(dict.fromkeys(_NUMBER.findall(question)))
+    return numbers if numbers and _says(sentence, numbers) else []
 
 
 def _says(text: str, numbers: list[str]) -> bool:
