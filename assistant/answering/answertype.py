@@ -90,7 +90,7 @@ _COUNTED_LENGTH = (r"(?:\d[\d.,–-]*|\b(?:" + NUMBER_WORDS + r"))\s+"
 # A possessive standing for the article ("What is the Guild's annual budget?", "… Example.gov's budget").
 _OWNER = r"(?:the\s+)?[A-Za-z][\w.-]*['’]s"
 
-_BE_LAST = r"[^?.;]*\bbe\s*[?.!]*\s*$"  # "… be?" ends the question ("How long should my sentences be?")
+_BE_LAST = r"[^?.;]*\bbe\s*(?:[?.!]+(?=\s|$)|$)"  # "… be?" ends the question ("How long should my sentences be?")
 
 # (what the question says, the kind, what an answer of that kind contains, whether lacking it is a mismatch)
 ASKS = [

@@ -70,6 +70,11 @@ _MARKER = re.compile(r"\b(?:instead|then|also|too|else|other|same|another|otherw
                      r"|\b(?:which|what|the|that|this|each|neither|every)\s+(?:\w+\s+)?ones?\b"  # "Which one …?"
                      r"|\b(?:that|this|these|those)\s+\w"
                      r"|\bthe\s+(?:first|second|third|fourth|fifth|next|last|final|previous)\s+\w", re.I)  # "the second factor"
+# A request for an example and nothing more ("Could you show me an example?", "Any examples?"): of what was just asked.
+_EXAMPLE_ONLY = re.compile(r"^\W*(?:and\s+|so\s+|ok(?:ay)?,?\s+)?(?:(?:can|could|would|will)\s+you\s+|please\s+)?"
+                           r"(?:(?:give|show|provide|share|offer)(?:\s+(?:me|us))?\s+|(?:do\s+you\s+)?have\s+|is\s+there\s+)?"
+                           r"(?:an?|any|some|another|one more)?\s*(?:examples?|instances?)(?:\s+(?:please|of\s+(?:it|that|this|those|them)))?\W*$",
+                           re.I)
 _WHY = re.compile(r"^\W*(?:and\s+|but\s+|so\s+)?(?:why|how\s+come|how\s+so)\b(?!\s+not\b)", re.I)
 _SWAP = re.compile(r"^\s*(?:(?:and|but|so|ok|okay|well|oh|hmm|right)[,\s]+)*(what about|how about|what of|and)\b"
                    r"[,\s]*(.*?)[\s?.!]*$", re.I)
@@ -128,6 +133,8 @@ def _resolve_one(q: str, history: list[dict], fit: Fit | None) -> Resolved:
         if _is_phrase(m.group(2)):
             return _swap(q, m.group(2), prev, fit)
         lead = re.split(r"[?—–;,]|\s-\s", m.group(2))[0]
+    if _EXAMPLE_ONLY.match(q):
+        return _attach(q, prev)     # "Could you show me an example?": of what was just asked
     if not content and not own_names:
         if _WHY.match(q) and answers:  # "Why?", "Why is that?": the reason for what was just said
             return _why(q, answers)

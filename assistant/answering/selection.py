@@ -35,6 +35,9 @@ _WHAT_DOES_DO = re.compile(rf"^\W*what (?:does|do) (?:an? |the )?({_TERM}) do\W*
 SHORT_LEAD = 8
 _BARE = 3
 _NUMBER = re.compile(NUMBER_TOKEN)
+# Asking for an example (general English), and a sentence or label giving one.
+_EXAMPLE_ASK = re.compile(r"\b(?:examples?|instances?|illustrat\w*)\b|\bfor instance\b", re.I)
+_EXAMPLE_SAYS = re.compile(r"\bfor (?:example|instance)\b|\be\.g\.|\bexamples?\b", re.I)
 # An answer's text may run this many words past the answer budget (a list given whole, a lean sentence's context).
 RENDER_SLACK = 30
 # A further sentence the selection model rates as high as the best (log-odds within this margin: odds within a factor
@@ -113,6 +116,11 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
     nested = _introduced_items(p, best.sentence)
     if nested:      # "… sets out strategies for:" and the items nested under it
         return picks + [Pick(best.passage, i) for i in nested]
+    shown = _example_after(snap, best.passage)
+    upto = [Pick(best.passage, i) for i in range(best.sentence, len(p.sentences))]
+    if shown is not None and _EXAMPLE_ASK.search(question) and _words(snap, upto) <= max_words:
+        # "Can you give me an example?" of a passage ending "For example:": the list after it is the example
+        return upto + [Pick(shown, i) for i in range(len(snap.passages[shown].sentences))]
     listed = _list_after(snap, best.passage, best.sentence)
     if listed is not None:  # "To serve the needs of your reader:" and the list that follows it
         return picks + [Pick(listed, i) for i in range(len(snap.passages[listed].sentences))]
@@ -285,6 +293,17 @@ def _list_after(snap, pi: int, si: int) -> int | None:
     if si != len(p.sentences) - 1 or si != p.answer_start() or not _ANNOUNCES.search(p.sentences[si].text) \
             or pi + 1 >= len(snap.passages):
         return None  # (a passage saying more than the colon's sentence: "… a statement like the following:" an example)
+    nxt = snap.passages[pi + 1]
+    same = nxt.source == p.source and nxt.order == p.order + 1
+    return pi + 1 if same and nxt.kind == "list" and not nxt.of_paragraphs() else None
+
+
+def _example_after(snap, pi: int) -> int | None:
+    """The list passage right after passage ``pi`` when ``pi`` ends on a label announcing an example ("For example:")."""
+    p = snap.passages[pi]
+    last = p.sentences[-1].text if p.sentences else ""
+    if not (LABEL_ONLY.match(last) and _EXAMPLE_SAYS.search(last)) or pi + 1 >= len(snap.passages):
+        return None
     nxt = snap.passages[pi + 1]
     same = nxt.source == p.source and nxt.order == p.order + 1
     return pi + 1 if same and nxt.kind == "list" and not nxt.of_paragraphs() else None

@@ -799,3 +799,15 @@ def test_a_list_of_links_under_a_bare_label_is_never_quoted_one_under_its_headin
     assert "See:" not in said(tramways.ask("What is there for visitors?"))
     # the calendar guide's "Additional reference" list shows its addresses: it answers where to read more
     assert "community.max.gov" in said(calendars.ask("Is there a reference page about syncing to the MAX calendar?"))
+
+
+@pytest.mark.parametrize("article, first, example", [
+    ("plain", "What are common, everyday words?", "fill the hole before you drive away"),
+    ("plain", "How long should my sentences be?", "Before:"),
+    ("tramways", "Do fares depend on who is riding?", "pensioners pay half"),
+])
+def test_an_example_asked_for_is_the_one_the_text_gives(request, article, first, example):
+    # a passage ending "For example:" gives its example in the list after it
+    a = request.getfixturevalue(article)
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": a.ask(first).answer}]
+    assert example in said(a.ask("Could you show me an example?", history))

@@ -169,6 +169,9 @@ def test_money_asked_for_needs_a_sum(question, answer, lacking):
     ("How long should my sentences be?", "They should average 15–20 words.", ""),  # "… be?": a length too
     ("How long will the meeting be?", "The meeting runs for 90 minutes.", ""),
     ("How long should my sentences be?", "Write short sentences.", "duration"),
+    # "… be?" ends its sentence, another question after it ("Any examples?" attached to it as a follow-up)
+    ("How long should my sentences be? Any examples?", "They should average 15–20 words.", ""),
+    ("How long will it be before the line opens?", "The line opens in 40 words.", "duration"),
     ("How long should I wait?", "Wait until it doubles in size.", "duration"),  # not "… be?": a span of time
     # a unit a demonstrative points at says when, not how long
     ("How long was the counter broken for?", "In the days following the payments, it broke the counter.", "duration"),

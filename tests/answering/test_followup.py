@@ -423,3 +423,15 @@ def test_which_one_keeps_its_words_and_leans_on_the_previous_question():
 ])
 def test_an_object_pronoun_after_a_thing_of_its_number_needs_no_history(question, clarify):
     assert resolve(question, []).clarify is clarify
+
+
+@pytest.mark.parametrize("question", ["Could you show me an example?", "Any examples?", "Do you have an example?",
+                                      "Can you give me an example of that?", "example please"])
+def test_a_request_for_an_example_and_nothing_more_is_of_what_was_just_asked(question):
+    history = [{"role": "user", "content": "How long should a tram stop be?"},
+               {"role": "assistant", "content": "A stop should be 30 metres long."}]
+    r = resolve(question, history)
+    assert r.text.startswith("How long should a tram stop be?") and not r.clarify
+    assert resolve(question, []).clarify  # nothing asked before: what is it an example of?
+    # one naming what it is an example of stands alone
+    assert resolve("Can you give an example of a short sentence?", history).text == "Can you give an example of a short sentence?"
