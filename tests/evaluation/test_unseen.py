@@ -38,6 +38,7 @@ title cited, three-letter typos; answer threshold 0.369): semver 56, benefits 66
 questions about the document and its reporting were read more closely (answer threshold 0.377): benefits 65, the others
 the same. After the session after that (typos beside a word the sources pair, subject pronouns, a person asked for,
 a list after its introduction, summaries by section; answer threshold 0.367): semver 56, benefits 65, XZ 53, zlib 47.
+After the next (numbers asked about, list items leaning back, examples asked for; answer threshold 0.353): the same.
 
 The floors sit about three rows under the measurements they were set at (semver's now three, zlib's one)."""
 from __future__ import annotations
