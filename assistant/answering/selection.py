@@ -116,11 +116,11 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
     nested = _introduced_items(p, best.sentence)
     if nested:      # "… sets out strategies for:" and the items nested under it
         return picks + [Pick(best.passage, i) for i in nested]
-    shown = _example_after(snap, best.passage)
-    upto = [Pick(best.passage, i) for i in range(best.sentence, len(p.sentences))]
-    if shown is not None and _EXAMPLE_ASK.search(question) and _words(snap, upto) <= max_words:
-        # "Can you give me an example?" of a passage ending "For example:": the list after it is the example
-        return upto + [Pick(shown, i) for i in range(len(snap.passages[shown].sentences))]
+    shown = _example_after(snap, best.passage) if _EXAMPLE_ASK.search(question) else None
+    if shown is not None:  # "Can you give me an example?" of a passage ending "For example:": the list after it
+        upto = [Pick(best.passage, i) for i in range(best.sentence, len(p.sentences))]
+        if _words(snap, upto) <= max_words:
+            return upto + [Pick(shown, i) for i in range(len(snap.passages[shown].sentences))]
     listed = _list_after(snap, best.passage, best.sentence)
     if listed is not None:  # "To serve the needs of your reader:" and the list that follows it
         return picks + [Pick(listed, i) for i in range(len(snap.passages[listed].sentences))]
@@ -290,21 +290,23 @@ def _list_after(snap, pi: int, si: int) -> int | None:
     what follows (:data:`_ANNOUNCES`), and the next passage of the document is a list of short items (an FAQ's
     answer "To serve the needs of your reader:" and the list under it)."""
     p = snap.passages[pi]
-    if si != len(p.sentences) - 1 or si != p.answer_start() or not _ANNOUNCES.search(p.sentences[si].text) \
-            or pi + 1 >= len(snap.passages):
+    if si != len(p.sentences) - 1 or si != p.answer_start() or not _ANNOUNCES.search(p.sentences[si].text):
         return None  # (a passage saying more than the colon's sentence: "… a statement like the following:" an example)
-    nxt = snap.passages[pi + 1]
-    same = nxt.source == p.source and nxt.order == p.order + 1
-    return pi + 1 if same and nxt.kind == "list" and not nxt.of_paragraphs() else None
+    return _list_next(snap, pi)
 
 
 def _example_after(snap, pi: int) -> int | None:
     """The list passage right after passage ``pi`` when ``pi`` ends on a label announcing an example ("For example:")."""
     p = snap.passages[pi]
     last = p.sentences[-1].text if p.sentences else ""
-    if not (LABEL_ONLY.match(last) and _EXAMPLE_SAYS.search(last)) or pi + 1 >= len(snap.passages):
+    return _list_next(snap, pi) if LABEL_ONLY.match(last) and _EXAMPLE_SAYS.search(last) else None
+
+
+def _list_next(snap, pi: int) -> int | None:
+    """The passage after passage ``pi`` in its document, when it is a list of short items."""
+    if pi + 1 >= len(snap.passages):
         return None
-    nxt = snap.passages[pi + 1]
+    p, nxt = snap.passages[pi], snap.passages[pi + 1]
     same = nxt.source == p.source and nxt.order == p.order + 1
     return pi + 1 if same and nxt.kind == "list" and not nxt.of_paragraphs() else None
 
