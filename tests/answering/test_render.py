@@ -487,3 +487,24 @@ def test_what_a_thing_does_is_led_by_a_close_sentence_with_it_as_subject():
 
 def test_what_rustup_does_opens_on_rustup(rust):
     assert rust.ask("What does rustup do?").answer.startswith("Rustup makes it easy to change between")
+
+
+def test_a_why_question_gets_the_reason_that_follows_a_further_sentence():
+    """Asked why, a further sentence whose next one gives its reason ("This is because …") comes with that reason;
+    asked anything else, it comes alone."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from assistant.answering.features import SENTENCE_FEATURES, Candidate
+    from assistant.answering.selection import Pick, choose
+
+    doc = parse_source("trams.md", "trams.md", "Riders often ask about the old trams and their seats.\n\n"
+                       "The wooden seats of the old trams were kept when the cabins were closed in. "
+                       "This is because riders found them cooler in summer.\n")
+    snap = SimpleNamespace(passages=doc.passages)
+    zero = np.zeros(len(SENTENCE_FEATURES))
+    cands = [Candidate(0, 0, zero, 0.5, 0.5), Candidate(1, 0, zero, 0.5, 0.5)]
+    why = choose(snap, "Why were the wooden seats kept?", cands, np.array([0.9, 0.85]), 60, 3)
+    assert why == [Pick(0, 0), Pick(1, 0), Pick(1, 1)]
+    assert choose(snap, "Were the wooden seats kept?", cands, np.array([0.9, 0.85]), 60, 3) == [Pick(0, 0), Pick(1, 0)]
