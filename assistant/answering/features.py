@@ -155,7 +155,7 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
                 float(who and new_name),
                 float(define and fs.defines),
                 coverage(weights, fs.opening),
-            ], align(rk.index, si), paired[si], _after(q.previous, rk.index, si) if holds else 0.0, rank, rk))
+            ], align(rk.index, si), paired[si], _after(q.previous, rk.index, si, snap) if holds else 0.0, rank, rk))
     if not rows:
         return []
     sim_order = {id(x): i for i, x in enumerate(sorted(rows, key=lambda x: -x[2]))}
@@ -175,12 +175,17 @@ def candidates(corpus: Corpus, q: Query, r: Retrieval, pool: int) -> list[Candid
     return [Candidate(row[0], row[1], x, row[2], row[3]) for row, x in zip(rows, xs)]
 
 
-def _after(previous: frozenset, pi: int, si: int) -> float:
-    """1 for the sentence right after one the last answer quoted (½ for the one after that), not itself quoted:
+def _after(previous: frozenset, pi: int, si: int, snap) -> float:
+    """1 for the sentence right after one the last answer quoted (½ for the one after that), not itself quoted; the
+    first sentence of the next paragraph of the same section counts as right after the last of its paragraph:
     where "Why?" or "What did they find?" is answered. (Counted only for a sentence holding the kind of answer
     asked for: "Who leads it?" is not answered by the next sentence when that names no one.)"""
     if not previous or (pi, si) in previous:
         return 0.0
+    if si == 0 and pi > 0:  # the first of a paragraph, after the last sentence of the one before it in its section
+        before, p = snap.passages[pi - 1], snap.passages[pi]
+        if before.source == p.source and before.section == p.section and (pi - 1, len(before.sentences) - 1) in previous:
+            return 1.0
     return 1.0 if (pi, si - 1) in previous else 0.5 if (pi, si - 2) in previous else 0.0
 
 

@@ -221,10 +221,34 @@ def test_the_sentences_after_the_last_answer_are_marked(rust, sourdough):
         assert len(quoted) >= 2 and all(snap.passages[pi].sentences[si].text in first_ans.answer for pi, si in quoted)
         for (pi, si), v in after.items():
             want = 0.0 if (pi, si) in quoted else 1.0 if (pi, si - 1) in quoted else 0.5 if (pi, si - 2) in quoted else 0.0
+            before = snap.passages[pi - 1] if pi else None
+            if si == 0 and before and before.section == snap.passages[pi].section and (pi, si) not in quoted \
+                    and (pi - 1, len(before.sentences) - 1) in quoted:
+                want = 1.0  # the next paragraph of the section goes on from the last answer
             assert v in (0.0, want), (snap.passages[pi].sentences[si].text, v)  # 0: it lacks the kind asked for
         assert any(v == 1.0 for v in after.values())
         seen |= set(after.values())
     assert 0.5 in seen
+
+
+def test_the_next_paragraph_of_the_section_goes_on_from_the_last_answer(federal):
+    """"What did they find?" after an answer quoting a one-sentence paragraph: the paragraph after it, in the same
+    section, goes on from it; a paragraph under another heading does not."""
+    from types import SimpleNamespace
+
+    from assistant.answering.features import _after
+    from index.parse import parse_source
+
+    doc = parse_source("t.md", "t.md", "# T\n\n## Study\n\nThe team studied the depots.\n\nThey found two faults. "
+                       "Both were fixed.\n\n## Fares\n\nFares are low.\n")
+    snap = SimpleNamespace(passages=doc.passages)
+    study = next(i for i, p in enumerate(doc.passages) if p.text.startswith("The team"))
+    assert _after(frozenset({(study, 0)}), study + 1, 0, snap) == 1.0
+    assert _after(frozenset({(study, 0)}), study + 1, 1, snap) == 0.0
+    assert _after(frozenset({(study + 1, 1)}), study + 2, 0, snap) == 0.0  # another section
+    _, _, quoted, after = _after_last(federal, "What did the U.S. Web Design System team study in 2020?", "What did they find?")
+    found = next(ref for ref in after if federal.snapshot.passages[ref[0]].sentences[ref[1]].text.startswith("They discovered"))
+    assert after[found] == 1.0 and (found[0] - 1, 0) in quoted
 
 
 def test_after_a_refusal_nothing_counts_as_quoted(rust):
