@@ -147,6 +147,14 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
     return Answer(" ".join(texts), False, resolved.text, citations, timings, follow_ups(ctx.corpus, {c.passage for c in answered[0].picks}, answered[0].retrieval)), parts
 
 
+# A best sentence this far in meaning from the question (cosine, all-MiniLM-L6-v2) does not answer it, whatever words
+# they share ("What is the meaning of life?" and "That means you will spend …"). Over the four golden sets, of the
+# 184 questions whose best sentence is under 0.15, three are answerable (and refused by the model), and the model
+# answered three, all out of scope. Leave one article out, fold models fixed: +3 rows at 0.1 and at 0.15, none lost;
+# the articles never trained on unchanged (221). 0.15 also refuses "Why do we exist?" and "What does life mean?".
+UNRELATED = 0.15
+
+
 def analyse(ctx: Context, text: str, own: str | None, timings: dict, context: str = "",
             previous: frozenset = frozenset()) -> Part:
     """One part: search, candidate sentences with the selection model's probabilities, and the decision.
@@ -190,6 +198,7 @@ def analyse(ctx: Context, text: str, own: str | None, timings: dict, context: st
     best = cands[int(np.argmax(part.probs))]
     part.qx = question_features(corpus, q, r, list(part.probs), best, *said(corpus, picks))
     part.p_answer, answer = ctx.models.answers(part.qx)
+    answer = answer and best.sim >= UNRELATED
     if answer:
         asked_faq = bool(_FAQ_ASKED.search(q.text))  # "What does the FAQ say about …?": the FAQ's answer leads
         part.picks = picks if asked_faq else body_first(picks, corpus.faq_body)

@@ -301,6 +301,20 @@ def test_refused_corpus(sourdough, rust, question):
         assert a.ask(question).refused
 
 
+@pytest.mark.parametrize("article, question", [("sourdough", "What's the meaning of it all?"),
+                                               ("rust", "Why do we exist?")])
+def test_a_question_unrelated_in_meaning_to_its_best_sentence_is_refused(article, question, request):
+    """Sharing a word is not enough: "That means you will spend …" does not answer "What's the meaning of it all?",
+    however likely the answerability model finds it; a best sentence under UNRELATED in meaning is no answer."""
+    from assistant.answering.pipeline import UNRELATED
+
+    a = request.getfixturevalue(article)
+    ans, parts = a.analyse(question)
+    best = parts[0].cands[int(parts[0].probs.argmax())]
+    assert best.sim < UNRELATED and parts[0].p_answer >= a.models.threshold  # the model alone would answer
+    assert ans.refused and ans.answer == REFUSAL_TEXT
+
+
 def test_an_answer_that_lacks_what_the_question_names_counts_against_it(federal, rust):
     """"Who was the head of …": the best sentence is about the subject but names no head — a near-topic question."""
     from assistant.answering.features import QUESTION_FEATURES
