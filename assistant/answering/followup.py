@@ -25,7 +25,7 @@ from typing import Callable
 
 from index.sentences import split_sentences
 
-from .text import CONNECTORS, DOCUMENT_NOUNS, NAME_LINK, STOP, clean
+from .text import CONNECTORS, DOCUMENT_NOUNS, INFORMAL_WORDS, NAME_LINK, STOP, clean
 
 Fit = Callable[[list[str]], list[float]]
 
@@ -76,6 +76,10 @@ _EXAMPLE_ONLY = re.compile(r"^\W*(?:and\s+|so\s+|ok(?:ay)?,?\s+)?(?:(?:can|could
                            r"(?:an?|any|some|another|one more)?\s*(?:examples?|instances?)(?:\s+(?:please|of\s+(?:it|that|this|those|them)))?\W*$",
                            re.I)
 _WHY = re.compile(r"^\W*(?:and\s+|but\s+|so\s+)?(?:why|how\s+come|how\s+so)\b(?!\s+not\b)", re.I)
+# A demonstrative closing the question as the object of a preposition ("… a say in this?", "… think about that?"):
+# asked first, it means the matter at hand, the sources' subject.
+_ABOUT_THIS = re.compile(r"\b(?:in|about|on|of|for|with|to|from|by|over)\s+(?:all\s+)?(?:this|that)"
+                         r"(?:\W+(?:" + "|".join(sorted(INFORMAL_WORDS)) + r"))*\W*$", re.I)  # "… in this lol"
 _SWAP = re.compile(r"^\s*(?:(?:and|but|so|ok|okay|well|oh|hmm|right)[,\s]+)*(what about|how about|what of|and)\b"
                    r"[,\s]*(.*?)[\s?.!]*$", re.I)
 _NOMINAL = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence|ing|er|or|ure|age|ism|ist|ship|ice|ee|ery|ogy|cy|s)$")
@@ -143,6 +147,8 @@ def _resolve_one(q: str, history: list[dict], fit: Fit | None) -> Resolved:
     demonstrative = [p for p in pronouns if p.group(1).lower() in _DEMONSTRATIVE]
     pronouns = [p for p in pronouns if p not in demonstrative]
     subject = users and any(_subject_pronoun(q, cls) for cls in (_IT, _THEY, _PERSON))  # "Did it protect Freedonia?"
+    if not users and len(demonstrative) == 1 and not pronouns and content and _ABOUT_THIS.search(q):
+        return Resolved(q, q, "", False)    # "Does Freedonia even get a say in this?": the matter the sources are about
     if own_names and not subject or len(content) >= 3 and not pronouns and not demonstrative:
         related = _MARKER.search(q) or pronouns or demonstrative
         return Resolved(q, q, prev if related else "", False)

@@ -23,7 +23,12 @@ FUNCTION_WORDS = {"over", "under", "into", "onto", "upon", "within", "without", 
                   "every", "all", "both", "either", "neither", "other", "others", "another", "such", "what's", "who's",
                   "it's", "there's", "let's", "its", "our", "ours", "their", "theirs", "his", "her", "hers", "him",
                   "them", "they", "we", "from", "off", "out", "up", "down", "via", "per", "whether", "if", "while"}
-STOP = set(STOPWORDS_EN) | QUESTION_WORDS | FUNCTION_WORDS
+# Informal function words and fillers of typed questions (general English): "is it gonna rain or nah", "why'd … tho".
+INFORMAL_WORDS = {"gonna", "wanna", "gotta", "hafta", "kinda", "sorta", "nah", "yeah", "yep", "yup", "nope", "tho", "u",
+                  "ur", "ya", "yo", "pls", "plz", "ok", "okay", "hey", "hi", "lol", "ugh", "um", "uh", "hmm", "btw", "idk",
+                  "imo", "tbh", "anyway", "anyways", "lemme", "gimme", "dunno", "cuz", "abt", "ppl", "em", "y'all"}
+STOP = set(STOPWORDS_EN) | QUESTION_WORDS | FUNCTION_WORDS | INFORMAL_WORDS
+_CONTRACTED = re.compile(r"^(\w+)'(?:d|ll|ve|re|m)$")  # "why'd", "you'll": a function word contracted
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -74,7 +79,8 @@ def content_terms(text: str) -> list[str]:
     for t in tokens(text):
         lw = t.lower()
         base = lw[:-2] if lw.endswith("'s") else lw
-        if base in STOP or len(base) < 2 and not base.isdigit():
+        contracted = _CONTRACTED.match(base)
+        if base in STOP or len(base) < 2 and not base.isdigit() or contracted and contracted.group(1) in STOP:
             continue
         if base not in out:
             out.append(base)

@@ -315,6 +315,18 @@ def test_a_question_unrelated_in_meaning_to_its_best_sentence_is_refused(article
     assert ans.refused and ans.answer == REFUSAL_TEXT
 
 
+@pytest.mark.parametrize("article, question, shown", [
+    ("tramways", "why'd the council freeze ticket prices tho", "frozen in 1921"),
+    ("rust", "is stable rust gonna break my code or nah", "won’t break"),
+])
+def test_informal_words_are_not_searched_for(article, question, shown, request):
+    """"tho", "gonna", "nah": words of how the question is typed, not of what it asks; the sources lack them."""
+    a = request.getfixturevalue(article)
+    ans, parts = a.analyse(question)
+    assert not {"tho", "gonna", "nah", "why'd"} & set(parts[0].query.terms)
+    assert_answers(ans, shown)
+
+
 def test_an_answer_that_lacks_what_the_question_names_counts_against_it(federal, rust):
     """"Who was the head of …": the best sentence is about the subject but names no head — a near-topic question."""
     from assistant.answering.features import QUESTION_FEATURES

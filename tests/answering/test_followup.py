@@ -149,6 +149,16 @@ def test_this_before_a_noun_naming_the_document_needs_no_history(question):
     assert resolve("Is that deadline strict?", []).clarify  # any other noun: something said before
 
 
+@pytest.mark.parametrize("question", ["Does Freedonia even get a say in this?", "does the guild get a say in this lol",
+                                      "How do the allies feel about that?"])
+def test_this_closing_a_first_question_means_the_matter_at_hand(question):
+    r = resolve(question, [])
+    assert not r.clarify and r.text == question and r.context == ""
+    assert resolve("Is that deadline strict?", []).clarify and resolve("Why is that a good thing?", []).clarify
+    history = [{"role": "user", "content": "Who decides the fares?"}, {"role": "assistant", "content": "The council."}]
+    assert resolve(question, history).context  # asked after a question, it may mean what was asked
+
+
 @pytest.mark.parametrize("question", ["What does the author bake with his discard?",
                                       "How does the release team plan their own schedule?"])
 def test_possessive_after_its_antecedent_needs_no_history(question):

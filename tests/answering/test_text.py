@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from assistant.answering.text import names
+from assistant.answering.text import content_terms, names
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -45,3 +45,10 @@ def test_a_name_does_not_run_on_onto_the_pronoun_i():
     assert names("I'm based outside the United States and I'm not employed via Velocity Global. How do I get paid?",
                  strict_initial=True) == ["United States", "Velocity Global"]
     assert names("Can Ivy and I share the Business Team calendar?", strict_initial=True) == ["Ivy", "Business Team"]
+
+
+def test_informal_function_words_and_contracted_ones_are_no_content_terms():
+    assert content_terms("why'd the council freeze ticket prices tho") == ["council", "freeze", "ticket", "prices"]
+    assert content_terms("is it gonna rain or nah lol") == ["rain"]
+    assert content_terms("you'll see it'd work, I'd say") == ["see", "work"]
+    assert content_terms("the band's new single") == ["band", "new", "single"]  # a possessive is no contraction
