@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
+from wordfreq import zipf_frequency
 
 from index.sentences import split_sentences
 from index.settings import Settings
@@ -21,7 +22,7 @@ from . import acronym, inventory, metadata
 from .gazetteer import capitals, countries
 from .corpus import Corpus
 from .features import QUESTION_FEATURES, Candidate, candidates, list_asked, question_features
-from .answertype import asks_for_person, which_words
+from .answertype import asks_for_person, asks_yes_no, which_words
 from .followup import resolve
 from .learned import Models
 from .parts import split_parts
@@ -155,6 +156,21 @@ def answer(ctx: Context, question: str, history: list[dict], timings: dict) -> t
 UNRELATED = 0.15
 
 
+def reverses(corpus: Corpus, question: str) -> bool:
+    """The question asks how to undo what the sources tell: a word they never use, "un-" and a common word they do
+    ("How do I uninstall it?" of sources telling how to install it). Not a yes/no question ("Is it unsafe?" is
+    answered by whether it is safe). Leave one article out, fold models fixed: +2 rows, none lost; the articles never
+    trained on unchanged."""
+    if asks_yes_no(question):
+        return False
+    return any(t.startswith("un") and len(t) >= 6 and not corpus.knows(t) and corpus.knows(t[2:])
+               and zipf_frequency(t[2:], "en") >= COMMON for t in content_terms(question))
+
+
+# A word at least this common in English (Zipf frequency, wordfreq) is meant as itself after "un-" ("install").
+COMMON = 3.0
+
+
 def analyse(ctx: Context, text: str, own: str | None, timings: dict, context: str = "",
             previous: frozenset = frozenset()) -> Part:
     """One part: search, candidate sentences with the selection model's probabilities, and the decision.
@@ -198,7 +214,7 @@ def analyse(ctx: Context, text: str, own: str | None, timings: dict, context: st
     best = cands[int(np.argmax(part.probs))]
     part.qx = question_features(corpus, q, r, list(part.probs), best, *said(corpus, picks))
     part.p_answer, answer = ctx.models.answers(part.qx)
-    answer = answer and best.sim >= UNRELATED
+    answer = answer and best.sim >= UNRELATED and not reverses(corpus, q.text)
     if answer:
         asked_faq = bool(_FAQ_ASKED.search(q.text))  # "What does the FAQ say about …?": the FAQ's answer leads
         part.picks = picks if asked_faq else body_first(picks, corpus.faq_body)

@@ -327,6 +327,20 @@ def test_informal_words_are_not_searched_for(article, question, shown, request):
     assert_answers(ans, shown)
 
 
+def test_how_to_undo_what_the_sources_tell_is_not_answered(rust, calendars):
+    """"How do I uninstall nightly?" of a text telling how to install it: it never says how to undo it."""
+    from assistant.answering.pipeline import reverses
+
+    corpus = rust._state.corpus
+    assert reverses(corpus, "How do I uninstall nightly?")
+    assert not reverses(corpus, "How do I install nightly?")
+    assert not reverses(corpus, "Can I uninstall nightly later?")  # a yes/no question may be answered "you can …"
+    assert not reverses(corpus, "Why are unstable features kept off stable?")  # a word the sources use
+    assert rust.ask("How do I uninstall nightly?").refused
+    assert reverses(calendars._state.corpus, "How do I unshare my calendar with a partner?")
+    assert not rust.ask("How do I install nightly?").refused
+
+
 def test_an_answer_that_lacks_what_the_question_names_counts_against_it(federal, rust):
     """"Who was the head of …": the best sentence is about the subject but names no head — a near-topic question."""
     from assistant.answering.features import QUESTION_FEATURES
