@@ -117,6 +117,17 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
                                                         or p.is_item(best.sentence) and _compact(p)
                                                         and _shown_whole(p, best.sentence, max_words + RENDER_SLACK)):
         return [Pick(best.passage, i) for i in range(len(p.sentences))]
+    # "… a few factors. First, … Second, … Third, …": the sentences that count them, when a list is asked for or the
+    # best sentence announces them
+    counted = _enumeration(snap, best.passage, best.sentence)
+    if counted and (list_asked(question) or _ordinal(sentence_text(snap, best)) is None):
+        asked = _ORDINAL_ASKED.search(question)  # "What was the second factor?": that one
+        if asked and not list_asked(question):
+            word = asked.group(1).lower()
+            one = counted[-1:] if word in ("last", "final") else [
+                c for c in counted if _ordinal(sentence_text(snap, c)) == _ORDINALS.index(word)]
+            return counted[:1] + [c for c in one if c != counted[0]] if one else counted
+        return counted
     picks = [Pick(best.passage, best.sentence)]
     nested = _introduced_items(p, best.sentence)
     if nested:      # "… sets out strategies for:" and the items nested under it
@@ -174,6 +185,59 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
             continue
         picks += extra
     return _short_lead_first(snap, picks, Pick(best.passage, best.sentence))
+
+
+def _enumeration(snap, pi: int, si: int) -> list[Pick]:
+    """The sentences of a count in prose that sentence (pi, si) announces or opens ("… a few factors.", "First, …",
+    "Second, …", "Finally, …"), with the announcing sentence, as long as the count runs in order within its section;
+    [] when there is none."""
+    seq = _reading_order(snap, pi, si)
+    if not seq:
+        return []
+    start = 0 if _ordinal(sentence_text(snap, seq[0])) == 0 else 1 if len(seq) > 1 and _ordinal(sentence_text(snap, seq[1])) == 0 else None
+    if start is None:
+        return []
+    counted = []
+    for pick in seq[start:]:
+        k = _ordinal(sentence_text(snap, pick))
+        if k is None:
+            continue
+        if k != len(counted) and k != _LAST:
+            break
+        counted.append(pick)
+        if k == _LAST:
+            break
+    return seq[:start] + counted if len(counted) >= 2 else []
+
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
+_ORDINAL_ASKED = re.compile(r"\b(first|second|third|fourth|fifth|sixth|last|final)\b", re.I)
+_LAST = -1
+_ORDINAL_OPEN = re.compile(r"^\W*(first|second|third|fourth|fifth|sixth|finally|lastly)(?:ly)?\b\s*,", re.I)
+
+
+def _ordinal(sentence: str) -> int | None:
+    """0 for a sentence opening on "First,", 1 on "Second," …; ``_LAST`` on "Finally,"/"Lastly,"; else None."""
+    m = _ORDINAL_OPEN.match(sentence)
+    if not m:
+        return None
+    word = m.group(1).lower()
+    return _LAST if word in ("finally", "lastly") else _ORDINALS.index(word)
+
+
+def _reading_order(snap, pi: int, si: int, limit: int = 40) -> list[Pick]:
+    """Sentence (pi, si) and those after it in the same section, in reading order (at most ``limit``)."""
+    first = snap.passages[pi]
+    out = []
+    for pj in range(pi, len(snap.passages)):
+        p = snap.passages[pj]
+        if p.source != first.source or p.section != first.section:
+            break
+        for sj in range(si if pj == pi else p.answer_start(), len(p.sentences)):
+            out.append(Pick(pj, sj))
+            if len(out) >= limit:
+                return out
+    return out
 
 
 def _numbers_said(question: str, sentence: str) -> list[str]:

@@ -327,6 +327,14 @@ def test_informal_words_are_not_searched_for(article, question, shown, request):
     assert_answers(ans, shown)
 
 
+def test_factors_counted_in_prose_across_paragraphs_are_all_given(federal):
+    ans = federal.ask("What factors explain the 8.51 billion visit increase?")
+    assert all(x in ans.answer for x in ("First, there was", "Second, and maybe", "Third, the public")), ans.answer
+    assert len({c.id for c in ans.citations}) == 3  # each from its own paragraph
+    ans = federal.ask("What was the third factor behind the 8.51 billion visit increase?")
+    assert "Third, the public" in ans.answer and "Second," not in ans.answer
+
+
 def test_how_to_undo_what_the_sources_tell_is_not_answered(rust, calendars):
     """"How do I uninstall nightly?" of a text telling how to install it: it never says how to undo it."""
     from assistant.answering.pipeline import reverses

@@ -508,3 +508,50 @@ def test_a_why_question_gets_the_reason_that_follows_a_further_sentence():
     why = choose(snap, "Why were the wooden seats kept?", cands, np.array([0.9, 0.85]), 60, 3)
     assert why == [Pick(0, 0), Pick(1, 0), Pick(1, 1)]
     assert choose(snap, "Were the wooden seats kept?", cands, np.array([0.9, 0.85]), 60, 3) == [Pick(0, 0), Pick(1, 0)]
+
+
+ENUMERATED = ("# Notes\n\n## Growth\n\nRidership grew for three reasons. First, fares were cut. The cut was large.\n\n"
+              "Second, new lines opened. Finally, trams became faster.\n\n## Other\n\nFirst, a stray sentence.\n")
+
+
+@pytest.mark.parametrize("question, shown", [
+    ("Why did ridership grow?", ["three reasons", "First, fares", "Second, new", "Finally, trams"]),
+    ("List the reasons ridership grew.", ["three reasons", "First, fares", "Second, new", "Finally, trams"]),
+    ("What was the second reason ridership grew?", ["three reasons", "Second, new"]),
+])
+def test_a_count_in_prose_is_given_by_the_sentences_that_count(question, shown):
+    """"… three reasons. First, … Second, … Finally, …" across paragraphs of a section: the announcing sentence and
+    each counting one (not what goes on about an item, nor a "First," under another heading); one asked by its
+    ordinal alone."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from assistant.answering.features import SENTENCE_FEATURES, Candidate
+    from assistant.answering.selection import choose, sentence_text
+
+    doc = parse_source("growth.md", "growth.md", ENUMERATED)
+    snap = SimpleNamespace(passages=doc.passages)
+    pi = next(i for i, p in enumerate(doc.passages) if p.text.startswith("Ridership"))
+    zero = np.zeros(len(SENTENCE_FEATURES))
+    picks = choose(snap, question, [Candidate(pi, 0, zero, 0.5, 0.5)], np.array([0.9]), 60, 3)
+    said = [sentence_text(snap, c) for c in picks]
+    assert all(any(x in s for s in said) for x in shown) and len(said) == len(shown), said
+    assert not any("stray" in s or "large" in s for s in said)
+
+
+def test_an_item_of_a_count_asked_about_alone_is_not_given_the_others():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from assistant.answering.features import SENTENCE_FEATURES, Candidate
+    from assistant.answering.selection import Pick, choose
+
+    doc = parse_source("growth.md", "growth.md", ENUMERATED)
+    snap = SimpleNamespace(passages=doc.passages)
+    pi = next(i for i, p in enumerate(doc.passages) if p.text.startswith("Ridership"))
+    zero = np.zeros(len(SENTENCE_FEATURES))
+    # the best sentence is the first item itself, and no list is asked for: it answers alone (with what follows it)
+    picks = choose(snap, "Were fares cut?", [Candidate(pi, 1, zero, 0.5, 0.5)], np.array([0.9]), 60, 3)
+    assert Pick(pi + 1, 0) not in picks and Pick(pi, 1) in picks
