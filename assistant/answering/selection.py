@@ -90,7 +90,8 @@ def choose(snap, question: str, cands: list[Candidate], probs, max_words: int, m
         # ("Which services started in 2013?": not a list none of whose items says 2013, when the best sentence does)
         held = _numbers_said(question, sentence_text(snap, cands[order[0]]))
         listed = [i for i in order if snap.passages[cands[i].passage].kind == "list"
-                  and _says(snap.passages[cands[i].passage].text, held)]
+                  and _says(snap.passages[cands[i].passage].text, held)
+                  and (person is None or person(snap.passages[cands[i].passage].text))]  # a person asked: a list naming one
         if listed and probs[listed[0]] >= 0.5 * probs[order[0]]:
             _lead_with(order, listed[0])
     if m := _DEFINITION.match(question):

@@ -555,3 +555,28 @@ def test_an_item_of_a_count_asked_about_alone_is_not_given_the_others():
     # the best sentence is the first item itself, and no list is asked for: it answers alone (with what follows it)
     picks = choose(snap, "Were fares cut?", [Candidate(pi, 1, zero, 0.5, 0.5)], np.array([0.9]), 60, 3)
     assert Pick(pi + 1, 0) not in picks and Pick(pi, 1) in picks
+
+
+def test_a_list_naming_no_one_does_not_lead_an_answer_asking_for_people():
+    """"Which leaders are named as resisting it?": a list asked for, but a close list naming no one does not take the
+    lead from the sentence naming a person."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from assistant.answering.features import SENTENCE_FEATURES, Candidate, list_asked
+    from assistant.answering.selection import Pick, choose
+
+    doc = parse_source("club.md", "club.md", "Joining the league is unlikely because key members resist it.\n\n"
+                       "Mayor Jane Roe has resisted the idea, and the town of Elm shares her concerns.\n\n"
+                       "The league would offer:\n\n- training for players\n- shared pitches\n")
+    snap = SimpleNamespace(passages=doc.passages)
+    li = next(i for i, p in enumerate(doc.passages) if p.kind == "list")
+    item = next(i for i, x in enumerate(doc.passages[li].sentences) if x.text.startswith("training"))
+    zero = np.zeros(len(SENTENCE_FEATURES))
+    cands = [Candidate(0, 0, zero, 0.5, 0.5), Candidate(1, 0, zero, 0.5, 0.5), Candidate(li, item, zero, 0.5, 0.5)]
+    question = "Which leaders are named as resisting it?"
+    assert list_asked(question)
+    named = lambda text: "Roe" in text  # noqa: E731
+    assert choose(snap, question, cands, np.array([0.95, 0.9, 0.6]), 60, 3, person=named)[0] == Pick(1, 0)
+    assert choose(snap, question, cands, np.array([0.95, 0.9, 0.6]), 60, 3)[0].passage == li  # no person asked: the list
