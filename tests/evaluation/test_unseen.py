@@ -39,6 +39,10 @@ questions about the document and its reporting were read more closely (answer th
 the same. After the session after that (typos beside a word the sources pair, subject pronouns, a person asked for,
 a list after its introduction, summaries by section; answer threshold 0.367): semver 56, benefits 65, XZ 53, zlib 47.
 After the next (numbers asked about, list items leaning back, examples asked for; answer threshold 0.353): the same.
+After the next (a why-question's reason, the next paragraph after the last answer, a best sentence unrelated in
+meaning, informal words, "how do I un-…", counts in prose; answer threshold 0.356): benefits 64, the others the same
+(each change alone left all four unchanged with the shipped models of the session before; the row moved with the
+retraining).
 
 The floors sit about three rows under the measurements they were set at (semver's now three, zlib's one)."""
 from __future__ import annotations
