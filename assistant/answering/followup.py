@@ -79,7 +79,7 @@ _WHY = re.compile(r"^\W*(?:and\s+|but\s+|so\s+)?(?:why|how\s+come|how\s+so)\b(?!
 # A demonstrative closing the question as the object of a preposition ("… a say in this?", "… think about that?"):
 # asked first, it means the matter at hand, the sources' subject.
 _ABOUT_THIS = re.compile(r"\b(?:in|about|on|of|for|with|to|from|by|over)\s+(?:all\s+)?(?:this|that)"
-                         r"(?:\W+(?:" + "|".join(sorted(INFORMAL_WORDS)) + r"))*\W*$", re.I)  # "… in this lol"
+                         r"(?:\W+(?:" + "|".join(map(re.escape, sorted(INFORMAL_WORDS))) + r"))*\W*$", re.I)  # "… in this lol"
 _SWAP = re.compile(r"^\s*(?:(?:and|but|so|ok|okay|well|oh|hmm|right)[,\s]+)*(what about|how about|what of|and)\b"
                    r"[,\s]*(.*?)[\s?.!]*$", re.I)
 _NOMINAL = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence|ing|er|or|ure|age|ism|ist|ship|ice|ee|ery|ogy|cy|s)$")

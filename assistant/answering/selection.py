@@ -193,11 +193,10 @@ def _enumeration(snap, pi: int, si: int) -> list[Pick]:
     "Second, …", "Finally, …"), with the announcing sentence, as long as the count runs in order within its section;
     [] when there is none."""
     seq = _reading_order(snap, pi, si)
-    if not seq:
+    opening = [_ordinal(sentence_text(snap, x)) for x in seq[:2]]  # it opens the count, or announces it
+    if 0 not in opening:
         return []
-    start = 0 if _ordinal(sentence_text(snap, seq[0])) == 0 else 1 if len(seq) > 1 and _ordinal(sentence_text(snap, seq[1])) == 0 else None
-    if start is None:
-        return []
+    start = opening.index(0)
     counted = []
     for pick in seq[start:]:
         k = _ordinal(sentence_text(snap, pick))
@@ -212,9 +211,9 @@ def _enumeration(snap, pi: int, si: int) -> list[Pick]:
 
 
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
-_ORDINAL_ASKED = re.compile(r"\b(first|second|third|fourth|fifth|sixth|last|final)\b", re.I)
+_ORDINAL_ASKED = re.compile(r"\b(" + "|".join(_ORDINALS + ("last", "final")) + r")\b", re.I)
 _LAST = -1
-_ORDINAL_OPEN = re.compile(r"^\W*(first|second|third|fourth|fifth|sixth|finally|lastly)(?:ly)?\b\s*,", re.I)
+_ORDINAL_OPEN = re.compile(r"^\W*(" + "|".join(_ORDINALS + ("finally", "lastly")) + r")(?:ly)?\b\s*,", re.I)
 
 
 def _ordinal(sentence: str) -> int | None:
